@@ -1,0 +1,14 @@
+"""eventstudy: announcement-driven event studies.
+
+The public API: build an :class:`EventStudy` from a wide frame of returns and a
+frame (or catalog) of events, ``fit()`` it, and read abnormal returns, CARs,
+CAARs and significance tests from the results.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from eventstudy.data.returns import prices_to_returns
+
+__all__ = ["__version__", "prices_to_returns"]

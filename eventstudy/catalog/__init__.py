@@ -1,0 +1,3 @@
+"""catalog subpackage."""
+
+from __future__ import annotations

@@ -1,0 +1,76 @@
+"""The ``eventstudy`` command line.
+
+Each subcommand lives in a module of :mod:`eventstudy.commands` that exposes
+``register(subparsers)``; this module only wires them together, turns package
+errors into one-line messages on stderr and returns the exit code:
+0 on success, 1 on user error, 2 on usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from eventstudy import __version__
+from eventstudy.exceptions import EventStudyError
+
+#: Modules of :mod:`eventstudy.commands`, each adding one or more subcommands.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every registered subcommand.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The top-level parser.
+    """
+    parser = argparse.ArgumentParser(
+        prog="eventstudy",
+        description="Announcement-driven event studies: catalogs, abnormal "
+        "returns, CARs, CAARs and significance tests.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"eventstudy {__version__}"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"eventstudy.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; ``sys.argv[1:]`` when omitted.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        code = func(args)
+    except EventStudyError as exc:
+        print(f"eventstudy: error: {exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"eventstudy: error: file not found: {exc.filename}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("eventstudy: interrupted", file=sys.stderr)
+        return 130
+    return int(code or 0)

@@ -1,0 +1,3 @@
+"""Subcommands of the ``eventstudy`` command line, one module per verb."""
+
+from __future__ import annotations

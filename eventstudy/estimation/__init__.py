@@ -1,0 +1,3 @@
+"""estimation subpackage."""
+
+from __future__ import annotations

@@ -1,0 +1,201 @@
+"""The event-time panel: what the engine hands to inference and reporting.
+
+:class:`AbnormalPanel` holds, for every estimated event ``i`` (rows) and every
+relative day ``t`` of the event window (columns), the abnormal returns and what
+is needed to standardize them and to form CAR variances, plus a chunked
+accessor for the estimation-window residuals (rank, sign and
+cross-correlation tests need them).
+
+Notation follows ``docs/formulas.md`` and MacKinlay (1997): ``M_i`` valid
+estimation observations, ``k`` estimated parameters, ``p`` regressors besides
+the intercept, ``d_t = x_t - x̄_i`` the regressor deviation from the
+estimation-window mean and ``C_i = Σ_E (x - x̄)(x - x̄)'``. For a model with an
+intercept,
+
+.. math::
+
+    x_t'(X'X)^{-1}x_s = 1/M + d_t' C^{-1} d_s ,
+
+so ``Var(AR_t) = σ²(1 + 1/M + d_t'C^{-1}d_t)`` (MacKinlay 1997, eq. 9 and
+CLM ch. 4) and ``Var(CAR) = σ²(L + L²/M + g'C^{-1}g)`` with
+``g = Σ_{t∈w} d_t`` (the γ'Vγ form with the full cross-day covariance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import BoolArray, Float64Array, Int64Array
+
+__all__ = ["AbnormalPanel", "EstimationBlock"]
+
+
+@dataclass(frozen=True)
+class EstimationBlock:
+    """Estimation-window residuals of a contiguous block of events.
+
+    Attributes
+    ----------
+    rows : slice
+        Rows of :class:`AbnormalPanel` the block covers.
+    rel_days : Int64Array
+        Relative days of the estimation window, shape ``(Le,)``.
+    resid : Float64Array
+        Residuals ``ε̂_it = y_it - x_it'θ̂_i``, shape ``(n, Le)``; NaN where the
+        observation was not used in the fit (missing, outside the data or
+        excluded as contaminated).
+    sar : Float64Array
+        Standardized residuals ``ε̂_it / (σ̂_i sqrt(1 + x_t'(X'X)^{-1}x_t))``,
+        the estimation-day counterpart of the event-day SARs (Patell 1976,
+        Kolari and Pynnönen 2011); NaN where ``resid`` is.
+    dates : numpy.ndarray
+        Calendar dates (``datetime64[ns]``) of each cell; NaT outside the data.
+    """
+
+    rows: slice
+    rel_days: Int64Array
+    resid: Float64Array
+    sar: Float64Array
+    dates: np.ndarray
+
+
+@dataclass(frozen=True)
+class AbnormalPanel:
+    """Abnormal returns of all estimated events, aligned in event time.
+
+    Attributes
+    ----------
+    event_ids : pandas.Index
+        One entry per estimated event (rows of every array).
+    rel_days : Int64Array
+        Relative days of the event window, shape ``(L,)``, consecutive.
+    ar : Float64Array
+        Abnormal returns, shape ``(N, L)``; NaN where the return or a regressor
+        is missing or the day lies outside the data.
+    ar_var : Float64Array
+        ``Var(AR_it)`` with the estimation-error term, shape ``(N, L)``.
+    valid : BoolArray
+        ``isfinite(ar)``, shape ``(N, L)``.
+    dates : numpy.ndarray
+        Calendar date of each cell (``datetime64[ns]``, NaT outside the data).
+    ret, expected : Float64Array
+        Observed return and normal (expected) return, shape ``(N, L)``.
+    sigma2 : Float64Array
+        Residual variance ``σ̂²_i``, shape ``(N,)``.
+    nobs : Int64Array
+        ``M_i``, valid estimation observations, shape ``(N,)``.
+    df : Int64Array
+        Degrees of freedom ``M_i - k`` of the single-event t tests.
+    k : int
+        Number of estimated parameters of the normal-return model (0 for
+        market-adjusted, 1 constant mean, 2 market model, ...).
+    has_intercept_error : bool
+        False for the market-adjusted model (no estimation-error term).
+    dev : Float64Array
+        ``d_t = x_t - x̄_i`` over the event window, shape ``(N, L, p)``.
+    cinv : Float64Array
+        ``C_i^{-1}``, shape ``(N, p, p)``.
+    market : Float64Array
+        The (first) benchmark return over the event window, shape ``(N, L)``;
+        NaN for models without a benchmark.
+    groups : pandas.Series
+        The ``group`` column of the events (index ``event_ids``), or all-NaN.
+    estimation_blocks : callable
+        ``estimation_blocks(chunk)`` yields :class:`EstimationBlock` objects
+        covering all rows in order, at most ``chunk`` events each.
+    """
+
+    event_ids: pd.Index
+    rel_days: Int64Array
+    ar: Float64Array
+    ar_var: Float64Array
+    valid: BoolArray
+    dates: np.ndarray
+    ret: Float64Array
+    expected: Float64Array
+    sigma2: Float64Array
+    nobs: Int64Array
+    df: Int64Array
+    k: int
+    has_intercept_error: bool
+    dev: Float64Array
+    cinv: Float64Array
+    market: Float64Array
+    groups: pd.Series
+    estimation_blocks: Callable[[int], Iterator[EstimationBlock]] = field(repr=False)
+
+    @property
+    def n_events(self) -> int:
+        """Number of estimated events ``N``."""
+        return int(self.ar.shape[0])
+
+    def columns(self, a: int, b: int) -> slice:
+        """Column slice of the relative days ``a..b`` (inclusive).
+
+        Parameters
+        ----------
+        a, b : int
+            First and last relative day; must lie inside the event window.
+
+        Returns
+        -------
+        slice
+            Columns of ``ar`` and the other ``(N, L)`` arrays.
+
+        Raises
+        ------
+        ValueError
+            If ``a > b`` or the window is not inside the event window.
+        """
+        lo, hi = int(self.rel_days[0]), int(self.rel_days[-1])
+        if a > b:
+            raise ValueError(f"window [{a}, {b}]: start is after end")
+        if a < lo or b > hi:
+            raise ValueError(
+                f"window [{a}, {b}] is not inside the event window [{lo}, {hi}]"
+            )
+        return slice(a - lo, b - lo + 1)
+
+    def car_moments(
+        self, a: int, b: int
+    ) -> tuple[Float64Array, Float64Array, Int64Array]:
+        """CAR over ``[a, b]`` with its variance ``γ'Vγ`` for every event.
+
+        Missing days inside the window are left out pairwise (γ has ones on
+        the valid days only), so ``L_i`` can be smaller than ``b - a + 1``.
+
+        Parameters
+        ----------
+        a, b : int
+            First and last relative day of the window (inclusive).
+
+        Returns
+        -------
+        car : Float64Array
+            ``Σ_{t∈w} AR_it`` over valid days; NaN when no day is valid.
+        var : Float64Array
+            ``σ̂²_i (L_i + L_i²/M_i + g_i'C_i^{-1}g_i)``, MacKinlay (1997) and
+            CLM ch. 4; ``σ̂²_i L_i`` for the market-adjusted model.
+        ndays : Int64Array
+            ``L_i``, the number of valid days in the window.
+        """
+        cols = self.columns(a, b)
+        valid = self.valid[:, cols]
+        ndays = valid.sum(axis=1).astype(np.int64)
+        car = np.where(valid, self.ar[:, cols], 0.0).sum(axis=1)
+        car = np.where(ndays > 0, car, np.nan)
+        L = ndays.astype(np.float64)
+        if self.has_intercept_error:
+            term = L + L * L / self.nobs
+            if self.dev.shape[2] > 0:
+                g = np.where(valid[:, :, None], self.dev[:, cols, :], 0.0).sum(axis=1)
+                term = term + np.einsum("ni,nij,nj->n", g, self.cinv, g)
+        else:
+            term = L
+        var = self.sigma2 * term
+        var = np.where(ndays > 0, var, np.nan)
+        return car, var, ndays

@@ -1,0 +1,60 @@
+"""Errors and warnings raised by eventstudy, with their message templates.
+
+Every error a user can trigger derives from :class:`EventStudyError`, so the
+command line can print it as one clear message (no traceback) and exit 1.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CalendarMismatchWarning",
+    "CatalogError",
+    "DataProviderError",
+    "EventStudyError",
+    "EventStudyWarning",
+    "InsufficientDataError",
+    "RateLimitError",
+    "StoreIntegrityError",
+    "StudyFileError",
+    "SymbolNotFoundError",
+]
+
+
+class EventStudyError(Exception):
+    """Base class of every error raised on purpose by eventstudy."""
+
+
+class CatalogError(EventStudyError, ValueError):
+    """An events catalog (YAML or frame) is invalid; the message names file and line."""
+
+
+class StudyFileError(EventStudyError, ValueError):
+    """A study file is invalid; the message names the file and the field."""
+
+
+class InsufficientDataError(EventStudyError, ValueError):
+    """Not one event of a study could be estimated."""
+
+
+class DataProviderError(EventStudyError, OSError):
+    """Prices could not be obtained from a provider."""
+
+
+class RateLimitError(DataProviderError):
+    """The provider refused requests because of rate limiting."""
+
+
+class SymbolNotFoundError(DataProviderError):
+    """The provider knows no data for a ticker."""
+
+
+class StoreIntegrityError(EventStudyError, OSError):
+    """A file of the local price store does not match its manifest."""
+
+
+class EventStudyWarning(UserWarning):
+    """Base class of eventstudy's warnings."""
+
+
+class CalendarMismatchWarning(EventStudyWarning):
+    """A listing and its benchmark trade on different session calendars."""

@@ -1,0 +1,3 @@
+"""report subpackage."""
+
+from __future__ import annotations
