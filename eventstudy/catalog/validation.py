@@ -298,7 +298,7 @@ def parse_catalog(
     listings = _listings(doc, check)
     events = _events(doc, listings, check)
     if check.issues:
-        raise CatalogValidationError(check.issues)
+        raise CatalogValidationError(sorted(check.issues, key=lambda i: i.line))
     return Catalog(name=name, listings=listings, events=tuple(events), path=path)
 
 
@@ -366,25 +366,26 @@ def _events(
         if not isinstance(item, LineDict):
             check.add(line, f"events[{i}]", f"must be a mapping, got {_kind(item)}")
             continue
-        label = item.get("id") if isinstance(item.get("id"), str) else f"events[{i}]"
-        event = _event(item, str(label), listings, check)
-        if event is None:
-            continue
-        if event.id in first_line:
-            check.add(
-                item.line_of("id"),
-                f"{event.id}.id",
-                f"duplicate id {event.id!r} (first on line {first_line[event.id]})",
-            )
-            continue
-        first_line[event.id] = item.line_of("id")
-        events.append(event)
-        raw_conf = check.text_list(
-            item.get("confounders"),
-            item.line_of("confounders"),
-            f"{event.id}.confounders",
+        raw_id = item.get("id")
+        label = raw_id if isinstance(raw_id, str) and raw_id else f"events[{i}]"
+        duplicate = False
+        if isinstance(raw_id, str) and raw_id:
+            if raw_id in first_line:
+                duplicate = True
+                check.add(
+                    item.line_of("id"),
+                    f"{raw_id}.id",
+                    f"duplicate id {raw_id!r} (first on line {first_line[raw_id]})",
+                )
+            else:
+                first_line[raw_id] = item.line_of("id")
+        event = _event(item, label, listings, check)
+        confounders = check.text_list(
+            item.get("confounders"), item.line_of("confounders"), f"{label}.confounders"
         )
-        pending_confounders.append((event.id, raw_conf))
+        pending_confounders.append((label, confounders))
+        if event is not None and not duplicate:
+            events.append(event)
     known = set(first_line)
     for event_id, confounders in pending_confounders:
         for other, line in confounders:
