@@ -398,11 +398,11 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateRef]:
             rng = _month_range(p.year if month <= p.month else p.year - 1, month)
         rel(m.start(), m[0], rng)
     for m in re.finditer(r"\bin (\d{4})\b", sentence):
-        year = int(m[1])
+        whole = int(m[1])
         found.append(
             (
                 m.start(),
-                DateRef(m[0], dt.date(year, 1, 1), dt.date(year, 12, 31), False),
+                DateRef(m[0], dt.date(whole, 1, 1), dt.date(whole, 12, 31), False),
             )
         )
     abs_rx = (
