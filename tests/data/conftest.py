@@ -260,9 +260,7 @@ def install(monkeypatch: pytest.MonkeyPatch, fake: FakeYahoo) -> None:
 
 
 @pytest.fixture
-def fake_yahoo(
-    prices_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> FakeYahoo:
+def fake_yahoo(prices_dir: Path, monkeypatch: pytest.MonkeyPatch) -> FakeYahoo:
     """The fake Yahoo, installed in yfinance for the test."""
     fake = FakeYahoo(prices_dir=prices_dir)
     install(monkeypatch, fake)
