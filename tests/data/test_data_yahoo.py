@@ -135,3 +135,19 @@ def test_bad_arguments() -> None:
         download_bars(["SPY"], D(2025, 2, 1), D(2025, 1, 1))
     with pytest.raises(ValueError, match="non-negative"):
         download_bars(["SPY"], D(2025, 1, 1), D(2025, 2, 1), retries=-1)
+
+
+def test_download_bars_through_the_real_download(
+    fake_yahoo: FakeYahoo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # yahoo.py on yfinance's own download() (only history() is fake).
+    monkeypatch.setattr(yf, "download", yf.multi.download)
+    got = download_bars(["BABA", "NOPE"], D(2025, 9, 22), D(2025, 9, 26), backoff=0)
+    assert got.bars["BABA"]["adj_close"].round(2).tolist() == [
+        164.25,
+        163.08,
+        176.44,
+        175.47,
+        171.91,
+    ]
+    assert "no timezone found" in got.failures["NOPE"]
