@@ -28,8 +28,10 @@ network).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -128,17 +130,28 @@ def _import_yfinance() -> Any:
 
 @contextmanager
 def _owned_retries(yf: Any) -> Iterator[None]:
-    """Hold yfinance's own retries at 0 and let its errors raise, then restore."""
-    with _CONFIG_LOCK:
+    """Hold yfinance's retries at 0, let its errors raise, and quiet it; then restore.
+
+    yfinance's per-ticker error logs and its pandas deprecation warnings are
+    silenced meanwhile: every failure is reported by this module, by ticker.
+    """
+    logger = logging.getLogger("yfinance")
+    with _CONFIG_LOCK, warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", category=DeprecationWarning, module="yfinance"
+        )
         old_retries = yf.config.network.retries
         old_hide = yf.config.debug.hide_exceptions
+        old_level = logger.level
         yf.config.network.retries = 0
         yf.config.debug.hide_exceptions = False
+        logger.setLevel(logging.CRITICAL)
         try:
             yield
         finally:
             yf.config.network.retries = old_retries
             yf.config.debug.hide_exceptions = old_hide
+            logger.setLevel(old_level)
 
 
 def _is_transient(exc: BaseException) -> bool:
