@@ -19,7 +19,8 @@ def combined_test(
     t_compat: float,
     *,
     scale: str,
-    compat: bool,
+    q2: bool,
+    t_mean: bool,
 ) -> tuple[float, str]:
     r"""Statistic of a Corrado-type test from per-day cross-sectional sums.
 
@@ -37,8 +38,11 @@ def combined_test(
     scale : {"mean", "sqrt"}
         ``"mean"``: day value ``(1/N_s) Σ_i x_is`` (Corrado 1989 eq. 4-5);
         ``"sqrt"``: ``(1/√N_s) Σ_i x_is`` (Corrado and Zivney 1992 eq. 3-4).
-    compat : bool
-        Use estudy2's ``rowMeans * ncol`` sums and ``T`` (Q2).
+    q2 : bool
+        Use estudy2's ``rowMeans * ncol`` "sums" (quirk Q2).
+    t_mean : bool
+        Use estudy2's ``T`` (the mean number of valid days per event)
+        instead of the number of days with data.
 
     Returns
     -------
@@ -50,12 +54,12 @@ def combined_test(
     """
     has = col_cnt > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        sums = np.where(has, col_sum / col_cnt * n_group, 0.0) if compat else col_sum
+        sums = np.where(has, col_sum / col_cnt * n_group, 0.0) if q2 else col_sum
         if scale == "mean":
             d = np.where(has, sums / col_cnt, np.nan)
         else:
             d = np.where(has, sums / np.sqrt(col_cnt), np.nan)
-    t_days = t_compat if compat else float(has.sum())
+    t_days = t_compat if t_mean else float(has.sum())
     if not t_days > 0:
         return math.nan, "no valid day in the estimation and event periods"
     s = math.sqrt(float(np.nansum(d * d)) / t_days)

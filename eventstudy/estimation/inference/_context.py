@@ -13,7 +13,7 @@ over chunks, windows and relative days only.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,12 +36,17 @@ class Options:
 
     Attributes
     ----------
-    estudy2_compat : bool
-        Reproduce estudy2 0.10 (FORMULAS.md §4.1): Q1 and Q3 in the Patell and
-        BMP standardization of one-day windows, Q2 in the Corrado, Corrado-
-        Zivney rank and sign sums, ``T`` = the mean number of valid days,
-        pooled ``p̂`` in the generalized sign test and unadjusted ranks of
-        ARs for ``cz_rank``.
+    estudy2_compat : bool or iterable of {"Q1", "Q2", "Q3"}
+        Reproduce estudy2 0.10 (FORMULAS.md §4.1). True turns on all three
+        quirks: Q1 (benchmark mean and ``S_mm`` of the prediction-error term
+        over all estimation dates) and Q3 (``sd()`` of the estimation
+        residuals, divisor ``M - 1``) in the Patell and BMP standardization,
+        Q2 (``rowMeans * ncol`` "sums") in the Corrado and Corrado-Zivney
+        rank and sign tests. Any quirk also selects estudy2's conventions
+        that are choices rather than bugs: ``T`` = the mean number of valid
+        days per event in the rank/sign tests, pooled ``p̂`` in the
+        generalized sign test and ranks of raw ARs for ``cz_rank``. A set
+        such as ``{"Q1", "Q3"}`` gives estudy2 without the Q2 bug.
     patell_form : {"scar", "sum"}
         Window-level Patell: standardized CARs with the full covariance
         (FORMULAS.md §2.5 (a), default) or summed daily SARs (§2.5 (b)).
@@ -72,7 +77,7 @@ class Options:
         Events per estimation block.
     """
 
-    estudy2_compat: bool = False
+    estudy2_compat: bool | Iterable[str] = False
     patell_form: Literal["scar", "sum"] = "scar"
     cz_adjust: bool | None = None
     gsign_phat: Literal["event", "pooled"] | None = None
@@ -85,17 +90,34 @@ class Options:
     chunk: int = 4096
 
     @property
+    def quirks(self) -> frozenset[str]:
+        """The estudy2 quirks switched on."""
+        c = self.estudy2_compat
+        if isinstance(c, bool):
+            return frozenset({"Q1", "Q2", "Q3"}) if c else frozenset()
+        q = frozenset(str(x).upper() for x in c)
+        bad = q - {"Q1", "Q2", "Q3"}
+        if bad:
+            raise ValueError(f"estudy2_compat: unknown quirk(s) {sorted(bad)}")
+        return q
+
+    @property
+    def compat(self) -> bool:
+        """Whether any estudy2 compatibility is on."""
+        return bool(self.quirks)
+
+    @property
     def cz_adjusted(self) -> bool:
         """Whether ``cz_rank`` ranks variance-adjusted SARs."""
         if self.cz_adjust is None:
-            return not self.estudy2_compat
+            return not self.compat
         return bool(self.cz_adjust)
 
     @property
     def phat_pooled(self) -> bool:
         """Whether the generalized sign test pools estimation residuals."""
         if self.gsign_phat is None:
-            return self.estudy2_compat
+            return self.compat
         return self.gsign_phat == "pooled"
 
 
@@ -230,25 +252,26 @@ class GroupContext:
     def scar(self, w: int, *, compat: bool = False) -> Float64Array:
         """Standardized CAR ``CAR_i / σ̂_i(τ1, τ2)`` of window ``w``.
 
-        With ``compat`` (estudy2 Q1 and Q3) a one-day window is standardized
-        by ``sd(ε̂_i) sqrt(1 + 1/M_i + (R_m,t - R̄_m)²/S_mm)`` with ``R̄_m``
-        and ``S_mm`` over all estimation dates; a longer window has its
-        variance rescaled by ``sd(ε̂_i)² / σ̂²_i`` (Q3 only).
+        With ``compat`` the estudy2 quirks Q1 and Q3 that are on apply: Q3
+        replaces ``σ̂²_i`` by ``sd(ε̂_i)²``; Q1 (one-day windows) takes
+        ``R̄_m`` and ``S_mm`` of ``1 + 1/M_i + (R_m,t - R̄_m)²/S_mm`` over all
+        estimation dates. Longer windows only get the Q3 rescaling.
         """
         wd = self.windows[w]
         var = wd.var
-        if compat:
+        q = self.options.quirks if compat else frozenset()
+        if "Q1" in q or "Q3" in q:
             est = self.est
             sigma2 = self.panel.sigma2[self.rows]
-            if wd.a == wd.b:
-                j = wd.cols.start
-                rm = self.panel.market[self.rows, j]
-                with np.errstate(invalid="ignore", divide="ignore"):
+            scale2 = est.s2_ddof1 if "Q3" in q else sigma2
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if wd.a == wd.b and "Q1" in q:
+                    j = wd.cols.start
+                    rm = self.panel.market[self.rows, j]
                     h = 1.0 + 1.0 / est.nobs + (rm - est.rbar_all) ** 2 / est.smm_all
-                var = est.s2_ddof1 * h
-            else:
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    var = var * est.s2_ddof1 / sigma2
+                    var = scale2 * h
+                else:
+                    var = var * scale2 / sigma2
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(wd.ok & (var > 0), wd.car / np.sqrt(var), np.nan)
         return np.asarray(out, dtype=np.float64)

@@ -151,7 +151,13 @@ def _run(ctx: GroupContext, names: Sequence[str], w: int) -> list[TestResult]:
 
 def _options(seed: Any, options: dict[str, Any]) -> Options:
     rng = np.random.default_rng(seed)
-    return Options(seed=rng, **options)
+    opts = Options(seed=rng, **options)
+    _ = opts.quirks  # validates estudy2_compat
+    if opts.patell_form not in ("scar", "sum"):
+        raise ValueError(
+            f"patell_form must be 'scar' or 'sum', got {opts.patell_form!r}"
+        )
+    return opts
 
 
 def caar_tests(

@@ -146,7 +146,7 @@ def _patell_parts(
     """Standardized CARs and their null variances ``Q_i``, or an invalid."""
     wd = ctx.windows[w]
     opts = ctx.options
-    compat = opts.estudy2_compat
+    compat = opts.compat
     if opts.patell_form == "sum" and wd.a != wd.b:
         sar = ctx.sar[:, wd.cols]
         s = np.where(np.isfinite(sar), sar, 0.0).sum(axis=1)

@@ -56,7 +56,8 @@ def corrado_rank(ctx: GroupContext, w: int) -> TestResult:
         ctx.n_events,
         t_compat,
         scale="mean",
-        compat=ctx.options.estudy2_compat,
+        q2="Q2" in ctx.options.quirks,
+        t_mean=ctx.options.compat,
     )
     if reason:
         return invalid("corrado_rank", reason, n=n, caar=wd.caar)
@@ -103,7 +104,8 @@ def cz_rank(ctx: GroupContext, w: int) -> TestResult:
         ctx.n_events,
         t_compat,
         scale="sqrt",
-        compat=opts.estudy2_compat,
+        q2="Q2" in opts.quirks,
+        t_mean=opts.compat,
     )
     if reason:
         return invalid("cz_rank", reason, n=n, caar=wd.caar)

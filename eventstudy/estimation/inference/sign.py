@@ -101,7 +101,8 @@ def cz_sign(ctx: GroupContext, w: int) -> TestResult:
         ctx.n_events,
         t_compat,
         scale="sqrt",
-        compat=ctx.options.estudy2_compat,
+        q2="Q2" in ctx.options.quirks,
+        t_mean=ctx.options.compat,
     )
     if reason:
         return invalid("cz_sign", reason, n=n, caar=wd.caar)
