@@ -10,5 +10,24 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from eventstudy.data.returns import prices_to_returns
+from eventstudy.estimation import (
+    ConstantMeanModel,
+    EventStudy,
+    EventStudyResults,
+    FactorModel,
+    MarketAdjustedModel,
+    MarketModel,
+    NormalReturnModel,
+)
 
-__all__ = ["__version__", "prices_to_returns"]
+__all__ = [
+    "ConstantMeanModel",
+    "EventStudy",
+    "EventStudyResults",
+    "FactorModel",
+    "MarketAdjustedModel",
+    "MarketModel",
+    "NormalReturnModel",
+    "__version__",
+    "prices_to_returns",
+]

@@ -17,7 +17,7 @@ from eventstudy import __version__
 from eventstudy.exceptions import EventStudyError
 
 #: Modules of :mod:`eventstudy.commands`, each adding one or more subcommands.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("demo",)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,3 +1,27 @@
-"""estimation subpackage."""
+"""Estimation: normal-return models, the batched engine, results."""
 
 from __future__ import annotations
+
+from eventstudy.estimation.event_study import EventStudy
+from eventstudy.estimation.models import (
+    ConstantMeanModel,
+    FactorModel,
+    MarketAdjustedModel,
+    MarketModel,
+    NormalReturnModel,
+)
+from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
+from eventstudy.estimation.results import EventStudyResults, format_window
+
+__all__ = [
+    "AbnormalPanel",
+    "ConstantMeanModel",
+    "EstimationBlock",
+    "EventStudy",
+    "EventStudyResults",
+    "FactorModel",
+    "MarketAdjustedModel",
+    "MarketModel",
+    "NormalReturnModel",
+    "format_window",
+]

@@ -1,0 +1,535 @@
+"""The batched engine: one normal-return fit for every event at once.
+
+No Python loop runs over events and no per-event regression is solved. The
+data of every listing (paired with its benchmark or factors) is laid end to
+end in one long array; day 0 of each event is a position in it, found with
+``searchsorted``. The estimation-window moments of every event come from
+prefix sums over that array (O(1) per event), the OLS solution from the
+moments (closed form, batched over ``(N, p, p)`` stacks), and the event-window
+abnormal returns from one fancy-indexed gather. Python loops run only over
+listings (to build the long array) and never over events.
+
+Formulas: MacKinlay (1997, §4, eq. 6-9 and 11-13) and Campbell, Lo and
+MacKinlay (1997, ch. 4); see ``docs/formulas.md``. With ``d_t = x_t - x̄``
+and ``C = Σ_E (x - x̄)(x - x̄)'``:
+
+* ``β̂ = C⁻¹ Σ_E (x - x̄)(y - ȳ)``, ``α̂ = ȳ - β̂'x̄``;
+* ``σ̂² = Σ_E ε̂² / (M - k)``;
+* ``AR_t = y_t - α̂ - β̂'x_t``, ``Var(AR_t) = σ̂²(1 + 1/M + d_t'C⁻¹d_t)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import BoolArray, Float64Array, Int64Array, ReturnKind
+from eventstudy.estimation.alignment import (
+    as_ns,
+    day0_positions,
+    listing_sessions,
+    span_align,
+)
+from eventstudy.estimation.models import (
+    FactorModel,
+    MarketAdjustedModel,
+    NormalReturnModel,
+)
+from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
+
+__all__ = ["EngineOutput", "fit_events"]
+
+_NAT = np.datetime64("NaT", "ns")
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    """What :func:`fit_events` returns.
+
+    Attributes
+    ----------
+    panel : AbnormalPanel
+        Event-window abnormal returns of the estimated events.
+    parameters : DataFrame
+        One row per estimated event (index ``event_id``).
+    skipped : DataFrame
+        ``event_id, ticker, reason`` of every event that was not estimated.
+    """
+
+    panel: AbnormalPanel
+    parameters: pd.DataFrame
+    skipped: pd.DataFrame
+
+
+@dataclass
+class _LongData:
+    """All listings laid end to end (one segment per (ticker, benchmark))."""
+
+    y: Float64Array  # dependent variable, centred per segment
+    x: Float64Array  # (T, p) regressors, centred per segment
+    ret: Float64Array  # raw listing return
+    market: Float64Array  # benchmark return (NaN when none)
+    valid: BoolArray  # y and x finite
+    est_valid: BoolArray  # valid and not excluded (contamination)
+    dates: Int64Array  # session dates as int64 ns
+    seg_start: Int64Array  # per segment
+    seg_end: Int64Array
+    y_center: Float64Array  # per segment
+    x_center: Float64Array  # (S, p)
+
+
+def _segment_arrays(
+    ret: pd.Series,
+    sessions: pd.DatetimeIndex,
+    bench: pd.Series | None,
+    model: NormalReturnModel,
+    kind: ReturnKind,
+) -> tuple[Float64Array, Float64Array, Float64Array, Float64Array]:
+    """Dependent variable, regressors, raw returns and benchmark for one segment."""
+    r = ret.reindex(sessions).to_numpy(dtype=np.float64)
+    m = (
+        span_align(sessions, bench, kind)
+        if bench is not None
+        else np.full(len(r), np.nan)
+    )
+    if isinstance(model, MarketAdjustedModel):
+        y = r - m
+        x = np.empty((len(r), 0))
+    elif isinstance(model, FactorModel):
+        f = model.factors
+        x = np.column_stack([span_align(sessions, f[c], kind) for c in model.columns])
+        rf = span_align(sessions, f[model.risk_free], kind) if model.risk_free else 0.0
+        y = r - rf
+    elif model.uses_benchmark:
+        y = r.copy()
+        x = m[:, None].copy()
+    else:
+        y = r.copy()
+        x = np.empty((len(r), 0))
+    return y, x, r, m
+
+
+def _build_long(
+    returns: pd.DataFrame,
+    pairs: list[tuple[str, str | None]],
+    model: NormalReturnModel,
+    kind: ReturnKind,
+    sessions: dict[str, pd.DatetimeIndex],
+    exclude: dict[str, Int64Array],
+    event_window: tuple[int, int],
+) -> _LongData:
+    """Lay every (ticker, benchmark) segment end to end (a loop over listings)."""
+    p = len(model.regressor_names)
+    ys, xs, rs, ms, ds, excl = [], [], [], [], [], []
+    starts, ends, yc, xc = [], [], [], []
+    pos = 0
+    for ticker, bench in pairs:
+        sess = sessions[ticker]
+        y, x, r, m = _segment_arrays(
+            returns[ticker],
+            sess,
+            returns[bench] if bench is not None else None,
+            model,
+            kind,
+        )
+        valid = np.isfinite(y) & np.isfinite(x).all(axis=1)
+        cy = float(y[valid].mean()) if valid.any() and model.intercept else 0.0
+        cx = x[valid].mean(axis=0) if valid.any() else np.zeros(p)
+        y = y - cy
+        x = x - cx
+        ex = np.zeros(len(y), dtype=bool)
+        days = exclude.get(ticker)
+        if days is not None and len(days):
+            d0 = day0_positions(sess, pd.DatetimeIndex(days.view("datetime64[ns]")))
+            lo = np.clip(d0 + event_window[0], 0, len(y))
+            hi = np.clip(d0 + event_window[1] + 1, 0, len(y))
+            mark = np.zeros(len(y) + 1, dtype=np.int64)
+            np.add.at(mark, lo, 1)
+            np.add.at(mark, hi, -1)
+            ex = np.cumsum(mark[:-1]) > 0
+        ys.append(y)
+        xs.append(x)
+        rs.append(r)
+        ms.append(m)
+        ds.append(as_ns(sess))
+        excl.append(ex)
+        starts.append(pos)
+        pos += len(y)
+        ends.append(pos)
+        yc.append(cy)
+        xc.append(cx)
+    y_all = np.concatenate(ys) if ys else np.empty(0)
+    x_all = np.concatenate(xs) if xs else np.empty((0, p))
+    ret_all = np.concatenate(rs) if rs else np.empty(0)
+    valid = np.isfinite(y_all) & np.isfinite(x_all).all(axis=1)
+    ex_all = np.concatenate(excl) if excl else np.empty(0, dtype=bool)
+    return _LongData(
+        y=y_all,
+        x=x_all,
+        ret=ret_all,
+        market=np.concatenate(ms) if ms else np.empty(0),
+        valid=valid,
+        est_valid=valid & ~ex_all,
+        dates=np.concatenate(ds) if ds else np.empty(0, dtype=np.int64),
+        seg_start=np.asarray(starts, dtype=np.int64),
+        seg_end=np.asarray(ends, dtype=np.int64),
+        y_center=np.asarray(yc, dtype=np.float64),
+        x_center=np.asarray(xc, dtype=np.float64).reshape(len(pairs), p),
+    )
+
+
+def _prefix(a: np.ndarray) -> np.ndarray:
+    """Prefix sums with a leading zero row along axis 0."""
+    out = np.zeros((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
+    np.cumsum(a, axis=0, out=out[1:])
+    return out
+
+
+def fit_events(
+    returns: pd.DataFrame,
+    events: pd.DataFrame,
+    model: NormalReturnModel,
+    *,
+    estimation_window: tuple[int, int],
+    event_window: tuple[int, int],
+    min_estimation_obs: int,
+    kind: ReturnKind = "simple",
+    sessions: dict[str, pd.DatetimeIndex] | None = None,
+    exclude: dict[str, Int64Array] | None = None,
+) -> EngineOutput:
+    """Fit the normal-return model for all events at once.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Validated wide returns (sorted DatetimeIndex x tickers).
+    events : DataFrame
+        Validated events: ``event_id`` (unique), ``ticker``, ``date``
+        (normalized Timestamp), ``benchmark`` (str or None), ``group``.
+    model : NormalReturnModel
+        The normal-return model.
+    estimation_window, event_window : tuple of int
+        Inclusive relative-day bounds.
+    min_estimation_obs : int
+        Fewer valid estimation observations than this skips the event.
+    kind : {"simple", "log"}
+        How the returns compound (for span-matched benchmarks).
+    sessions : dict, optional
+        Exchange sessions per ticker (see :func:`listing_sessions`).
+    exclude : dict, optional
+        Per ticker, day-0 dates (int64 ns) whose event windows are removed from
+        that ticker's estimation windows.
+
+    Returns
+    -------
+    EngineOutput
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return _fit_events(
+            returns,
+            events,
+            model,
+            estimation_window=estimation_window,
+            event_window=event_window,
+            min_estimation_obs=min_estimation_obs,
+            kind=kind,
+            sessions=sessions or {},
+            exclude=exclude or {},
+        )
+
+
+def _fit_events(
+    returns: pd.DataFrame,
+    events: pd.DataFrame,
+    model: NormalReturnModel,
+    *,
+    estimation_window: tuple[int, int],
+    event_window: tuple[int, int],
+    min_estimation_obs: int,
+    kind: ReturnKind,
+    sessions: dict[str, pd.DatetimeIndex],
+    exclude: dict[str, Int64Array],
+) -> EngineOutput:
+    p = len(model.regressor_names)
+    k = model.k
+    n_all = len(events)
+    reasons = np.full(n_all, "", dtype=object)
+
+    tick = events["ticker"].to_numpy(dtype=object)
+    bench = events["benchmark"].to_numpy(dtype=object)
+    known = set(map(str, returns.columns))
+    unknown_t = np.array([t not in known for t in tick], dtype=bool)
+    reasons[unknown_t] = [
+        f"ticker {t!r} is not a column of the returns" for t in tick[unknown_t]
+    ]
+    if model.uses_benchmark:
+        unknown_b = ~unknown_t & np.array(
+            [(b is None) or (b not in known) for b in bench], dtype=bool
+        )
+        reasons[unknown_b] = [
+            f"benchmark {b!r} is not a column of the returns" for b in bench[unknown_b]
+        ]
+        pair_b = bench
+    else:
+        pair_b = np.full(n_all, None, dtype=object)
+    ok = reasons == ""
+
+    # Segments: one per (ticker, benchmark) pair (the only loop: over listings).
+    keys = pd.MultiIndex.from_arrays(
+        [pd.Index(tick[ok].astype(str)), pd.Index(pair_b[ok].astype(str))]
+    )
+    codes, uniq = pd.factorize(keys)
+    pairs = [(t, None if b == "None" else b) for t, b in uniq]
+    sess = {
+        t: listing_sessions(returns[t], sessions.get(t))
+        for t in dict.fromkeys(t for t, _ in pairs)
+    }
+    data = _build_long(returns, pairs, model, kind, sess, exclude, event_window)
+
+    seg = np.full(n_all, -1, dtype=np.int64)
+    seg[ok] = codes
+    # Day 0 positions: vectorised searchsorted in the long date array, per segment.
+    dates_ns = as_ns(events["date"])
+    local = np.full(n_all, -1, dtype=np.int64)
+    for s in range(len(pairs)):  # loop over listings, not events
+        rows = np.flatnonzero(seg == s)
+        seg_dates = data.dates[data.seg_start[s] : data.seg_end[s]]
+        local[rows] = np.searchsorted(seg_dates, dates_ns[rows], side="left")
+    seg_len = np.where(seg >= 0, (data.seg_end - data.seg_start)[np.maximum(seg, 0)], 0)
+    after = ok & (local >= seg_len)
+    if after.any():
+        last = data.dates[data.seg_end[seg[after]] - 1]
+        reasons[after] = [
+            f"event date {pd.Timestamp(d).date()} is after the last return of "
+            f"{t!r} ({pd.Timestamp(lt).date()})"
+            for d, t, lt in zip(dates_ns[after], tick[after], last, strict=True)
+        ]
+    ok &= reasons == ""
+    start = np.where(seg >= 0, data.seg_start[np.maximum(seg, 0)], 0)
+    end = np.where(seg >= 0, data.seg_end[np.maximum(seg, 0)], 0)
+    pos0 = start + local
+
+    # Estimation-window moments from prefix sums.
+    e1, e2 = estimation_window
+    lo = np.clip(pos0 + e1, start, end)
+    hi = np.clip(pos0 + e2 + 1, start, end)
+    hi = np.maximum(hi, lo)
+    w = data.est_valid.astype(np.float64)
+    yw = np.where(data.est_valid, data.y, 0.0)
+    xw = np.where(data.est_valid[:, None], data.x, 0.0)
+    P0 = _prefix(w)
+    M = np.where(ok, P0[hi] - P0[lo], 0.0)
+    Mi = np.rint(M).astype(np.int64)
+    few = ok & (Mi < min_estimation_obs)
+    reasons[few] = [
+        f"only {m} valid estimation returns in [{e1}, {e2}] "
+        f"(min_estimation_obs={min_estimation_obs})"
+        for m in Mi[few]
+    ]
+    dfree = Mi - (k if k > 0 else 1)
+    nodf = ok & ~few & (dfree < 1)
+    reasons[nodf] = "no degrees of freedom left in the estimation window"
+    ok &= reasons == ""
+
+    Py = _prefix(yw)
+    Pyy = _prefix(yw * yw)
+    Sy = Py[hi] - Py[lo]
+    Syy = Pyy[hi] - Pyy[lo]
+    Msafe = np.where(M > 0, M, 1.0)
+    ybar = Sy / Msafe if model.intercept else np.zeros(n_all)
+    if p:
+        Px = _prefix(xw)
+        Pxx = _prefix(xw[:, :, None] * xw[:, None, :])
+        Pxy = _prefix(xw * yw[:, None])
+        Sx = Px[hi] - Px[lo]
+        xbar = Sx / Msafe[:, None]
+        C = (Pxx[hi] - Pxx[lo]) - M[:, None, None] * xbar[:, :, None] * xbar[:, None, :]
+        cxy = (Pxy[hi] - Pxy[lo]) - M[:, None] * xbar * ybar[:, None]
+        # Collinear or constant regressors: smallest eigenvalue ~ 0 relative to the scale.
+        diag = np.einsum("nii->ni", C)
+        scale = np.maximum(diag.max(axis=1), 1e-300)
+        eig_min = np.linalg.eigvalsh(np.where(ok[:, None, None], C, np.eye(p)))[:, 0]
+        sing = ok & (eig_min <= 1e-12 * scale)
+        reasons[sing] = (
+            "the regressors are constant or collinear in the estimation window"
+        )
+        ok &= ~sing
+        Csafe = np.where(ok[:, None, None], C, np.eye(p))
+        cinv = np.linalg.inv(Csafe)
+        beta = np.einsum("nij,nj->ni", cinv, cxy)
+        ssr = (Syy - M * ybar**2) - np.einsum("ni,ni->n", beta, cxy)
+    else:
+        xbar = np.zeros((n_all, 0))
+        cinv = np.zeros((n_all, 0, 0))
+        beta = np.zeros((n_all, 0))
+        ssr = Syy - M * ybar**2
+        if not model.intercept:  # market-adjusted: sample variance of the ARs
+            mean_ar = Sy / Msafe
+            ssr = Syy - M * mean_ar**2
+    sigma2 = ssr / np.where(dfree > 0, dfree, 1)
+    zero = ok & ~(sigma2 > 0)
+    reasons[zero] = "the estimation-window residual variance is zero"
+    ok &= ~zero
+
+    # Event-window gather.
+    w1, w2 = event_window
+    rel = np.arange(w1, w2 + 1, dtype=np.int64)
+    idx = np.flatnonzero(ok)
+    posw = pos0[idx, None] + rel[None, :]
+    inside = (posw >= start[idx, None]) & (posw < end[idx, None])
+    posc = np.clip(posw, 0, max(len(data.y) - 1, 0))
+    vw = inside & data.valid[posc]
+    dev = data.x[posc] - xbar[idx, None, :]
+    b = beta[idx]
+    ar = data.y[posc] - ybar[idx, None] - np.einsum("nlp,np->nl", dev, b)
+    ar = np.where(vw, ar, np.nan)
+    if model.intercept:
+        quad = np.einsum("nlp,npq,nlq->nl", dev, cinv[idx], dev) if p else 0.0
+        ar_var = sigma2[idx, None] * (1.0 + 1.0 / M[idx, None] + quad)
+    else:
+        ar_var = np.broadcast_to(sigma2[idx, None], ar.shape).copy()
+    ar_var = np.where(vw, ar_var, np.nan)
+    ret = np.where(inside, data.ret[posc], np.nan)
+    expected = ret - ar
+    dates_w = np.where(inside, data.dates[posc], np.iinfo(np.int64).min).view(
+        "datetime64[ns]"
+    )
+    market_w = np.where(inside, data.market[posc], np.nan)
+
+    # Day 0 must have a valid abnormal return.
+    d0col = -w1 if w1 <= 0 <= w2 else None
+    if d0col is not None:
+        bad0 = ~np.isfinite(ar[:, d0col])
+        if bad0.any():
+            rows = idx[bad0]
+            reasons[rows] = [
+                f"no valid return on day 0 ({pd.Timestamp(d).date()}): the return of "
+                f"{t!r} or its benchmark is missing or not finite"
+                for d, t in zip(data.dates[pos0[rows]], tick[rows], strict=True)
+            ]
+            keep = ~bad0
+            idx = idx[keep]
+            b = b[keep]
+            ar, ar_var, ret, expected = (
+                ar[keep],
+                ar_var[keep],
+                ret[keep],
+                expected[keep],
+            )
+            dates_w, market_w, dev, vw = (
+                dates_w[keep],
+                market_w[keep],
+                dev[keep],
+                vw[keep],
+            )
+            ok[rows] = False
+
+    # First and last used estimation observation (for reporting).
+    n = len(data.est_valid)
+    ar_idx = np.arange(n, dtype=np.int64)
+    nxt = np.where(data.est_valid, ar_idx, n)
+    nxt = np.minimum.accumulate(nxt[::-1])[::-1] if n else nxt
+    prv = np.where(data.est_valid, ar_idx, -1)
+    prv = np.maximum.accumulate(prv) if n else prv
+    first = nxt[np.minimum(lo[idx], max(n - 1, 0))] if n else lo[idx]
+    lastu = prv[np.maximum(hi[idx] - 1, 0)] if n else hi[idx]
+
+    ev_ids = pd.Index(events["event_id"].to_numpy()[idx], name="event_id")
+    alpha = (
+        ybar[idx] - np.einsum("np,np->n", b, xbar[idx])
+        if model.intercept
+        else np.zeros(len(idx))
+    )
+    sidx = seg[idx]
+    alpha = alpha + (
+        data.y_center[sidx] - np.einsum("np,np->n", b, data.x_center[sidx])
+        if p
+        else data.y_center[sidx]
+    )
+    params = pd.DataFrame(
+        {
+            "ticker": tick[idx],
+            "benchmark": pair_b[idx],
+            "model": model.name,
+            "day0": pd.DatetimeIndex(data.dates[pos0[idx]].view("datetime64[ns]")),
+        },
+        index=ev_ids,
+    )
+    if model.intercept:
+        params["alpha"] = alpha
+    for j, name in enumerate(model.regressor_names):
+        params[name] = b[:, j]
+    params["sigma"] = np.sqrt(sigma2[idx])
+    params["nobs"] = Mi[idx]
+    params["df"] = dfree[idx]
+    params["est_start"] = pd.DatetimeIndex(data.dates[first].view("datetime64[ns]"))
+    params["est_end"] = pd.DatetimeIndex(data.dates[lastu].view("datetime64[ns]"))
+
+    est_rel = np.arange(e1, e2 + 1, dtype=np.int64)
+    s2, Mv, xb, ci = sigma2[idx], M[idx], xbar[idx], cinv[idx]
+    yb, p0, st, en = ybar[idx], pos0[idx], start[idx], end[idx]
+
+    def blocks(chunk: int) -> Iterator[EstimationBlock]:
+        chunk = max(int(chunk), 1)
+        for a in range(0, len(idx), chunk):
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+                yield _block(a, chunk)
+
+    def _block(a: int, chunk: int) -> EstimationBlock:
+        sl = slice(a, min(a + chunk, len(idx)))
+        pe = p0[sl, None] + est_rel[None, :]
+        ins = (pe >= st[sl, None]) & (pe < en[sl, None])
+        pc = np.clip(pe, 0, max(len(data.y) - 1, 0))
+        use = ins & data.est_valid[pc]
+        dv = data.x[pc] - xb[sl, None, :]
+        res = data.y[pc] - yb[sl, None] - np.einsum("nlp,np->nl", dv, b[sl])
+        res = np.where(use, res, np.nan)
+        if model.intercept:
+            q = np.einsum("nlp,npq,nlq->nl", dv, ci[sl], dv) if p else 0.0
+            v = s2[sl, None] * (1.0 + 1.0 / Mv[sl, None] + q)
+        else:
+            v = np.broadcast_to(s2[sl, None], res.shape)
+        dts = np.where(ins, data.dates[pc], np.iinfo(np.int64).min).view(
+            "datetime64[ns]"
+        )
+        return EstimationBlock(sl, est_rel, res, res / np.sqrt(v), dts)
+
+    groups = (
+        events["group"].iloc[idx].set_axis(ev_ids)
+        if "group" in events
+        else pd.Series(np.nan, index=ev_ids, dtype=object)
+    )
+    panel = AbnormalPanel(
+        event_ids=ev_ids,
+        rel_days=rel,
+        ar=ar,
+        ar_var=ar_var,
+        valid=np.isfinite(ar),
+        dates=dates_w,
+        ret=ret,
+        expected=expected,
+        sigma2=sigma2[idx],
+        nobs=Mi[idx],
+        df=dfree[idx],
+        k=k,
+        has_intercept_error=model.intercept,
+        dev=dev,
+        cinv=cinv[idx],
+        market=market_w,
+        groups=groups,
+        estimation_blocks=blocks,
+    )
+    sk = ~ok
+    skipped = pd.DataFrame(
+        {
+            "event_id": events["event_id"].to_numpy()[sk],
+            "ticker": tick[sk],
+            "reason": reasons[sk],
+        }
+    )
+    return EngineOutput(
+        panel=panel, parameters=params, skipped=skipped.reset_index(drop=True)
+    )

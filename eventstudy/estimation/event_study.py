@@ -1,0 +1,250 @@
+"""The :class:`EventStudy` model: validates inputs, then fits every event at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import DateLike, ReturnKind
+from eventstudy.estimation.alignment import as_ns
+from eventstudy.estimation.engine import fit_events
+from eventstudy.estimation.models import NormalReturnModel, resolve_model
+from eventstudy.estimation.results import EventStudyResults, StudySettings
+
+__all__ = ["EventStudy"]
+
+_REQUIRED = ("event_id", "ticker", "date")
+
+
+def _window(name: str, value: Any) -> tuple[int, int]:
+    try:
+        a, b = (int(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair of integers, got {value!r}") from None
+    if a > b:
+        raise ValueError(f"{name} = ({a}, {b}): the start is after the end")
+    return a, b
+
+
+def _validate_returns(returns: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(returns, pd.DataFrame):
+        raise TypeError(f"returns must be a DataFrame, got {type(returns).__name__}")
+    if not isinstance(returns.index, pd.DatetimeIndex):
+        try:
+            idx = pd.DatetimeIndex(pd.to_datetime(returns.index))
+        except (TypeError, ValueError):
+            raise ValueError(
+                "returns: the index must hold dates (a DatetimeIndex)"
+            ) from None
+        returns = returns.set_axis(idx)
+    index = pd.DatetimeIndex(returns.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    returns = returns.set_axis(index.normalize())
+    if returns.index.has_duplicates:
+        dup = returns.index[returns.index.duplicated()][0]
+        raise ValueError(f"returns: duplicate date {dup.date()} in the index")
+    returns = returns.sort_index()
+    returns.columns = [str(c) for c in returns.columns]
+    bad = [c for c in returns.columns if not pd.api.types.is_numeric_dtype(returns[c])]
+    if bad:
+        raise ValueError(f"returns: column(s) {bad} are not numeric")
+    return returns.astype(np.float64)
+
+
+def _to_dates(values: pd.Series, ids: pd.Series, column: str) -> pd.DatetimeIndex:
+    out = []
+    for eid, v in zip(ids, values, strict=True):
+        try:
+            ts = pd.Timestamp(v)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"events: event {eid!r} has an invalid {column} {v!r}"
+            ) from None
+        if pd.isna(ts):
+            raise ValueError(f"events: event {eid!r} has no {column}")
+        if ts.tzinfo is not None:
+            ts = ts.tz_localize(None)
+        out.append(ts.normalize())
+    return pd.DatetimeIndex(out)
+
+
+def _validate_events(events: pd.DataFrame, benchmark: str | None) -> pd.DataFrame:
+    if not isinstance(events, pd.DataFrame):
+        raise TypeError(f"events must be a DataFrame, got {type(events).__name__}")
+    missing = [c for c in _REQUIRED if c not in events.columns]
+    if missing:
+        raise ValueError(
+            f"events is missing column(s) {missing}; required: {list(_REQUIRED)}"
+            " (optional: benchmark, group, day0)"
+        )
+    ev = events.reset_index(drop=True).copy()
+    if ev["event_id"].isna().any():
+        raise ValueError(
+            f"events: row {int(np.flatnonzero(ev['event_id'].isna())[0])} has no event_id"
+        )
+    dup = ev["event_id"][ev["event_id"].duplicated()].unique()
+    if len(dup):
+        raise ValueError(f"events: duplicate event_id(s) {list(map(str, dup[:10]))}")
+    if ev["ticker"].isna().any():
+        eid = ev.loc[ev["ticker"].isna(), "event_id"].iloc[0]
+        raise ValueError(f"events: event {eid!r} has no ticker")
+    ev["ticker"] = ev["ticker"].astype(str)
+    src = "day0" if "day0" in ev.columns else "date"
+    dates = ev[src].where(ev[src].notna(), ev["date"]) if src == "day0" else ev["date"]
+    ev["date"] = _to_dates(dates, ev["event_id"], src)
+    if "benchmark" in ev.columns:
+        b = ev["benchmark"].astype(object)
+        ev["benchmark"] = b.where(b.notna(), benchmark).map(
+            lambda v: None if v is None else str(v)
+        )
+    else:
+        ev["benchmark"] = benchmark
+    if "group" not in ev.columns:
+        ev["group"] = np.nan
+    return ev
+
+
+class EventStudy:
+    """An event study over a panel of returns.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Wide returns, DatetimeIndex x tickers (benchmarks are columns too).
+        A NaN means the listing did not trade that day; relative days count
+        each listing's own sessions (see ``sessions``). Use
+        :func:`eventstudy.prices_to_returns` to build it from prices.
+    events : DataFrame
+        One row per (event, listing): ``event_id`` (unique), ``ticker``,
+        ``date``; optional ``benchmark`` (overrides the default), ``group``
+        and ``day0`` (a session date that wins over ``date``). An event date
+        that is not a session of its listing maps to the next session.
+    benchmark : str, optional
+        Default benchmark column for models that need one. Default ``"SPY"``.
+    model : str or NormalReturnModel
+        ``"market"`` (default), ``"constant_mean"``, ``"market_adjusted"`` or
+        a model object such as :class:`~eventstudy.FactorModel`.
+    estimation_window : tuple of int
+        Inclusive relative days of the estimation window. Default (-250, -11).
+    event_window : tuple of int
+        Inclusive relative days of the event window. Default (-10, 10).
+    min_estimation_obs : int
+        Events with fewer valid estimation returns are skipped. Default 120.
+    return_kind : {"simple", "log"}
+        How the returns compound when a benchmark return is matched to a
+        multi-day listing return. Default ``"simple"``.
+    sessions : mapping of str to DatetimeIndex, optional
+        Exchange sessions per ticker; a NaN return on a session is then a gap.
+    exclude : {None, "events"} or DataFrame
+        Contamination control: remove event windows from estimation windows.
+        ``"events"`` removes the windows of every event in ``events`` (of the
+        same ticker); a DataFrame with ``ticker`` and ``date`` columns lists
+        day-0 dates to remove.
+
+    Examples
+    --------
+    >>> import eventstudy as es
+    >>> res = es.EventStudy(returns, events, benchmark="SPY").fit()  # doctest: +SKIP
+    >>> res.car(-1, 1)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        returns: pd.DataFrame,
+        events: pd.DataFrame,
+        *,
+        benchmark: str | None = "SPY",
+        model: str | NormalReturnModel = "market",
+        estimation_window: tuple[int, int] = (-250, -11),
+        event_window: tuple[int, int] = (-10, 10),
+        min_estimation_obs: int = 120,
+        return_kind: ReturnKind = "simple",
+        sessions: Mapping[str, pd.DatetimeIndex | list[DateLike]] | None = None,
+        exclude: str | pd.DataFrame | None = None,
+    ) -> None:
+        self.model = resolve_model(model)
+        self.estimation_window = _window("estimation_window", estimation_window)
+        self.event_window = _window("event_window", event_window)
+        if self.estimation_window[1] >= self.event_window[0]:
+            raise ValueError(
+                f"estimation_window {self.estimation_window} must end before "
+                f"event_window {self.event_window} starts"
+            )
+        if int(min_estimation_obs) < 2:
+            raise ValueError("min_estimation_obs must be at least 2")
+        self.min_estimation_obs = int(min_estimation_obs)
+        if return_kind not in ("simple", "log"):
+            raise ValueError(
+                f"return_kind must be 'simple' or 'log', got {return_kind!r}"
+            )
+        self.return_kind: ReturnKind = return_kind
+        self.benchmark = benchmark
+        self.returns = _validate_returns(returns)
+        self.events = _validate_events(events, benchmark)
+        self.sessions = {
+            str(t): pd.DatetimeIndex([pd.Timestamp(v) for v in s]).normalize()
+            for t, s in (sessions or {}).items()
+        }
+        self.exclude = self._exclusions(exclude)
+
+    def _exclusions(self, exclude: str | pd.DataFrame | None) -> dict[str, np.ndarray]:
+        if exclude is None:
+            return {}
+        if isinstance(exclude, str):
+            if exclude != "events":
+                raise ValueError(
+                    f"exclude must be None, 'events' or a DataFrame, got {exclude!r}"
+                )
+            frame = self.events[["ticker", "date"]]
+        elif isinstance(exclude, pd.DataFrame):
+            missing = [c for c in ("ticker", "date") if c not in exclude.columns]
+            if missing:
+                raise ValueError(f"exclude is missing column(s) {missing}")
+            frame = pd.DataFrame(
+                {
+                    "ticker": exclude["ticker"].astype(str),
+                    "date": _to_dates(exclude["date"], exclude["ticker"], "date"),
+                }
+            )
+        else:
+            raise TypeError("exclude must be None, 'events' or a DataFrame")
+        out: dict[str, np.ndarray] = {}
+        for t, g in frame.groupby("ticker"):
+            out[str(t)] = np.sort(as_ns(g["date"]))
+        return out
+
+    def fit(self) -> EventStudyResults:
+        """Estimate the normal-return model for every event and return the results.
+
+        Returns
+        -------
+        EventStudyResults
+            Abnormal returns, parameters, CARs and tests; events that could not
+            be estimated are in ``skipped`` with the reason.
+        """
+        out = fit_events(
+            self.returns,
+            self.events,
+            self.model,
+            estimation_window=self.estimation_window,
+            event_window=self.event_window,
+            min_estimation_obs=self.min_estimation_obs,
+            kind=self.return_kind,
+            sessions=self.sessions,
+            exclude=self.exclude,
+        )
+        settings = StudySettings(
+            model=self.model.name,
+            benchmark=self.benchmark if self.model.uses_benchmark else None,
+            estimation_window=self.estimation_window,
+            event_window=self.event_window,
+            min_estimation_obs=self.min_estimation_obs,
+            return_kind=self.return_kind,
+            exclude=bool(self.exclude),
+            n_events=len(self.events),
+        )
+        return EventStudyResults(out, settings, self.events)

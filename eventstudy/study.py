@@ -1,0 +1,220 @@
+"""The one place that wires the parts together: a full run and its output folder.
+
+:func:`write_outputs` writes the output folder of DESIGN.md §5 from a fitted
+:class:`~eventstudy.EventStudyResults`; the ``run`` and ``demo`` commands and
+the checked-in study results all go through it, so every published file has
+one writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy import __version__
+from eventstudy.estimation.results import DEFAULT_CAR_WINDOWS, EventStudyResults
+
+__all__ = ["output_tables", "write_outputs"]
+
+#: Column order of each CSV of the output folder (DESIGN.md §5).
+ESTIMATION_BASE = ["event_id", "event", "ticker", "benchmark", "model"]
+ESTIMATION_TAIL = ["sigma", "nobs", "df", "day0", "est_start", "est_end"]
+AR_COLUMNS = [
+    "event_id",
+    "event",
+    "ticker",
+    "rel_day",
+    "date",
+    "ret",
+    "expected",
+    "ar",
+    "ar_se",
+]
+CAR_COLUMNS = [
+    "event_id",
+    "event",
+    "ticker",
+    "window",
+    "car",
+    "se",
+    "t",
+    "p_value",
+    "df",
+    "ndays",
+]
+CAAR_COLUMNS = ["group", "window", "test", "n", "caar", "statistic", "p_value"]
+SKIPPED_COLUMNS = ["event_id", "event", "ticker", "reason"]
+
+
+def _event_labels(res: EventStudyResults) -> pd.DataFrame:
+    ev = res.events.set_index("event_id")
+    label = (
+        ev["event"] if "event" in ev.columns else pd.Series(ev.index, index=ev.index)
+    )
+    return pd.DataFrame(
+        {"event": label.astype(str), "ticker": ev["ticker"].astype(str)}
+    )
+
+
+def output_tables(
+    res: EventStudyResults,
+    windows: Sequence[tuple[int, int]] = DEFAULT_CAR_WINDOWS,
+    caar: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Build the CSV tables of the output folder.
+
+    Parameters
+    ----------
+    res : EventStudyResults
+        Fitted results.
+    windows : sequence of (int, int)
+        CAR windows; those outside the event window are left out.
+    caar : DataFrame, optional
+        CAAR tests (group, window, test, n, caar, statistic, p_value, ...).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``estimation``, ``abnormal_returns``, ``car``, ``caar``, ``skipped``.
+    """
+    labels = _event_labels(res)
+    par = res.parameters.reset_index()
+    par = par.join(labels["event"], on="event_id")
+    params = [c for c in par.columns if c not in {*ESTIMATION_BASE, *ESTIMATION_TAIL}]
+    estimation = par[[*ESTIMATION_BASE, *params, *ESTIMATION_TAIL]]
+
+    ar = res.abnormal_returns.join(labels, on="event_id")[AR_COLUMNS]
+    lo, hi = res.settings.event_window
+    wins = tuple(w for w in windows if lo <= w[0] and w[1] <= hi)
+    car = res.cars(wins).join(labels, on="event_id")
+    car = (
+        car.rename(columns={"t": "t"})[CAR_COLUMNS]
+        if len(car)
+        else pd.DataFrame(columns=CAR_COLUMNS)
+    )
+
+    sk = res.skipped.join(labels["event"], on="event_id")
+    sk["event"] = sk["event"].fillna(sk["event_id"])
+    skipped = sk[SKIPPED_COLUMNS]
+    if caar is None:
+        caar = pd.DataFrame(columns=CAAR_COLUMNS)
+    extra = [c for c in caar.columns if c not in CAAR_COLUMNS]
+    return {
+        "estimation": estimation,
+        "abnormal_returns": ar,
+        "car": car,
+        "caar": caar[[*CAAR_COLUMNS, *extra]],
+        "skipped": skipped,
+    }
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    out = frame.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d")
+    text: str = out.to_csv(index=False, lineterminator="\n", float_format="%.17g")
+    return text
+
+
+def sha256_text(text: str) -> str:
+    """Hex sha256 of UTF-8 text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_outputs(
+    res: EventStudyResults,
+    out: str | Path,
+    *,
+    windows: Sequence[tuple[int, int]] = DEFAULT_CAR_WINDOWS,
+    caar: pd.DataFrame | None = None,
+    manifest: Mapping[str, Any] | None = None,
+    timestamp: bool = True,
+) -> dict[str, Path]:
+    """Write the CSV files and ``manifest.json`` of the output folder.
+
+    Parameters
+    ----------
+    res : EventStudyResults
+        Fitted results.
+    out : path
+        Output folder (created).
+    windows : sequence of (int, int)
+        CAR windows.
+    caar : DataFrame, optional
+        CAAR test table.
+    manifest : mapping, optional
+        Extra manifest entries (study file and hash, price hashes, ...).
+    timestamp : bool
+        Write ``created_at`` (UTC); off for checked-in, reproducible results.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written.
+    """
+    out = Path(out)
+    tables = output_tables(res, windows, caar)
+    written: dict[str, Path] = {}
+    hashes: dict[str, str] = {}
+    for name, frame in tables.items():
+        text = _csv(frame)
+        path = out / f"{name}.csv"
+        _atomic_write(path, text)
+        written[name] = path
+        hashes[f"{name}.csv"] = sha256_text(text)
+    man: dict[str, Any] = {
+        "package": "eventstudy",
+        "version": __version__,
+        "settings": res.settings.to_dict(),
+        "car_windows": [list(w) for w in windows],
+        "counts": {
+            "events": len(res.events),
+            "estimated": int(res.panel.n_events),
+            "skipped": len(res.skipped),
+        },
+        "outputs_sha256": hashes,
+    }
+    if manifest:
+        man.update(dict(manifest))
+    if timestamp:
+        man["created_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    _atomic_write(
+        out / "manifest.json",
+        json.dumps(man, indent=2, sort_keys=True, default=_json_default) + "\n",
+    )
+    written["manifest"] = out / "manifest.json"
+    return written
+
+
+def _json_default(obj: object) -> object:
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    if isinstance(obj, (pd.Timestamp, datetime)):
+        return obj.isoformat()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")

@@ -1,0 +1,175 @@
+"""The batched engine against the naive per-event statsmodels loop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import eventstudy as es
+from tests.naive_event_study import naive_event
+
+RTOL = 1e-9  # the issue's tolerance; both sides are exact up to rounding
+
+
+def synthetic_market(seed: int = 7, n_days: int = 700) -> pd.DataFrame:
+    """Three listings and two benchmarks with holidays, gaps and a late listing."""
+    rng = np.random.default_rng(seed)
+    idx = pd.bdate_range("2021-01-04", periods=n_days)
+    m = rng.normal(0.0004, 0.011, n_days)
+    m2 = 0.6 * m + rng.normal(0, 0.008, n_days)
+    out = {"MKT": m, "MKT2": m2}
+    for name, beta in (("AAA", 1.3), ("BBB", 0.7), ("CCC", 1.0)):
+        out[name] = 0.0002 + beta * m + rng.normal(0, 0.02, n_days)
+    df = pd.DataFrame(out, index=idx)
+    # holidays of AAA that the benchmark does not have (its next return spans two days)
+    df.loc[df.index[[100, 230, 231, 400, 560]], "AAA"] = np.nan
+    # benchmark holidays the listing trades through -> gaps in estimation windows
+    df.loc[df.index[[150, 151, 300, 455, 600]], "MKT"] = np.nan
+    # CCC lists late (IPO)
+    df.loc[df.index[:320], "CCC"] = np.nan
+    # a non-finite return
+    df.loc[df.index[500], "BBB"] = np.inf
+    return df
+
+
+EVENTS = pd.DataFrame(
+    {
+        "event_id": ["a1", "a2", "a3", "b1", "b2", "c1", "c2", "a4"],
+        "ticker": ["AAA", "AAA", "AAA", "BBB", "BBB", "CCC", "CCC", "AAA"],
+        "date": [
+            "2022-01-15",  # a Saturday
+            "2022-03-01",
+            "2023-09-01",  # near the end: event window runs past the data
+            "2022-02-14",
+            "2022-11-02",  # estimation window holds the inf
+            "2022-08-01",  # too soon after the IPO -> skipped
+            "2023-06-01",
+            "2021-03-01",  # near the start -> skipped
+        ],
+        "benchmark": ["MKT", "MKT", "MKT", "MKT2", "MKT", "MKT", "MKT", "MKT"],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def market() -> pd.DataFrame:
+    return synthetic_market()
+
+
+@pytest.mark.parametrize("model", ["market", "constant_mean", "market_adjusted"])
+def test_engine_matches_naive_loop(market: pd.DataFrame, model: str) -> None:
+    res = es.EventStudy(market, EVENTS, benchmark="MKT", model=model).fit()
+    assert set(res.skipped["event_id"]) == {"c1", "a4"}
+    assert res.panel.n_events == 6
+    for ev in EVENTS.itertuples():
+        if ev.event_id in {"c1", "a4"}:
+            continue
+        ref = naive_event(
+            market,
+            ev.event_id,
+            ev.ticker,
+            pd.Timestamp(ev.date),
+            None if model == "constant_mean" else ev.benchmark,
+            model=model,
+        )
+        assert ref is not None
+        par = res.parameters.loc[ev.event_id]
+        assert par["day0"] == ref.day0
+        assert par["nobs"] == ref.nobs
+        assert par["df"] == ref.df
+        np.testing.assert_allclose(par["sigma"], ref.sigma, rtol=RTOL)
+        if model == "market":
+            np.testing.assert_allclose(
+                [par["alpha"], par["beta"]], ref.params, rtol=RTOL
+            )
+        if model == "constant_mean":
+            np.testing.assert_allclose(par["alpha"], ref.params[0], rtol=RTOL)
+        ars = res.abnormal_returns.set_index(["event_id", "rel_day"]).loc[ev.event_id]
+        got = ars.loc[ref.rel]
+        np.testing.assert_allclose(got["ar"], ref.ar, rtol=RTOL, atol=1e-15)
+        np.testing.assert_allclose(got["ar_se"] ** 2, np.diag(ref.V), rtol=RTOL)
+        assert list(got["date"]) == ref.dates
+        # every row not in the reference is a day with no valid AR
+        assert ars.drop(index=ref.rel)["ar"].isna().all()
+        for a, b in [(0, 0), (-1, 1), (-5, 5), (-10, 10), (-3, 7)]:
+            car, var, t, p = ref.car(a, b)
+            row = res.car(a, b).loc[ev.event_id]
+            np.testing.assert_allclose(row["car"], car, rtol=RTOL, atol=1e-15)
+            np.testing.assert_allclose(row["se"] ** 2, var, rtol=RTOL)
+            np.testing.assert_allclose(row["t"], t, rtol=1e-8)
+            np.testing.assert_allclose(row["p_value"], p, rtol=1e-7, atol=1e-14)
+
+
+def test_weekend_event_maps_to_next_session(market: pd.DataFrame) -> None:
+    res = es.EventStudy(market, EVENTS, benchmark="MKT").fit()
+    assert res.parameters.loc["a1", "day0"] == pd.Timestamp("2022-01-17")
+    # the estimation window moves with day 0: it ends 11 sessions before it
+    sessions = market["AAA"].dropna().index
+    d0 = sessions.get_loc(pd.Timestamp("2022-01-17"))
+    assert res.parameters.loc["a1", "est_end"] == sessions[d0 - 11]
+
+
+def test_skipped_reasons_are_specific(market: pd.DataFrame) -> None:
+    ev = pd.concat(
+        [
+            EVENTS,
+            pd.DataFrame(
+                {
+                    "event_id": ["x1", "x2", "x3"],
+                    "ticker": ["ZZZ", "AAA", "BBB"],
+                    "date": ["2022-05-02", "2030-01-01", "2022-05-02"],
+                    "benchmark": ["MKT", "MKT", "NOPE"],
+                }
+            ),
+        ]
+    )
+    res = es.EventStudy(market, ev, benchmark="MKT").fit()
+    why = res.skipped.set_index("event_id")["reason"]
+    assert "ticker 'ZZZ' is not a column" in why["x1"]
+    assert "after the last return of 'AAA'" in why["x2"]
+    assert "benchmark 'NOPE' is not a column" in why["x3"]
+    assert "only" in why["c1"]
+    assert "min_estimation_obs=120" in why["c1"]
+    assert res.panel.n_events == 6  # the rest still runs
+
+
+def test_event_near_end_keeps_partial_window(market: pd.DataFrame) -> None:
+    res = es.EventStudy(market, EVENTS, benchmark="MKT").fit()
+    c = res.car(-10, 10).loc["a3"]
+    last = market["AAA"].dropna().index[-1]
+    d0 = res.parameters.loc["a3", "day0"]
+    n_after = (market["AAA"].dropna().index > d0).sum()
+    assert n_after < 10
+    assert last > d0
+    assert c["ndays"] == 11 + n_after
+
+
+def test_bad_input_errors(market: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['date'\]"):
+        es.EventStudy(market, EVENTS.drop(columns="date"))
+    dup = pd.concat([EVENTS, EVENTS.iloc[[1]]])
+    with pytest.raises(ValueError, match=r"duplicate event_id\(s\) \['a2'\]"):
+        es.EventStudy(market, dup)
+    bad = EVENTS.copy()
+    bad.loc[2, "date"] = "not a date"
+    with pytest.raises(ValueError, match="event 'a3' has an invalid date"):
+        es.EventStudy(market, bad)
+    with pytest.raises(ValueError, match="unknown model 'capm2'"):
+        es.EventStudy(market, EVENTS, model="capm2")
+    with pytest.raises(ValueError, match="must end before"):
+        es.EventStudy(market, EVENTS, estimation_window=(-100, 0))
+    m2 = market.assign(TXT="x")
+    with pytest.raises(ValueError, match=r"column\(s\) \['TXT'\] are not numeric"):
+        es.EventStudy(m2, EVENTS)
+
+
+def test_exclusion_removes_other_event_windows(market: pd.DataFrame) -> None:
+    ev = EVENTS[EVENTS.event_id.isin(["a1", "a2"])]
+    base = es.EventStudy(market, ev, benchmark="MKT").fit()
+    ex = es.EventStudy(market, ev, benchmark="MKT", exclude="events").fit()
+    # a1's window [-10, +10] lies inside a2's estimation window: 21 fewer obs
+    # (a1 and a2 are ~30 sessions apart, so a1's window ends before a2's -11)
+    overlap = base.parameters.loc["a2", "nobs"] - ex.parameters.loc["a2", "nobs"]
+    assert overlap == 21
+    assert ex.parameters.loc["a1", "nobs"] == base.parameters.loc["a1", "nobs"]
