@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _panelkit import make_panel
 
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.estimation.inference import aar_table
+from tests._panelkit import make_panel
 
 pytestmark = pytest.mark.shared
 

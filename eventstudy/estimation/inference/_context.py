@@ -13,16 +13,18 @@ over chunks, windows and relative days only.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
 
 from eventstudy._typing import BoolArray, Float64Array, Int64Array
 from eventstudy.estimation.inference._arrays import nan_sd, rank_rows, row_median
-from eventstudy.estimation.panel import AbnormalPanel
+from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from eventstudy.estimation.inference.correlation import CrossCorrelation
@@ -265,7 +267,10 @@ class GroupContext:
             sigma2 = self.panel.sigma2[self.rows]
             scale2 = est.s2_ddof1 if "Q3" in q else sigma2
             with np.errstate(invalid="ignore", divide="ignore"):
-                if wd.a == wd.b and "Q1" in q:
+                # Q1 needs the benchmark over the estimation window; without
+                # it (EstimationBlock.market is None) only Q3 applies
+                has_mkt = bool(np.isfinite(est.smm_all).any())
+                if wd.a == wd.b and "Q1" in q and has_mkt:
                     j = wd.cols.start
                     rm = self.panel.market[self.rows, j]
                     h = 1.0 + 1.0 / est.nobs + (rm - est.rbar_all) ** 2 / est.smm_all
@@ -284,7 +289,8 @@ class GroupContext:
     @cached_property
     def est(self) -> EstimationStats:
         """The estimation-window pass (run on first use)."""
-        return _estimation_pass(self)
+        run_shared_pass([self], _estimation_pass, "est")
+        return cast(EstimationStats, self.__dict__["est"])
 
     @cached_property
     def kp(self) -> CrossCorrelation:
@@ -293,7 +299,8 @@ class GroupContext:
             mean_cross_correlation,
         )
 
-        return mean_cross_correlation(self)
+        run_shared_pass([self], mean_cross_correlation, "kp")
+        return cast("CrossCorrelation", self.__dict__["kp"])
 
 
 def _accumulate_rank(
@@ -308,9 +315,50 @@ def _accumulate_rank(
     return dk, u, cnt, t_i, k
 
 
-def _estimation_pass(ctx: GroupContext) -> EstimationStats:
+PassGen = Generator[None, EstimationBlock | None, T]
+
+
+def run_shared_pass(
+    contexts: Sequence[Any], make: Callable[[Any], PassGen[Any]], attr: str
+) -> None:
+    """Feed one pass over the estimation blocks to every group's accumulator.
+
+    ``make(ctx)`` returns a generator that receives blocks through ``send``
+    and returns its result when sent None; the result is cached on the
+    context as ``attr`` (the :func:`functools.cached_property` slot).
+    All contexts must share one panel. The blocks are generated once, so
+    the engine's per-block work is not repeated per group.
+    """
+    if not contexts:
+        return
+    panel = contexts[0].panel
+    code = np.full(panel.n_events, -1, dtype=np.int64)
+    for g, ctx in enumerate(contexts):
+        code[ctx.rows] = g
+    gens = [make(ctx) for ctx in contexts]
+    for gen in gens:
+        next(gen)
+    first = True
+    for block in panel.estimation_blocks(contexts[0].options.chunk):
+        c = code[block.rows]
+        targets = np.unique(c[c >= 0])
+        if first and targets.size:
+            # every accumulator learns the estimation relative days
+            targets = np.arange(len(gens))
+            first = False
+        for g in targets:
+            gens[int(g)].send(block)
+    for ctx, gen in zip(contexts, gens, strict=True):
+        try:
+            gen.send(None)
+        except StopIteration as stop:
+            ctx.__dict__[attr] = stop.value
+        else:  # pragma: no cover - accumulators always return on None
+            raise RuntimeError("estimation pass did not finish")
+
+
+def _estimation_pass(ctx: GroupContext) -> PassGen[EstimationStats]:
     panel = ctx.panel
-    opts = ctx.options
     needs = ctx.needs
     n = ctx.n_events
     n_ev_days = panel.rel_days.size
@@ -354,7 +402,10 @@ def _estimation_pass(ctx: GroupContext) -> EstimationStats:
     gr_sum: list[Float64Array] = []
     gr_cnt: list[Float64Array] = []
 
-    for block in panel.estimation_blocks(opts.chunk):
+    while True:
+        block = yield
+        if block is None:
+            break
         brows = np.arange(block.rows.start, block.rows.stop)
         p = pos[brows]
         keep = p >= 0

@@ -9,10 +9,19 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Int64Array
-from eventstudy.estimation.inference._context import GroupContext, Options
+from eventstudy.estimation.inference._context import (
+    GroupContext,
+    Options,
+    _estimation_pass,
+    run_shared_pass,
+)
 from eventstudy.estimation.inference._stats import TestResult, invalid
 from eventstudy.estimation.inference.bootstrap import bootstrap
-from eventstudy.estimation.inference.correlation import kp_bmp, kp_patell
+from eventstudy.estimation.inference.correlation import (
+    kp_bmp,
+    kp_patell,
+    mean_cross_correlation,
+)
 from eventstudy.estimation.inference.parametric import (
     bmp,
     brown_warner_1980,
@@ -111,6 +120,33 @@ def _needs(names: Sequence[str], options: Options) -> set[str]:
     if "grank" in names:
         needs.add("grank")
     return needs
+
+
+_EST_TESTS = frozenset(
+    {
+        "crude_dependence",
+        "brown_warner_1980",
+        "lamb",
+        "generalized_sign",
+        "corrado_rank",
+        "cz_rank",
+        "cz_sign",
+        "grank",
+    }
+)
+
+
+def _prepare(contexts: list[GroupContext], names: Sequence[str]) -> None:
+    """Run the estimation-window passes once for all groups."""
+    if not contexts:
+        return
+    opts = contexts[0].options
+    if _EST_TESTS.intersection(names) or (
+        opts.compat and {"patell", "bmp", "kp_patell", "kp_bmp"}.intersection(names)
+    ):
+        run_shared_pass(contexts, _estimation_pass, "est")
+    if {"kp_patell", "kp_bmp"}.intersection(names):
+        run_shared_pass(contexts, mean_cross_correlation, "kp")
 
 
 def _groups(panel: AbnormalPanel, by: Any) -> list[tuple[Any, Int64Array]]:
@@ -219,8 +255,13 @@ def caar_tests(
     panel.columns(a, b)  # validates the window
     needs = _needs(names, opts)
     rows = []
-    for label, idx in _groups(panel, by):
-        ctx = GroupContext(panel, idx, [(a, b)], opts, needs)
+    moments = {(a, b): panel.car_moments(a, b)}
+    groups = _groups(panel, by)
+    ctxs = [
+        GroupContext(panel, idx, [(a, b)], opts, needs, moments) for _, idx in groups
+    ]
+    _prepare(ctxs, names)
+    for (label, _), ctx in zip(groups, ctxs, strict=True):
         for res in _run(ctx, names, 0):
             rows.append({"group": label, "window": ctx.windows[0].label, **_row(res)})
     return pd.DataFrame(rows, columns=_COLUMNS)
@@ -259,8 +300,14 @@ def aar_table(
     needs = _needs(names, opts)
     days = [int(d) for d in panel.rel_days]
     rows = []
-    for label, idx in _groups(panel, by):
-        ctx = GroupContext(panel, idx, [(d, d) for d in days], opts, needs)
+    windows = [(d, d) for d in days]
+    moments = {w: panel.car_moments(*w) for w in windows}
+    groups = _groups(panel, by)
+    ctxs = [
+        GroupContext(panel, idx, windows, opts, needs, moments) for _, idx in groups
+    ]
+    _prepare(ctxs, names)
+    for (label, _), ctx in zip(groups, ctxs, strict=True):
         for w, d in enumerate(days):
             for res in _run(ctx, names, w):
                 rows.append(

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Float64Array, Int64Array
-from eventstudy.estimation.inference._context import GroupContext
+from eventstudy.estimation.inference._context import GroupContext, PassGen
 from eventstudy.estimation.inference._stats import TestResult, invalid, p_normal, p_t
 from eventstudy.estimation.inference.parametric import bmp, patell
 from eventstudy.estimation.panel import AbnormalPanel
@@ -122,8 +122,13 @@ def _pairwise_sum(x: Float64Array, d: Int64Array, min_common: int) -> float:
     return total
 
 
-def mean_cross_correlation(ctx: GroupContext) -> CrossCorrelation:
-    """``r̄`` of the events of a group (see the module notes)."""
+def mean_cross_correlation(ctx: GroupContext) -> PassGen[CrossCorrelation]:
+    """``r̄`` of the events of a group (see the module notes).
+
+    An accumulator for :func:`run_shared_pass`: send it the estimation
+    blocks, then None; it returns a :class:`CrossCorrelation`. Use
+    ``GroupContext.kp`` to run it.
+    """
     panel = ctx.panel
     opts = ctx.options
     n_all = ctx.n_events
@@ -138,7 +143,10 @@ def mean_cross_correlation(ctx: GroupContext) -> CrossCorrelation:
     m_all = np.zeros(n_all)
     code = np.zeros(n_all, dtype=np.int64)
     acc: pd.Series = pd.Series(dtype=np.float64)
-    for block in panel.estimation_blocks(opts.chunk):
+    while True:
+        block = yield
+        if block is None:
+            break
         brows = np.arange(block.rows.start, block.rows.stop)
         p = pos[brows]
         keep = p >= 0
