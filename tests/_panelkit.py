@@ -31,6 +31,11 @@ class Fit:
 
 def fit_market_model(ret: np.ndarray, mkt: np.ndarray) -> Fit:
     """OLS of ``ret`` on ``mkt`` row by row over the cells where both exist."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _fit(ret, mkt)
+
+
+def _fit(ret: np.ndarray, mkt: np.ndarray) -> Fit:
     ok = np.isfinite(ret) & np.isfinite(mkt)
     m = ok.sum(axis=1).astype(float)
     y = np.where(ok, ret, 0.0)

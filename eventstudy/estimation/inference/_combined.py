@@ -8,7 +8,15 @@ import numpy as np
 
 from eventstudy._typing import Float64Array
 
-__all__ = ["combined_test"]
+__all__ = ["combined_test", "finite_mean"]
+
+
+def finite_mean(x: Float64Array | None) -> float:
+    """Mean of the finite entries (NaN when there are none)."""
+    if x is None:
+        return math.nan
+    v = x[np.isfinite(x)]
+    return float(v.mean()) if v.size else math.nan
 
 
 def combined_test(

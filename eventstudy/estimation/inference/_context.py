@@ -490,6 +490,8 @@ def _estimation_pass(ctx: GroupContext) -> PassGen[EstimationStats]:
                 ev_adj = ctx.sar[gi] / sd_day[None, :]
             comb = np.concatenate([sar_e, ev_adj], axis=1)
             cok = np.isfinite(comb)
+            if not (want_rank or want_sign):
+                comb_nd[gi] = cok.sum(axis=1)
             _, u, cnt, _, _ = _accumulate_rank(comb, le)
             ua_sum += np.where(cok, u, 0.0).sum(axis=0)
             ua_cnt += cnt

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from eventstudy.estimation.inference._arrays import rank_rows
-from eventstudy.estimation.inference._combined import combined_test
+from eventstudy.estimation.inference._combined import combined_test, finite_mean
 from eventstudy.estimation.inference._context import GroupContext
 from eventstudy.estimation.inference._stats import (
     TestResult,
@@ -48,7 +48,7 @@ def corrado_rank(ctx: GroupContext, w: int) -> TestResult:
     assert est.dk_sum is not None
     assert est.comb_cnt is not None
     assert est.comb_ndays is not None
-    t_compat = float(np.nanmean(est.comb_ndays)) if est.comb_ndays.size else math.nan
+    t_compat = finite_mean(est.comb_ndays)
     stat, reason = combined_test(
         est.dk_sum,
         est.comb_cnt,
@@ -96,7 +96,7 @@ def cz_rank(ctx: GroupContext, w: int) -> TestResult:
         assert est.comb_cnt is not None
         col_sum, col_cnt = est.u_sum, est.comb_cnt
     assert est.comb_ndays is not None
-    t_compat = float(np.nanmean(est.comb_ndays)) if est.comb_ndays.size else math.nan
+    t_compat = finite_mean(est.comb_ndays)
     stat, reason = combined_test(
         col_sum,
         col_cnt,

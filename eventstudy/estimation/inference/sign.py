@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from eventstudy.estimation.inference._combined import combined_test
+from eventstudy.estimation.inference._combined import combined_test, finite_mean
 from eventstudy.estimation.inference._context import GroupContext
 from eventstudy.estimation.inference._stats import TestResult, invalid, p_normal
 
@@ -93,7 +91,7 @@ def cz_sign(ctx: GroupContext, w: int) -> TestResult:
     assert est.comb_ndays is not None
     le = est.est_rel_days.size
     cols = slice(le + wd.cols.start, le + wd.cols.stop)
-    t_compat = float(np.nanmean(est.comb_ndays)) if est.comb_ndays.size else math.nan
+    t_compat = finite_mean(est.comb_ndays)
     stat, reason = combined_test(
         est.g_sum,
         est.comb_cnt,
