@@ -140,7 +140,7 @@ def simulate(
     post: int = 5,
     sigma: float = 0.02,
     noise: str = "normal",
-    clustered: bool = False,
+    clustered: bool | np.ndarray = False,
     rho: float = 0.0,
     effect: float = 0.0,
     groups: np.ndarray | None = None,
@@ -148,8 +148,10 @@ def simulate(
     """Market-model data: estimation days ``-m-pre..-pre-1``, window ``-pre..post``.
 
     ``noise``: "normal" or "t4" (Student t with 4 df scaled to sd ``sigma``).
-    ``clustered``: all events share calendar dates and the market series;
-    ``rho`` adds a common factor so that disturbances are equicorrelated.
+    ``clustered``: True when all events share calendar dates and the market
+    series, or an array of cluster labels (e.g. Monte Carlo replications):
+    events of a cluster share dates, market and common factor; ``rho`` adds
+    the common factor so that their disturbances are equicorrelated.
     ``effect`` is added to every event's day-0 return.
     """
     L = pre + post + 1
@@ -160,9 +162,15 @@ def simulate(
             return rng.standard_t(4, size=shape) / np.sqrt(2.0)
         return rng.standard_normal(shape)
 
-    if clustered:
-        mkt = np.broadcast_to(0.0003 + 0.01 * rng.standard_normal(T), (n, T)).copy()
-        common = np.broadcast_to(draw((T,)), (n, T))
+    if isinstance(clustered, np.ndarray) or clustered:
+        lab = (
+            np.zeros(n, dtype=np.int64)
+            if isinstance(clustered, bool)
+            else np.unique(clustered, return_inverse=True)[1]
+        )
+        k = int(lab.max()) + 1
+        mkt = (0.0003 + 0.01 * rng.standard_normal((k, T)))[lab]
+        common = draw((k, T))[lab]
     else:
         mkt = 0.0003 + 0.01 * rng.standard_normal((n, T))
         common = draw((n, T))
@@ -170,7 +178,7 @@ def simulate(
     beta = rng.uniform(0.5, 1.5, size=n)[:, None]
     ret = 0.0002 + beta * mkt + sigma * e
     ret[:, m + pre] += effect
-    if clustered:
+    if isinstance(clustered, np.ndarray) or clustered:
         d = np.datetime64("2010-01-04", "D") + np.arange(T)
         dates = np.broadcast_to(d, (n, T))
     else:

@@ -137,6 +137,7 @@ def mean_cross_correlation(ctx: GroupContext) -> PassGen[CrossCorrelation]:
     pos[ctx.rows] = np.arange(n_all)
     gather = n_all <= opts.kp_max_pairwise
     xs: list[Float64Array] = []
+    zs: list[Float64Array] = []
     ds: list[Int64Array] = []
     gidx: list[Int64Array] = []
     sig = np.zeros((n_all, 3))
@@ -170,19 +171,43 @@ def mean_cross_correlation(ctx: GroupContext) -> PassGen[CrossCorrelation]:
         sig[gi, 0] = df.sum(axis=1)
         sig[gi, 1] = (df * df).sum(axis=1)
         sig[gi, 2] = ok.sum(axis=1)
-        use = ok & (m[:, None] > 0)
-        keys = (c[:, None] * (1 << 22) + (dt + (1 << 21)))[use]
-        part = pd.Series(z[use]).groupby(keys).sum()
-        acc = part if acc.empty else acc.add(part, fill_value=0.0)
         if gather:
             xs.append(np.where(m[:, None] > 0, x, np.nan))
+            zs.append(z)
             ds.append(dt)
             gidx.append(gi)
+        else:
+            use = ok & (m[:, None] > 0)
+            keys = (c[:, None] * (1 << 22) + (dt + (1 << 21)))[use]
+            part = pd.Series(z[use]).groupby(keys).sum()
+            acc = part if acc.empty else acc.add(part, fill_value=0.0)
     valid = m_all > 0
     n = int(valid.sum())
     if n < 2:
         return CrossCorrelation(math.nan, n, "", "fewer than 2 events with residuals")
     pairs = n * (n - 1) / 2.0
+    if gather:
+        x_all = np.concatenate(xs)
+        z_all = np.concatenate(zs)
+        d_all = np.concatenate(ds)
+        g_all = np.concatenate(gidx)
+        keep = m_all[g_all] > 0
+        x_all, z_all, d_all, g_all = x_all[keep], z_all[keep], d_all[keep], g_all[keep]
+        c_all = code[g_all]
+        s_all = sig[g_all]
+        blocks_ = np.unique(c_all)
+        sel = [c_all == b for b in blocks_]
+        if all((s_all[k] == s_all[k][0]).all() for k in sel):
+            # exact identity: the series of a block share their M dates
+            total = 0.0
+            for k in sel:
+                zb = z_all[k]
+                mb = float(m_all[g_all[k]][0])
+                ssum = zb.sum(axis=0)
+                total += (ssum @ ssum - float((zb * zb).sum())) / (2.0 * (mb - 1.0))
+            return CrossCorrelation(total / pairs, n, "identity")
+        total = sum(_pairwise_sum(x_all[k], d_all[k], opts.kp_min_common) for k in sel)
+        return CrossCorrelation(total / pairs, n, "pairwise-complete")
     frame = pd.DataFrame(
         {
             "code": code[valid],
@@ -202,26 +227,11 @@ def mean_cross_correlation(ctx: GroupContext) -> PassGen[CrossCorrelation]:
         else pd.Series(dtype=np.float64)
     )
     per_block = frame.groupby("code")["m"].agg(["sum", "count", "mean"])
-    if shared:
-        # exact identity: all series of a block share their M dates
-        diag = per_block["sum"] - per_block["count"]
-        num = sq.reindex(per_block.index, fill_value=0.0) - diag
-        total = float((num / (2.0 * (per_block["mean"] - 1.0))).sum())
-        return CrossCorrelation(total / pairs, n, "identity")
-    if gather:
-        x_all = np.concatenate(xs)
-        d_all = np.concatenate(ds)
-        g_all = np.concatenate(gidx)
-        c_all = code[g_all]
-        total = 0.0
-        for b in np.unique(c_all[m_all[g_all] > 0]):
-            sel = (c_all == b) & (m_all[g_all] > 0)
-            total += _pairwise_sum(x_all[sel], d_all[sel], opts.kp_min_common)
-        return CrossCorrelation(total / pairs, n, "pairwise-complete")
     diag = per_block["sum"] - per_block["count"]
     num = sq.reindex(per_block.index, fill_value=0.0) - diag
     total = float((num / (2.0 * (per_block["mean"] - 1.0))).sum())
-    return CrossCorrelation(total / pairs, n, "date-keyed approximation")
+    method = "identity" if shared else "date-keyed approximation"
+    return CrossCorrelation(total / pairs, n, method)
 
 
 def _kp(ctx: GroupContext, w: int, base: TestResult, name: str) -> TestResult:

@@ -368,3 +368,11 @@ def test_errors_at_the_boundary(sim) -> None:
         caar_tests(panel, 0, 0, not_an_option=1)
     with pytest.raises(ValueError, match="labels"):
         caar_tests(panel, 0, 0, by=np.arange(3))
+
+
+def test_kp_streaming_path_agrees_on_shared_dates(sim) -> None:
+    """Above kp_max_pairwise the date-keyed sums are used; exact when shared."""
+    panel, _ = sim
+    a = caar_tests(panel, 0, 0, tests=["kp_bmp"])
+    b = caar_tests(panel, 0, 0, tests=["kp_bmp"], kp_max_pairwise=0)
+    assert _get(b, "kp_bmp").raw == pytest.approx(_get(a, "kp_bmp").raw, rel=1e-9)
