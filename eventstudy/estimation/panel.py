@@ -54,6 +54,12 @@ class EstimationBlock:
         Kolari and Pynnönen 2011); NaN where ``resid`` is.
     dates : numpy.ndarray
         Calendar dates (``datetime64[ns]``) of each cell; NaT outside the data.
+    market : Float64Array or None
+        The (first) benchmark return on each cell's date, shape ``(n, Le)``,
+        present even where the security has no return (NaN only where the
+        benchmark itself is missing or the date lies outside the data); None
+        for models without a benchmark. Used by the Lamb (1995) test and by
+        the estudy2-compatible standardization (FORMULAS.md §4.1 Q1).
     """
 
     rows: slice
@@ -61,6 +67,7 @@ class EstimationBlock:
     resid: Float64Array
     sar: Float64Array
     dates: np.ndarray
+    market: Float64Array | None = None
 
 
 @dataclass(frozen=True)

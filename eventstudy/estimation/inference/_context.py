@@ -1,0 +1,550 @@
+"""What the tests of one group of events need, computed once.
+
+:class:`GroupContext` holds the event-window arrays of the events of one group
+and, lazily, one pass over the estimation-window residuals
+(:meth:`AbnormalPanel.estimation_blocks`) that accumulates, chunk by chunk,
+every estimation-window ingredient of the tests asked for: the per-event
+counts of positive residuals (generalized sign), the event-time AAR series
+(crude dependence), the combined-period ranks and signs (Corrado, Corrado-
+Zivney) and the GRANK ranks. Nothing loops over events in Python; loops run
+over chunks, windows and relative days only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+
+import numpy as np
+
+from eventstudy._typing import BoolArray, Float64Array, Int64Array
+from eventstudy.estimation.inference._arrays import nan_sd, rank_rows, row_median
+from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from eventstudy.estimation.inference.correlation import CrossCorrelation
+
+__all__ = ["EstimationStats", "GroupContext", "Options", "WindowData", "window_label"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Options of the test battery (see :func:`caar_tests`).
+
+    Attributes
+    ----------
+    estudy2_compat : bool or iterable of {"Q1", "Q2", "Q3"}
+        Reproduce estudy2 0.10 (FORMULAS.md §4.1). True turns on all three
+        quirks: Q1 (benchmark mean and ``S_mm`` of the prediction-error term
+        over all estimation dates) and Q3 (``sd()`` of the estimation
+        residuals, divisor ``M - 1``) in the Patell and BMP standardization,
+        Q2 (``rowMeans * ncol`` "sums") in the Corrado and Corrado-Zivney
+        rank and sign tests. Any quirk also selects estudy2's conventions
+        that are choices rather than bugs: ``T`` = the mean number of valid
+        days per event in the rank/sign tests, pooled ``p̂`` in the
+        generalized sign test and ranks of raw ARs for ``cz_rank``. A set
+        such as ``{"Q1", "Q3"}`` gives estudy2 without the Q2 bug.
+    patell_form : {"scar", "sum"}
+        Window-level Patell: standardized CARs with the full covariance
+        (FORMULAS.md §2.5 (a), default) or summed daily SARs (§2.5 (b)).
+    cz_adjust : bool or None
+        ``cz_rank`` on SARs with the event days rescaled by their
+        cross-sectional sd (Corrado and Zivney 1992), or on raw ARs. None:
+        True unless ``estudy2_compat``.
+    gsign_phat : {"event", "pooled"} or None
+        Generalized sign ``p̂``: the mean over events of each event's share of
+        positive estimation residuals (Cowan 1992) or all estimation
+        residuals pooled (estudy2). None: "event" unless ``estudy2_compat``.
+    kp_blocks : None, "date" or array-like
+        Kolari-Pynnönen blocks: correlations are computed within blocks only
+        and taken as 0 across blocks. "date" blocks events by their day-0
+        date; an array gives one label per panel row.
+    kp_series : {"resid", "sar"}
+        Estimation-window series whose cross-correlations give ``r̄``.
+    kp_min_common : int
+        Pairs with fewer common estimation dates count as uncorrelated.
+    kp_max_pairwise : int
+        Above this many events (and when the identity does not apply) ``r̄``
+        uses the date-keyed streaming approximation (docs/formulas.md).
+    n_boot : int
+        Bootstrap draws.
+    seed : int, Generator or None
+        Seed of the bootstrap.
+    chunk : int
+        Events per estimation block.
+    """
+
+    estudy2_compat: bool | Iterable[str] = False
+    patell_form: Literal["scar", "sum"] = "scar"
+    cz_adjust: bool | None = None
+    gsign_phat: Literal["event", "pooled"] | None = None
+    kp_blocks: Any = None
+    kp_series: Literal["resid", "sar"] = "resid"
+    kp_min_common: int = 3
+    kp_max_pairwise: int = 5000
+    n_boot: int = 1000
+    seed: int | np.random.Generator | None = None
+    chunk: int = 4096
+
+    @property
+    def quirks(self) -> frozenset[str]:
+        """The estudy2 quirks switched on."""
+        c = self.estudy2_compat
+        if isinstance(c, bool):
+            return frozenset({"Q1", "Q2", "Q3"}) if c else frozenset()
+        q = frozenset(str(x).upper() for x in c)
+        bad = q - {"Q1", "Q2", "Q3"}
+        if bad:
+            raise ValueError(f"estudy2_compat: unknown quirk(s) {sorted(bad)}")
+        return q
+
+    @property
+    def compat(self) -> bool:
+        """Whether any estudy2 compatibility is on."""
+        return bool(self.quirks)
+
+    @property
+    def cz_adjusted(self) -> bool:
+        """Whether ``cz_rank`` ranks variance-adjusted SARs."""
+        if self.cz_adjust is None:
+            return not self.compat
+        return bool(self.cz_adjust)
+
+    @property
+    def phat_pooled(self) -> bool:
+        """Whether the generalized sign test pools estimation residuals."""
+        if self.gsign_phat is None:
+            return self.compat
+        return self.gsign_phat == "pooled"
+
+
+def window_label(a: int, b: int) -> str:
+    """``[-1,+1]``-style label of a window (DESIGN.md §5)."""
+
+    def f(d: int) -> str:
+        return f"+{d}" if d > 0 else str(d)
+
+    return f"[{f(a)},{f(b)}]"
+
+
+@dataclass
+class WindowData:
+    """Per-event CAR quantities of one window for the events of a group."""
+
+    a: int
+    b: int
+    cols: slice
+    car: Float64Array
+    var: Float64Array
+    ndays: Int64Array
+    ok: BoolArray
+
+    @property
+    def label(self) -> str:
+        """The window as ``[a,+b]``."""
+        return window_label(self.a, self.b)
+
+    @property
+    def length(self) -> int:
+        """Nominal window length ``b - a + 1``."""
+        return self.b - self.a + 1
+
+    @property
+    def caar(self) -> float:
+        """Mean CAR over the events with a CAR (NaN when none)."""
+        n = int(self.ok.sum())
+        return float(self.car[self.ok].sum() / n) if n else math.nan
+
+
+@dataclass
+class EstimationStats:
+    """Estimation-window ingredients accumulated over one pass."""
+
+    nobs: Float64Array  # valid estimation residuals per event
+    npos: Float64Array  # positive estimation residuals per event
+    s2_ddof1: Float64Array  # sd()^2 of estimation residuals (estudy2 Q3)
+    rbar_all: Float64Array  # mean benchmark return over all estimation dates
+    smm_all: Float64Array  # S_mm over all estimation dates (Q1)
+    est_rel_days: Int64Array
+    est_sum: Float64Array  # Σ_i ε̂_it per estimation relative day
+    est_cnt: Float64Array  # events with a residual per estimation day
+    mkt_sum: Float64Array  # Σ_i R_m,t per estimation relative day
+    mkt_cnt: Float64Array
+    # combined estimation + event period, columns = est days then event days
+    comb_cnt: Float64Array | None = None
+    comb_ndays: Float64Array | None = None  # T_i per event
+    dk_sum: Float64Array | None = None
+    dk_event: Float64Array | None = None
+    u_sum: Float64Array | None = None
+    u_event: Float64Array | None = None
+    g_sum: Float64Array | None = None
+    g_event: Float64Array | None = None
+    ua_sum: Float64Array | None = None
+    ua_cnt: Float64Array | None = None
+    ua_event: Float64Array | None = None
+    # GRANK, one entry per window
+    grank_u0: list[Float64Array] = field(default_factory=list)
+    grank_sum: list[Float64Array] = field(default_factory=list)
+    grank_cnt: list[Float64Array] = field(default_factory=list)
+
+
+class GroupContext:
+    """The events of one group, the windows asked for and lazy ingredients.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+        The engine's output.
+    rows : Int64Array
+        Rows of ``panel`` in the group.
+    windows : sequence of (int, int)
+        The windows to test.
+    options : Options
+        Test options.
+    needs : set of str
+        Which estimation-window ingredients the requested tests need:
+        ``"rank"``, ``"czsign"``, ``"czadj"``, ``"grank"``.
+    """
+
+    def __init__(
+        self,
+        panel: AbnormalPanel,
+        rows: Int64Array,
+        windows: Sequence[tuple[int, int]],
+        options: Options,
+        needs: set[str],
+        moments: dict[tuple[int, int], tuple[Float64Array, Float64Array, Int64Array]]
+        | None = None,
+    ) -> None:
+        self.panel = panel
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.options = options
+        self.needs = needs
+        self.ar = panel.ar[self.rows]
+        self.ar_var = panel.ar_var[self.rows]
+        self.valid = panel.valid[self.rows] & np.isfinite(self.ar)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.sar = np.where(
+                self.valid & (self.ar_var > 0), self.ar / np.sqrt(self.ar_var), np.nan
+            )
+        self.df = panel.df[self.rows].astype(np.float64)
+        self.nobs = panel.nobs[self.rows].astype(np.float64)
+        self.windows: list[WindowData] = []
+        for a, b in windows:
+            if moments is not None and (a, b) in moments:
+                car_all, var_all, nd_all = moments[(a, b)]
+            else:
+                car_all, var_all, nd_all = panel.car_moments(a, b)
+            car = car_all[self.rows]
+            var = var_all[self.rows]
+            nd = nd_all[self.rows]
+            ok = (nd > 0) & np.isfinite(car)
+            self.windows.append(WindowData(a, b, panel.columns(a, b), car, var, nd, ok))
+
+    @property
+    def n_events(self) -> int:
+        """Number of events in the group."""
+        return int(self.rows.size)
+
+    def scar(self, w: int, *, compat: bool = False) -> Float64Array:
+        """Standardized CAR ``CAR_i / σ̂_i(τ1, τ2)`` of window ``w``.
+
+        With ``compat`` the estudy2 quirks Q1 and Q3 that are on apply: Q3
+        replaces ``σ̂²_i`` by ``sd(ε̂_i)²``; Q1 (one-day windows) takes
+        ``R̄_m`` and ``S_mm`` of ``1 + 1/M_i + (R_m,t - R̄_m)²/S_mm`` over all
+        estimation dates. Longer windows only get the Q3 rescaling.
+        """
+        wd = self.windows[w]
+        var = wd.var
+        q = self.options.quirks if compat else frozenset()
+        if "Q1" in q or "Q3" in q:
+            est = self.est
+            sigma2 = self.panel.sigma2[self.rows]
+            scale2 = est.s2_ddof1 if "Q3" in q else sigma2
+            with np.errstate(invalid="ignore", divide="ignore"):
+                # Q1 needs the benchmark over the estimation window; without
+                # it (EstimationBlock.market is None) only Q3 applies
+                has_mkt = bool(np.isfinite(est.smm_all).any())
+                if wd.a == wd.b and "Q1" in q and has_mkt:
+                    j = wd.cols.start
+                    rm = self.panel.market[self.rows, j]
+                    h = 1.0 + 1.0 / est.nobs + (rm - est.rbar_all) ** 2 / est.smm_all
+                    var = scale2 * h
+                else:
+                    var = var * scale2 / sigma2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(wd.ok & (var > 0), wd.car / np.sqrt(var), np.nan)
+        return np.asarray(out, dtype=np.float64)
+
+    @cached_property
+    def rng(self) -> np.random.Generator:
+        """The bootstrap generator (from ``options.seed``)."""
+        return np.random.default_rng(self.options.seed)
+
+    @cached_property
+    def est(self) -> EstimationStats:
+        """The estimation-window pass (run on first use)."""
+        run_shared_pass([self], _estimation_pass, "est")
+        return cast(EstimationStats, self.__dict__["est"])
+
+    @cached_property
+    def kp(self) -> CrossCorrelation:
+        """Kolari-Pynnönen average cross-correlation (run on first use)."""
+        from eventstudy.estimation.inference.correlation import (
+            mean_cross_correlation,
+        )
+
+        run_shared_pass([self], mean_cross_correlation, "kp")
+        return cast("CrossCorrelation", self.__dict__["kp"])
+
+
+def _accumulate_rank(
+    x: Float64Array, n_est: int
+) -> tuple[Float64Array, Float64Array, Float64Array, Float64Array, Float64Array]:
+    """Ranks of the combined series: (dK, U, count per column, T_i, ...)."""
+    k = rank_rows(x)
+    t_i = np.isfinite(x).sum(axis=1).astype(np.float64)
+    dk = k - (t_i[:, None] + 1.0) / 2.0
+    u = k / (t_i[:, None] + 1.0) - 0.5
+    cnt = np.isfinite(k).sum(axis=0).astype(np.float64)
+    return dk, u, cnt, t_i, k
+
+
+PassGen = Generator[None, EstimationBlock | None, T]
+
+
+def run_shared_pass(
+    contexts: Sequence[Any], make: Callable[[Any], PassGen[Any]], attr: str
+) -> None:
+    """Feed one pass over the estimation blocks to every group's accumulator.
+
+    ``make(ctx)`` returns a generator that receives blocks through ``send``
+    and returns its result when sent None; the result is cached on the
+    context as ``attr`` (the :func:`functools.cached_property` slot).
+    All contexts must share one panel. The blocks are generated once, so
+    the engine's per-block work is not repeated per group.
+    """
+    if not contexts:
+        return
+    panel = contexts[0].panel
+    code = np.full(panel.n_events, -1, dtype=np.int64)
+    for g, ctx in enumerate(contexts):
+        code[ctx.rows] = g
+    gens = [make(ctx) for ctx in contexts]
+    for gen in gens:
+        next(gen)
+    first = True
+    for block in panel.estimation_blocks(contexts[0].options.chunk):
+        c = code[block.rows]
+        targets = np.unique(c[c >= 0])
+        if first and targets.size:
+            # every accumulator learns the estimation relative days
+            targets = np.arange(len(gens))
+            first = False
+        for g in targets:
+            gens[int(g)].send(block)
+    for ctx, gen in zip(contexts, gens, strict=True):
+        try:
+            gen.send(None)
+        except StopIteration as stop:
+            ctx.__dict__[attr] = stop.value
+        else:  # pragma: no cover - accumulators always return on None
+            raise RuntimeError("estimation pass did not finish")
+
+
+def _estimation_pass(ctx: GroupContext) -> PassGen[EstimationStats]:
+    panel = ctx.panel
+    needs = ctx.needs
+    n = ctx.n_events
+    n_ev_days = panel.rel_days.size
+    # map panel row -> position in the group
+    pos = np.full(panel.n_events, -1, dtype=np.int64)
+    pos[ctx.rows] = np.arange(n)
+
+    nobs = np.zeros(n)
+    npos = np.zeros(n)
+    s2 = np.full(n, np.nan)
+    rbar_all = np.full(n, np.nan)
+    smm_all = np.full(n, np.nan)
+    est_sum: Float64Array | None = None
+    est_cnt: Float64Array | None = None
+    mkt_sum: Float64Array | None = None
+    mkt_cnt: Float64Array | None = None
+    est_rel: Int64Array = np.zeros(0, dtype=np.int64)
+
+    want_rank = "rank" in needs
+    want_sign = "czsign" in needs
+    want_adj = "czadj" in needs
+    want_grank = "grank" in needs
+    comb_cnt = dk_sum = u_sum = g_sum = ua_sum = ua_cnt = None
+    comb_nd = np.full(n, np.nan)
+    dk_event = np.full((n, n_ev_days), np.nan) if want_rank else None
+    u_event = np.full((n, n_ev_days), np.nan) if want_rank else None
+    g_event = np.full((n, n_ev_days), np.nan) if want_sign else None
+    ua_event = np.full((n, n_ev_days), np.nan) if want_adj else None
+
+    # cross-sectional sd of event-day SARs (Corrado-Zivney adjustment)
+    sd_day = nan_sd(ctx.sar, axis=0) if want_adj else None
+    # GRANK targets: SCAR* = SCAR / cross-sectional sd, per window
+    n_w = len(ctx.windows)
+    g_targets: list[Float64Array] = []
+    if want_grank:
+        for w in range(n_w):
+            sc = ctx.scar(w)
+            sd = nan_sd(sc[None, :], axis=1)[0]
+            g_targets.append(sc / sd if np.isfinite(sd) and sd > 0 else sc * np.nan)
+    gr_u0 = [np.full(n, np.nan) for _ in range(n_w)] if want_grank else []
+    gr_sum: list[Float64Array] = []
+    gr_cnt: list[Float64Array] = []
+
+    while True:
+        block = yield
+        if block is None:
+            break
+        brows = np.arange(block.rows.start, block.rows.stop)
+        p = pos[brows]
+        keep = p >= 0
+        if not keep.any():
+            if est_sum is None:
+                est_rel = np.asarray(block.rel_days, dtype=np.int64)
+            continue
+        gi = p[keep]
+        resid = np.asarray(block.resid, dtype=np.float64)[keep]
+        le = resid.shape[1]
+        if est_sum is None:
+            est_rel = np.asarray(block.rel_days, dtype=np.int64)
+            est_sum = np.zeros(le)
+            est_cnt = np.zeros(le)
+            mkt_sum = np.zeros(le)
+            mkt_cnt = np.zeros(le)
+            if want_rank or want_sign:
+                comb_cnt = np.zeros(le + n_ev_days)
+                dk_sum = np.zeros(le + n_ev_days)
+                u_sum = np.zeros(le + n_ev_days)
+                g_sum = np.zeros(le + n_ev_days)
+            if want_adj:
+                ua_sum = np.zeros(le + n_ev_days)
+                ua_cnt = np.zeros(le + n_ev_days)
+            if want_grank:
+                gr_sum = [np.zeros(le) for _ in range(n_w)]
+                gr_cnt = [np.zeros(le) for _ in range(n_w)]
+        assert est_cnt is not None
+        assert mkt_sum is not None
+        assert mkt_cnt is not None
+        ok = np.isfinite(resid)
+        m_i = ok.sum(axis=1).astype(np.float64)
+        nobs[gi] = m_i
+        npos[gi] = (resid > 0).sum(axis=1)
+        s2[gi] = nan_sd(resid, axis=1) ** 2
+        z = np.where(ok, resid, 0.0)
+        est_sum += z.sum(axis=0)
+        est_cnt += ok.sum(axis=0)
+        if block.market is not None:
+            mk = np.asarray(block.market, dtype=np.float64)[keep]
+            mok = np.isfinite(mk)
+            mz = np.where(mok, mk, 0.0)
+            mc = mok.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mbar = mz.sum(axis=1) / mc
+                dev = np.where(mok, mk - mbar[:, None], 0.0)
+            rbar_all[gi] = mbar
+            smm_all[gi] = (dev * dev).sum(axis=1)
+            mkt_sum += mz.sum(axis=0)
+            mkt_cnt += mok.sum(axis=0)
+        ev_ar = ctx.ar[gi]
+        if want_rank or want_sign:
+            assert comb_cnt is not None
+            assert dk_sum is not None
+            assert u_sum is not None
+            assert g_sum is not None
+            comb = np.concatenate([resid, ev_ar], axis=1)
+            cok = np.isfinite(comb)
+            comb_cnt += cok.sum(axis=0)
+            comb_nd[gi] = cok.sum(axis=1)
+            if want_rank:
+                assert dk_event is not None
+                assert u_event is not None
+                dk, u, _, _, _ = _accumulate_rank(comb, le)
+                dk_sum += np.where(cok, dk, 0.0).sum(axis=0)
+                u_sum += np.where(cok, u, 0.0).sum(axis=0)
+                dk_event[gi] = dk[:, le:]
+                u_event[gi] = u[:, le:]
+            if want_sign:
+                assert g_event is not None
+                med = row_median(comb)
+                g = np.sign(comb - med[:, None])
+                g_sum += np.where(cok, g, 0.0).sum(axis=0)
+                g_event[gi] = g[:, le:]
+        if want_adj:
+            assert ua_sum is not None
+            assert ua_cnt is not None
+            assert ua_event is not None
+            assert sd_day is not None
+            sar_e = np.asarray(block.sar, dtype=np.float64)[keep]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ev_adj = ctx.sar[gi] / sd_day[None, :]
+            comb = np.concatenate([sar_e, ev_adj], axis=1)
+            cok = np.isfinite(comb)
+            if not (want_rank or want_sign):
+                comb_nd[gi] = cok.sum(axis=1)
+            _, u, cnt, _, _ = _accumulate_rank(comb, le)
+            ua_sum += np.where(cok, u, 0.0).sum(axis=0)
+            ua_cnt += cnt
+            ua_event[gi] = u[:, le:]
+        if want_grank:
+            sar_e = np.asarray(block.sar, dtype=np.float64)[keep]
+            sok = np.isfinite(sar_e)
+            r_est = rank_rows(sar_e)
+            for w in range(n_w):
+                g0 = g_targets[w][gi]
+                use = np.isfinite(g0)
+                t_i = sok.sum(axis=1) + 1.0  # estimation days + the CAR "day"
+                less = (sar_e < g0[:, None]) & sok
+                eq = (sar_e == g0[:, None]) & sok
+                rank0 = 1.0 + less.sum(axis=1) + 0.5 * eq.sum(axis=1)
+                # inserting g0 shifts the ranks of larger estimation SARs by 1
+                radj = r_est + (g0[:, None] < sar_e) + 0.5 * eq
+                denom = (t_i + 1.0)[:, None]
+                u_est = radj / denom - 0.5
+                cell = sok & use[:, None]
+                gr_sum[w] += np.where(cell, u_est, 0.0).sum(axis=0)
+                gr_cnt[w] += cell.sum(axis=0)
+                gr_u0[w][gi] = np.where(use, rank0 / (t_i + 1.0) - 0.5, np.nan)
+
+    if est_sum is None or est_cnt is None or mkt_sum is None or mkt_cnt is None:
+        est_sum = np.zeros(0)
+        est_cnt = np.zeros(0)
+        mkt_sum = np.zeros(0)
+        mkt_cnt = np.zeros(0)
+    stats = EstimationStats(
+        nobs=nobs,
+        npos=npos,
+        s2_ddof1=s2,
+        rbar_all=rbar_all,
+        smm_all=smm_all,
+        est_rel_days=est_rel,
+        est_sum=est_sum,
+        est_cnt=est_cnt,
+        mkt_sum=mkt_sum,
+        mkt_cnt=mkt_cnt,
+        comb_cnt=comb_cnt,
+        comb_ndays=comb_nd,
+        dk_sum=dk_sum,
+        dk_event=dk_event,
+        u_sum=u_sum,
+        u_event=u_event,
+        g_sum=g_sum,
+        g_event=g_event,
+        ua_sum=ua_sum,
+        ua_cnt=ua_cnt,
+        ua_event=ua_event,
+        grank_u0=gr_u0,
+        grank_sum=gr_sum,
+        grank_cnt=gr_cnt,
+    )
+    return stats

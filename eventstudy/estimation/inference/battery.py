@@ -1,0 +1,325 @@
+"""The public entry points: every test over a window, or every day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import Int64Array
+from eventstudy.estimation.inference._context import (
+    GroupContext,
+    Options,
+    _estimation_pass,
+    run_shared_pass,
+)
+from eventstudy.estimation.inference._stats import TestResult, invalid
+from eventstudy.estimation.inference.bootstrap import bootstrap
+from eventstudy.estimation.inference.correlation import (
+    kp_bmp,
+    kp_patell,
+    mean_cross_correlation,
+)
+from eventstudy.estimation.inference.parametric import (
+    bmp,
+    brown_warner_1980,
+    crude_dependence,
+    csect_t,
+    j1,
+    lamb,
+    patell,
+    skewness_t,
+)
+from eventstudy.estimation.inference.rank import corrado_rank, cz_rank, grank, wilcoxon
+from eventstudy.estimation.inference.sign import cz_sign, generalized_sign, sign
+from eventstudy.estimation.panel import AbnormalPanel
+
+__all__ = ["ALL_TESTS", "EXTRA_TESTS", "aar_table", "caar_tests"]
+
+TestFunc = Callable[[GroupContext, int], TestResult]
+
+#: The battery of DESIGN.md §3, in the order of the output.
+ALL_TESTS: tuple[str, ...] = (
+    "csect_t",
+    "crude_dependence",
+    "patell",
+    "kp_patell",
+    "bmp",
+    "kp_bmp",
+    "skewness_t",
+    "sign",
+    "generalized_sign",
+    "corrado_rank",
+    "cz_rank",
+    "cz_sign",
+    "grank",
+    "wilcoxon",
+    "bootstrap",
+)
+#: Tests run only when named: MacKinlay's J1, Brown-Warner 1980, Lamb 1995.
+EXTRA_TESTS: tuple[str, ...] = ("j1", "brown_warner_1980", "lamb")
+
+_FUNCS: dict[str, TestFunc] = {
+    "csect_t": csect_t,
+    "crude_dependence": crude_dependence,
+    "patell": patell,
+    "kp_patell": kp_patell,
+    "bmp": bmp,
+    "kp_bmp": kp_bmp,
+    "skewness_t": skewness_t,
+    "sign": sign,
+    "generalized_sign": generalized_sign,
+    "corrado_rank": corrado_rank,
+    "cz_rank": cz_rank,
+    "cz_sign": cz_sign,
+    "grank": grank,
+    "wilcoxon": wilcoxon,
+    "bootstrap": bootstrap,
+    "j1": j1,
+    "brown_warner_1980": brown_warner_1980,
+    "lamb": lamb,
+}
+
+_COLUMNS = [
+    "group",
+    "window",
+    "test",
+    "n",
+    "caar",
+    "statistic",
+    "p_value",
+    "df",
+    "distribution",
+    "reason",
+    "raw",
+]
+
+
+def _resolve_tests(tests: str | Iterable[str]) -> list[str]:
+    if isinstance(tests, str):
+        names = list(ALL_TESTS) if tests == "all" else [tests]
+    else:
+        names = list(tests)
+    bad = [t for t in names if t not in _FUNCS]
+    if bad:
+        valid = ", ".join([*ALL_TESTS, *EXTRA_TESTS])
+        raise ValueError(f"tests: unknown test(s) {bad}; valid: 'all', {valid}")
+    return names
+
+
+def _needs(names: Sequence[str], options: Options) -> set[str]:
+    needs: set[str] = set()
+    if "corrado_rank" in names or ("cz_rank" in names and not options.cz_adjusted):
+        needs.add("rank")
+    if "cz_rank" in names and options.cz_adjusted:
+        needs.add("czadj")
+    if "cz_sign" in names:
+        needs.add("czsign")
+    if "grank" in names:
+        needs.add("grank")
+    return needs
+
+
+_EST_TESTS = frozenset(
+    {
+        "crude_dependence",
+        "brown_warner_1980",
+        "lamb",
+        "generalized_sign",
+        "corrado_rank",
+        "cz_rank",
+        "cz_sign",
+        "grank",
+    }
+)
+
+
+def _prepare(contexts: list[GroupContext], names: Sequence[str]) -> None:
+    """Run the estimation-window passes once for all groups."""
+    if not contexts:
+        return
+    opts = contexts[0].options
+    if _EST_TESTS.intersection(names) or (
+        opts.compat and {"patell", "bmp", "kp_patell", "kp_bmp"}.intersection(names)
+    ):
+        run_shared_pass(contexts, _estimation_pass, "est")
+    if {"kp_patell", "kp_bmp"}.intersection(names):
+        run_shared_pass(contexts, mean_cross_correlation, "kp")
+
+
+def _groups(panel: AbnormalPanel, by: Any) -> list[tuple[Any, Int64Array]]:
+    n = panel.n_events
+    if by is None:
+        return [("all", np.arange(n, dtype=np.int64))]
+    if isinstance(by, str):
+        if by != "group":
+            raise ValueError(
+                f"by must be None, 'group', a Series or an array, got {by!r}"
+            )
+        labels = panel.groups.reindex(panel.event_ids).to_numpy()
+    elif isinstance(by, pd.Series):
+        labels = by.reindex(panel.event_ids).to_numpy()
+    else:
+        labels = np.asarray(by)
+        if labels.shape != (n,):
+            raise ValueError(f"by has {labels.size} labels for {n} events")
+    codes, uniques = pd.factorize(pd.Series(labels), sort=True)
+    return [
+        (uniques[c], np.flatnonzero(codes == c).astype(np.int64))
+        for c in range(len(uniques))
+    ]
+
+
+def _run(ctx: GroupContext, names: Sequence[str], w: int) -> list[TestResult]:
+    out = []
+    for name in names:
+        try:
+            res = _FUNCS[name](ctx, w)
+        except (FloatingPointError, ZeroDivisionError, ValueError) as exc:
+            # a test never raises on data: report the failure as its reason
+            wd = ctx.windows[w]
+            res = invalid(name, f"failed: {exc}", n=int(wd.ok.sum()), caar=wd.caar)
+        out.append(res)
+    return out
+
+
+def _options(seed: Any, options: dict[str, Any]) -> Options:
+    rng = np.random.default_rng(seed)
+    opts = Options(seed=rng, **options)
+    _ = opts.quirks  # validates estudy2_compat
+    if opts.patell_form not in ("scar", "sum"):
+        raise ValueError(
+            f"patell_form must be 'scar' or 'sum', got {opts.patell_form!r}"
+        )
+    return opts
+
+
+def caar_tests(
+    panel: AbnormalPanel,
+    a: int,
+    b: int,
+    tests: str | Iterable[str] = "all",
+    by: Any = None,
+    *,
+    seed: int | np.random.Generator | None = 0,
+    **options: Any,
+) -> pd.DataFrame:
+    """Significance tests of the CAAR over ``[a, b]``, per group of events.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+        The engine's output.
+    a, b : int
+        First and last relative day of the window; ``a == b`` gives the
+        day-level (AAR) tests.
+    tests : "all", str or iterable of str
+        Test names of DESIGN.md §3 (``"all"``: every one of
+        :data:`ALL_TESTS`); :data:`EXTRA_TESTS` may be named too.
+    by : None, "group", Series or array
+        Group labels: None for all events together, ``"group"`` for
+        ``panel.groups``, a Series indexed by event id or an array with one
+        label per panel row. Events with a missing label are left out.
+    seed : int, Generator or None
+        Seed of the bootstrap (default 0, so results are reproducible).
+    **options
+        Fields of :class:`~eventstudy.estimation.inference._context.Options`:
+        ``estudy2_compat``, ``patell_form``, ``cz_adjust``, ``gsign_phat``,
+        ``kp_blocks``, ``kp_series``, ``kp_min_common``, ``kp_max_pairwise``,
+        ``n_boot``, ``chunk``.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group, test): ``group, window, test, n, caar,
+        statistic, p_value, df, distribution, reason, raw``. A test that
+        cannot apply has NaN statistic and p-value and says why in
+        ``reason``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown test name, a window outside the event window or
+        group labels of the wrong length.
+    TypeError
+        For an unknown option.
+
+    Notes
+    -----
+    The formulas, papers and variants are in ``docs/formulas.md``.
+    """
+    names = _resolve_tests(tests)
+    opts = _options(seed, options)
+    panel.columns(a, b)  # validates the window
+    needs = _needs(names, opts)
+    rows = []
+    moments = {(a, b): panel.car_moments(a, b)}
+    groups = _groups(panel, by)
+    ctxs = [
+        GroupContext(panel, idx, [(a, b)], opts, needs, moments) for _, idx in groups
+    ]
+    _prepare(ctxs, names)
+    for (label, _), ctx in zip(groups, ctxs, strict=True):
+        for res in _run(ctx, names, 0):
+            rows.append({"group": label, "window": ctx.windows[0].label, **_row(res)})
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def _row(res: TestResult) -> dict[str, Any]:
+    d = res.to_dict()
+    return {k: d[k] for k in _COLUMNS if k in d}
+
+
+def aar_table(
+    panel: AbnormalPanel,
+    tests: str | Iterable[str] = "all",
+    by: Any = None,
+    *,
+    seed: int | np.random.Generator | None = 0,
+    **options: Any,
+) -> pd.DataFrame:
+    """Every test of the AAR on every relative day of the event window.
+
+    Parameters
+    ----------
+    panel, tests, by, seed, **options
+        As in :func:`caar_tests`.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group, relative day, test): ``group, rel_day, window,
+        test, n, caar`` (the AAR), ``statistic, p_value, df, distribution,
+        reason, raw``. The estimation-window pass runs once per group for
+        all days.
+    """
+    names = _resolve_tests(tests)
+    opts = _options(seed, options)
+    needs = _needs(names, opts)
+    days = [int(d) for d in panel.rel_days]
+    rows = []
+    windows = [(d, d) for d in days]
+    moments = {w: panel.car_moments(*w) for w in windows}
+    groups = _groups(panel, by)
+    ctxs = [
+        GroupContext(panel, idx, windows, opts, needs, moments) for _, idx in groups
+    ]
+    _prepare(ctxs, names)
+    for (label, _), ctx in zip(groups, ctxs, strict=True):
+        for w, d in enumerate(days):
+            for res in _run(ctx, names, w):
+                rows.append(
+                    {
+                        "group": label,
+                        "rel_day": d,
+                        "window": ctx.windows[w].label,
+                        **_row(res),
+                    }
+                )
+    cols = ["group", "rel_day", *_COLUMNS[1:]]
+    out = pd.DataFrame(rows, columns=cols)
+    if out.empty:
+        return out
+    return out.reset_index(drop=True)
