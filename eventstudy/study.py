@@ -264,8 +264,16 @@ def _progress(msg: str, enabled: bool) -> None:
 def price_request(spec: StudySpec) -> tuple[list[str], pd.Timestamp, pd.Timestamp]:
     """Tickers (listings then benchmarks) and date range a study needs."""
     tickers = list(dict.fromkeys([*spec.listings, *spec.benchmarks.values()]))
-    start = spec.prices.start if spec.prices.start is not None else pd.Timestamp("1990-01-01")
-    end = spec.prices.end if spec.prices.end is not None else pd.Timestamp.today().normalize()
+    start = (
+        spec.prices.start
+        if spec.prices.start is not None
+        else pd.Timestamp("1990-01-01")
+    )
+    end = (
+        spec.prices.end
+        if spec.prices.end is not None
+        else pd.Timestamp.today().normalize()
+    )
     return tickers, pd.Timestamp(start), pd.Timestamp(end)
 
 
@@ -298,6 +306,7 @@ def run_study(
     """
     spec = study if isinstance(study, StudySpec) else load_study(study)
     tickers, start, end = price_request(spec)
+    pdir: Path | None
     if prices_dir is not None:
         source, pdir = "csv", Path(prices_dir)
     else:
@@ -313,9 +322,14 @@ def run_study(
         offline=offline,
         on_ticker=(lambda t: _progress(f"  fetched {t}", progress)),
     )
-    returns = prices_to_returns(prices.prices, kind="log" if spec.returns == "log" else "simple")
+    returns = prices_to_returns(
+        prices.prices, kind="log" if spec.returns == "log" else "simple"
+    )
     inputs = engine_inputs(spec, returns)
-    _progress(f"fitting {len(inputs.events)} (event, listing) pairs, model={spec.model}", progress)
+    _progress(
+        f"fitting {len(inputs.events)} (event, listing) pairs, model={spec.model}",
+        progress,
+    )
     results = EventStudy(
         returns,
         inputs.events,
@@ -343,7 +357,9 @@ def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
     parts = []
     by = None
     if spec.group_by and spec.group_by in results.events.columns:
-        by = results.events.set_index("event_id")[spec.group_by].reindex(results.panel.event_ids)
+        by = results.events.set_index("event_id")[spec.group_by].reindex(
+            results.panel.event_ids
+        )
     for a, b in wins:
         parts.append(caar_tests(results.panel, a, b, tests=tests))
         if by is not None:
@@ -353,7 +369,9 @@ def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def write_study(run: StudyRun, out: str | Path, *, timestamp: bool = True) -> dict[str, Path]:
+def write_study(
+    run: StudyRun, out: str | Path, *, timestamp: bool = True
+) -> dict[str, Path]:
     """Write the output folder of a study run (DESIGN.md §5).
 
     Parameters
@@ -385,7 +403,12 @@ def write_study(run: StudyRun, out: str | Path, *, timestamp: bool = True) -> di
         "price_sha256": dict(run.prices.sha256),
     }
     written = write_outputs(
-        run.results, out, windows=spec.car_windows, caar=run.caar, manifest=manifest, timestamp=timestamp
+        run.results,
+        out,
+        windows=spec.car_windows,
+        caar=run.caar,
+        manifest=manifest,
+        timestamp=timestamp,
     )
     conf = run.inputs.confounding
     text = _csv(conf)

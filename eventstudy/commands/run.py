@@ -17,15 +17,32 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "CAAR tests and write tables, figures and report.html to --out.",
     )
     p.add_argument("study", metavar="STUDY.yaml", type=Path, help="the study file")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: out/<study name>)")
     p.add_argument(
-        "--prices", type=Path, default=None, metavar="DIR",
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: out/<study name>)",
+    )
+    p.add_argument(
+        "--prices",
+        type=Path,
+        default=None,
+        metavar="DIR",
         help="read DIR/TICKER.csv (date, adj_close or close) instead of Yahoo",
     )
-    p.add_argument("--offline", action="store_true", help="read the local price store only")
-    p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR", help="local price store folder")
     p.add_argument(
-        "--no-timestamp", action="store_true",
+        "--offline", action="store_true", help="read the local price store only"
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="local price store folder",
+    )
+    p.add_argument(
+        "--no-timestamp",
+        action="store_true",
         help="leave created_at out of manifest.json (for checked-in, reproducible results)",
     )
     p.set_defaults(func=run)
@@ -34,7 +51,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run a study and print the one-screen summary."""
     result = run_study(
-        args.study, prices_dir=args.prices, offline=args.offline, cache_dir=args.cache_dir, progress=True
+        args.study,
+        prices_dir=args.prices,
+        offline=args.offline,
+        cache_dir=args.cache_dir,
+        progress=True,
     )
     out = args.out or Path("out") / result.spec.name
     written = write_study(result, out, timestamp=not args.no_timestamp)
