@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any
@@ -164,6 +165,68 @@ class EventStudyResults:
             c.insert(1, "window", format_window(a, b))
             parts.append(c)
         return pd.concat(parts, ignore_index=True)
+
+    def _labels(self, by: str | pd.Series | None) -> pd.Series | None:
+        if by is None:
+            return None
+        if isinstance(by, str):
+            if by not in self._events.columns:
+                raise ValueError(
+                    f"by={by!r} is not a column of the events; "
+                    f"available: {list(self._events.columns)}"
+                )
+            labels: pd.Series = self._events.set_index("event_id")[by]
+        else:
+            labels = pd.Series(by)
+        return labels.reindex(self.panel.event_ids)
+
+    def caar(
+        self,
+        a: int,
+        b: int,
+        tests: str | Sequence[str] = "all",
+        by: str | pd.Series | None = None,
+        **options: Any,
+    ) -> pd.DataFrame:
+        """CAAR over ``[a, b]`` with significance tests, over all events or by group.
+
+        Parameters
+        ----------
+        a, b : int
+            First and last relative day (inclusive); ``a == b`` gives the
+            day-level (AAR) tests.
+        tests : str or sequence of str
+            ``"all"`` or names from DESIGN.md §3 (``csect_t``, ``patell``,
+            ``bmp``, ``kp_bmp``, ``corrado_rank``, ``grank``, ...).
+        by : str or Series, optional
+            A column of the events (``"group"``, ``"type"``) or labels indexed
+            by ``event_id``.
+        **options
+            Passed to :func:`eventstudy.estimation.inference.caar_tests`
+            (``seed``, ``estudy2_compat``, ...).
+
+        Returns
+        -------
+        DataFrame
+            One row per (group, test): group, window, test, n, caar,
+            statistic, p_value, df, distribution, reason.
+        """
+        from eventstudy.estimation.inference import caar_tests
+
+        return caar_tests(
+            self.panel, int(a), int(b), tests=tests, by=self._labels(by), **options
+        )
+
+    def aar(
+        self,
+        tests: str | Sequence[str] = "all",
+        by: str | pd.Series | None = None,
+        **options: Any,
+    ) -> pd.DataFrame:
+        """AAR per relative day with every requested test (see :meth:`caar`)."""
+        from eventstudy.estimation.inference import aar_table
+
+        return aar_table(self.panel, tests=tests, by=self._labels(by), **options)
 
     def _inside(self, w: tuple[int, int]) -> bool:
         lo, hi = self.settings.event_window
