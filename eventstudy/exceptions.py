@@ -13,8 +13,10 @@ __all__ = [
     "EventStudyError",
     "EventStudyWarning",
     "InsufficientDataError",
+    "PriceFileError",
     "RateLimitError",
     "StoreIntegrityError",
+    "StoreIntegrityWarning",
     "StudyFileError",
     "SymbolNotFoundError",
 ]
@@ -52,9 +54,17 @@ class StoreIntegrityError(EventStudyError, OSError):
     """A file of the local price store does not match its manifest."""
 
 
+class PriceFileError(DataProviderError):
+    """A user's price file (CSV) is invalid; the message names file and line."""
+
+
 class EventStudyWarning(UserWarning):
     """Base class of eventstudy's warnings."""
 
 
 class CalendarMismatchWarning(EventStudyWarning):
     """A listing and its benchmark trade on different session calendars."""
+
+
+class StoreIntegrityWarning(EventStudyWarning):
+    """A damaged file of the local price store was found and fetched again."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,13 @@ import numpy as np
 import pandas as pd
 
 from eventstudy import __version__
+from eventstudy.data.prices import PriceSet, load_prices
+from eventstudy.data.returns import prices_to_returns
+from eventstudy.estimation.event_study import EventStudy
 from eventstudy.estimation.results import DEFAULT_CAR_WINDOWS, EventStudyResults
+from eventstudy.study_file import EngineInputs, StudySpec, engine_inputs, load_study
 
-__all__ = ["output_tables", "write_outputs"]
+__all__ = ["StudyRun", "output_tables", "run_study", "write_outputs", "write_study"]
 
 #: Column order of each CSV of the output folder (DESIGN.md §5).
 ESTIMATION_BASE = ["event_id", "event", "ticker", "benchmark", "model"]
@@ -218,3 +224,194 @@ def _json_default(obj: object) -> object:
     if isinstance(obj, Path):
         return str(obj)
     raise TypeError(f"not JSON serializable: {type(obj).__name__}")
+
+
+# --------------------------------------------------------------------- full run
+@dataclass(frozen=True)
+class StudyRun:
+    """Everything a study run produced.
+
+    Attributes
+    ----------
+    spec : StudySpec
+        The validated study file.
+    prices : PriceSet
+        The prices used, with their hashes.
+    returns : DataFrame
+        The returns panel.
+    inputs : EngineInputs
+        Events, sessions, exclusions and the confounding table.
+    results : EventStudyResults
+        The fitted results.
+    caar : DataFrame
+        CAAR tests per group, window and test.
+    """
+
+    spec: StudySpec
+    prices: PriceSet
+    returns: pd.DataFrame
+    inputs: EngineInputs
+    results: EventStudyResults
+    caar: pd.DataFrame
+
+
+def _progress(msg: str, enabled: bool) -> None:
+    if enabled:
+        sys.stderr.write(f"[eventstudy] {msg}\n")
+        sys.stderr.flush()
+
+
+def price_request(spec: StudySpec) -> tuple[list[str], pd.Timestamp, pd.Timestamp]:
+    """Tickers (listings then benchmarks) and date range a study needs."""
+    tickers = list(dict.fromkeys([*spec.listings, *spec.benchmarks.values()]))
+    start = (
+        spec.prices.start
+        if spec.prices.start is not None
+        else pd.Timestamp("1990-01-01")
+    )
+    end = (
+        spec.prices.end
+        if spec.prices.end is not None
+        else pd.Timestamp.today().normalize()
+    )
+    return tickers, pd.Timestamp(start), pd.Timestamp(end)
+
+
+def run_study(
+    study: str | Path | StudySpec,
+    *,
+    prices_dir: str | Path | None = None,
+    offline: bool = False,
+    cache_dir: str | Path | None = None,
+    progress: bool = False,
+) -> StudyRun:
+    """Run a study file end to end (prices, returns, day 0, fit, tests).
+
+    Parameters
+    ----------
+    study : path or StudySpec
+        The study file (DESIGN.md §5) or its loaded spec.
+    prices_dir : path, optional
+        Read ``DIR/TICKER.csv`` instead of the study's price source.
+    offline : bool
+        Read the local store only (source ``yahoo``); never contact Yahoo.
+    cache_dir : path, optional
+        The local price store folder.
+    progress : bool
+        Report each step on stderr.
+
+    Returns
+    -------
+    StudyRun
+    """
+    spec = study if isinstance(study, StudySpec) else load_study(study)
+    tickers, start, end = price_request(spec)
+    pdir: Path | None
+    if prices_dir is not None:
+        source, pdir = "csv", Path(prices_dir)
+    else:
+        source, pdir = spec.prices.source, spec.prices.path
+    _progress(f"loading prices of {len(tickers)} tickers from {source}", progress)
+    prices = load_prices(
+        tickers,
+        start,
+        end,
+        source="csv" if source == "csv" else "yahoo",
+        prices_dir=pdir,
+        cache_dir=cache_dir,
+        offline=offline,
+        on_ticker=(lambda t: _progress(f"  fetched {t}", progress)),
+    )
+    returns = prices_to_returns(
+        prices.prices, kind="log" if spec.returns == "log" else "simple"
+    )
+    inputs = engine_inputs(spec, returns)
+    _progress(
+        f"fitting {len(inputs.events)} (event, listing) pairs, model={spec.model}",
+        progress,
+    )
+    results = EventStudy(
+        returns,
+        inputs.events,
+        benchmark=None,
+        model=spec.model,
+        estimation_window=spec.estimation_window,
+        event_window=spec.event_window,
+        min_estimation_obs=spec.min_estimation_obs,
+        return_kind="log" if spec.returns == "log" else "simple",
+        sessions=inputs.sessions,
+        exclude=inputs.exclude,
+    ).fit()
+    _progress("computing CAAR tests", progress)
+    caar = study_caar(results, spec)
+    return StudyRun(spec, prices, returns, inputs, results, caar)
+
+
+def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
+    """CAAR tests for every CAR window of a study, overall and by group."""
+    from eventstudy.estimation.inference import caar_tests
+
+    lo, hi = spec.event_window
+    wins = [w for w in spec.car_windows if lo <= w[0] and w[1] <= hi]
+    tests: str | list[str] = "all" if "all" in spec.tests else list(spec.tests)
+    parts = []
+    by = None
+    if spec.group_by and spec.group_by in results.events.columns:
+        by = results.events.set_index("event_id")[spec.group_by].reindex(
+            results.panel.event_ids
+        )
+    for a, b in wins:
+        parts.append(caar_tests(results.panel, a, b, tests=tests))
+        if by is not None:
+            parts.append(caar_tests(results.panel, a, b, tests=tests, by=by))
+    if not parts:
+        return pd.DataFrame(columns=CAAR_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
+def write_study(
+    run: StudyRun, out: str | Path, *, timestamp: bool = True
+) -> dict[str, Path]:
+    """Write the output folder of a study run (DESIGN.md §5).
+
+    Parameters
+    ----------
+    run : StudyRun
+        The run.
+    out : path
+        Output folder.
+    timestamp : bool
+        Write ``created_at``; off for checked-in results.
+
+    Returns
+    -------
+    dict of str to Path
+        Files written.
+    """
+    spec = run.spec
+    study_text = Path(spec.path).read_text(encoding="utf-8")
+    cat_text = Path(spec.catalog).read_text(encoding="utf-8")
+    manifest = {
+        "study": {
+            "name": spec.name,
+            "file": Path(spec.path).name,
+            "sha256": sha256_text(study_text),
+            "catalog": Path(spec.catalog).name,
+            "catalog_sha256": sha256_text(cat_text),
+        },
+        "prices": run.prices.to_manifest(),
+        "price_sha256": dict(run.prices.sha256),
+    }
+    written = write_outputs(
+        run.results,
+        out,
+        windows=spec.car_windows,
+        caar=run.caar,
+        manifest=manifest,
+        timestamp=timestamp,
+    )
+    conf = run.inputs.confounding
+    text = _csv(conf)
+    _atomic_write(Path(out) / "confounding.csv", text)
+    written["confounding"] = Path(out) / "confounding.csv"
+    return written

@@ -18,7 +18,16 @@ def test_demo_writes_outputs_and_finds_injected_effect(tmp_path: Path) -> None:
     man = json.loads((out / "manifest.json").read_text())
     assert man["counts"] == {"events": 24, "estimated": 24, "skipped": 0}
     car = pd.read_csv(out / "car.csv")
-    assert list(car.columns[:8]) == ["event_id", "event", "ticker", "window", "car", "se", "t", "p_value"]
+    assert list(car.columns[:8]) == [
+        "event_id",
+        "event",
+        "ticker",
+        "window",
+        "car",
+        "se",
+        "t",
+        "p_value",
+    ]
     sim = simulate_market()
     eff = sim.events.set_index("event_id")["effect"]
     day0 = car[car.window == "[0,0]"].set_index("event_id")
@@ -27,4 +36,6 @@ def test_demo_writes_outputs_and_finds_injected_effect(tmp_path: Path) -> None:
     # the injected 3% day-0 return is recovered within sampling error
     se_mean = np.sqrt((news["se"] ** 2).sum()) / len(news)
     assert abs(news["car"].mean() - 0.03) < 3 * se_mean
-    assert abs(placebo["car"].mean()) < 3 * np.sqrt((placebo["se"] ** 2).sum()) / len(placebo)
+    assert abs(placebo["car"].mean()) < 3 * np.sqrt((placebo["se"] ** 2).sum()) / len(
+        placebo
+    )

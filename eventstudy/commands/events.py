@@ -1,0 +1,109 @@
+"""``eventstudy events validate|extract``: check a catalog, propose entries."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from eventstudy.catalog.extract import candidates_yaml, extract_document
+from eventstudy.catalog.validation import CatalogValidationError, read_catalog
+from eventstudy.exceptions import CatalogError
+
+__all__ = ["register"]
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``events`` command and its ``validate`` and ``extract`` verbs.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The top-level subparsers.
+    """
+    events = subparsers.add_parser(
+        "events", help="check an events catalog or propose entries from documents"
+    )
+    verbs = events.add_subparsers(dest="events_command", metavar="VERB")
+    events.set_defaults(func=lambda _args: _usage(events))
+
+    validate = verbs.add_parser(
+        "validate", help="validate a catalog; exit 1 with file:line messages"
+    )
+    validate.add_argument("file", type=Path, help="catalog YAML file")
+    validate.set_defaults(func=_validate)
+
+    extract = verbs.add_parser(
+        "extract", help="candidate catalog entries (YAML) from news documents"
+    )
+    extract.add_argument("docs", nargs="+", type=Path, metavar="DOC", help="text files")
+    extract.add_argument(
+        "--published",
+        type=_date,
+        help="publication date YYYY-MM-DD, to resolve relative dates",
+    )
+    extract.add_argument(
+        "--prices",
+        type=Path,
+        metavar="DIR",
+        help="folder of TICKER.csv (date, close) to date documents from price action",
+    )
+    extract.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the YAML here instead of stdout"
+    )
+    extract.set_defaults(func=_extract)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _validate(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise CatalogError(f"{path}: no such file")
+    try:
+        catalog = read_catalog(path)
+    except CatalogValidationError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        n = len(exc.issues)
+        print(
+            f"eventstudy: error: {path}: {n} problem{'s' * (n != 1)}", file=sys.stderr
+        )
+        return 1
+    n_rows = sum(len(e.listings) for e in catalog)
+    print(
+        f"{path}: OK: {len(catalog)} events, {len(catalog.listings)} listings, "
+        f"{n_rows} (event, listing) pairs"
+    )
+    return 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    prices: Path | None = args.prices
+    if prices is not None and not prices.is_dir():
+        raise CatalogError(f"--prices {prices}: no such folder")
+    for doc in args.docs:
+        if not doc.is_file():
+            raise CatalogError(f"{doc}: no such document")
+    results = [
+        extract_document(doc, published=args.published, prices_dir=prices)
+        for doc in args.docs
+    ]
+    text = candidates_yaml(results)
+    if args.out is not None:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

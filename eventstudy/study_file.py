@@ -1,0 +1,617 @@
+"""Study files (``events/studies/*.yaml``): load, validate, build engine inputs.
+
+A study file names a catalog, the listings to study with their exchange and
+benchmark, where prices come from, and the engine's settings (DESIGN.md §5).
+:func:`load_study` validates every field and reports each problem as
+``file:line: field: message``; :func:`engine_inputs` turns a
+:class:`StudySpec` and a returns frame into the engine's ``events``,
+``sessions`` and ``exclude`` arguments. Running the study (``eventstudy run``)
+is :mod:`eventstudy.study`'s job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eventstudy.catalog.confounding import confounding_table, exclusion_dates
+from eventstudy.catalog.engine_frames import to_events
+from eventstudy.catalog.event import Catalog
+from eventstudy.catalog.validation import read_catalog
+from eventstudy.catalog.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+from eventstudy.data.sessions import is_known_exchange, sessions_between
+from eventstudy.exceptions import CatalogError, StudyFileError
+
+__all__ = [
+    "MODELS",
+    "TESTS",
+    "EngineInputs",
+    "ListingSpec",
+    "PricesSpec",
+    "StudySpec",
+    "engine_inputs",
+    "load_study",
+]
+
+#: Normal-return models a study file may name.
+MODELS: tuple[str, ...] = ("constant_mean", "market_adjusted", "market")
+#: Test names of DESIGN.md §3 (``tests: all`` runs every test that applies).
+TESTS: tuple[str, ...] = (
+    "csect_t",
+    "crude_dependence",
+    "patell",
+    "kp_patell",
+    "bmp",
+    "kp_bmp",
+    "skewness_t",
+    "sign",
+    "generalized_sign",
+    "corrado_rank",
+    "cz_rank",
+    "cz_sign",
+    "grank",
+    "wilcoxon",
+    "bootstrap",
+)
+_KEYS = (
+    "name",
+    "catalog",
+    "listings",
+    "prices",
+    "returns",
+    "model",
+    "estimation_window",
+    "event_window",
+    "car_windows",
+    "tests",
+    "group_by",
+    "min_estimation_obs",
+    "exclude",
+)
+_REQUIRED = ("name", "catalog", "listings", "prices")
+_DEFAULT_CARS = ((0, 0), (-1, 1), (0, 1), (-2, 2), (-5, 5), (-10, 10))
+
+
+@dataclass(frozen=True)
+class ListingSpec:
+    """A studied listing.
+
+    Parameters
+    ----------
+    ticker : str
+        Ticker (a column of the returns frame).
+    exchange : str
+        Exchange MIC code.
+    benchmark : str
+        Benchmark ticker for market-based models.
+    line : int
+        Line of the listing in the study file.
+    """
+
+    ticker: str
+    exchange: str
+    benchmark: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class PricesSpec:
+    """Where prices come from.
+
+    Parameters
+    ----------
+    source : {"yahoo", "csv"}
+        Provider.
+    start, end : Timestamp, optional
+        Date range (required for ``yahoo``).
+    path : Path, optional
+        Folder of ``TICKER.csv`` files (``csv``), resolved against the study
+        file's folder.
+    """
+
+    source: str
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    """A validated study file.
+
+    Parameters
+    ----------
+    name : str
+        Name of the study.
+    path : Path
+        The study file.
+    catalog : Path
+        The catalog file, resolved against the study file's folder.
+    listings : mapping of str to ListingSpec
+        Studied listings, in file order.
+    prices : PricesSpec
+        Price source.
+    returns : {"simple", "log"}
+        Return kind.
+    model : str
+        Normal-return model (one of :data:`MODELS`).
+    estimation_window, event_window : tuple of int
+        Windows in sessions relative to day 0.
+    car_windows : tuple of tuple of int
+        CAR windows to report.
+    tests : tuple of str
+        Test names, or ``("all",)``.
+    group_by : str or None
+        Column of the events frame to group CAARs by (``type``).
+    min_estimation_obs : int
+        Minimum valid estimation returns.
+    exclude : {"events"} or None
+        ``"events"``: remove other catalog events' windows from estimation
+        windows.
+    """
+
+    name: str
+    path: Path
+    catalog: Path
+    listings: Mapping[str, ListingSpec]
+    prices: PricesSpec
+    returns: str = "simple"
+    model: str = "market"
+    estimation_window: tuple[int, int] = (-250, -11)
+    event_window: tuple[int, int] = (-10, 10)
+    car_windows: tuple[tuple[int, int], ...] = _DEFAULT_CARS
+    tests: tuple[str, ...] = ("all",)
+    group_by: str | None = "type"
+    min_estimation_obs: int = 120
+    exclude: str | None = None
+
+    @property
+    def benchmarks(self) -> dict[str, str]:
+        """Benchmark of each studied ticker."""
+        return {t: spec.benchmark for t, spec in self.listings.items()}
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    """What :class:`eventstudy.EventStudy` needs besides returns.
+
+    Parameters
+    ----------
+    events : DataFrame
+        One row per (event, listing); see :func:`eventstudy.catalog.to_events`.
+    sessions : dict of str to DatetimeIndex
+        Exchange sessions of each studied ticker over the returns' range.
+    exclude : DataFrame or None
+        ``ticker, date`` of catalog events' day 0 (all roles) when the study
+        asks to clean estimation windows, else None.
+    confounding : DataFrame
+        The confounding table of the studied rows (for reporting).
+    catalog : Catalog
+        The catalog.
+    """
+
+    events: pd.DataFrame
+    sessions: dict[str, pd.DatetimeIndex]
+    exclude: pd.DataFrame | None
+    confounding: pd.DataFrame
+    catalog: Catalog = field(repr=False)
+
+
+class _Issues:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.items: list[str] = []
+
+    def add(self, line: int, name: str, message: str) -> None:
+        self.items.append(f"{self.file}:{line}: {name}: {message}")
+
+
+def load_study(path: str | Path) -> StudySpec:
+    """Read and validate a study file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The study YAML file.
+
+    Returns
+    -------
+    StudySpec
+        The validated study; relative paths are resolved against the study
+        file's folder.
+
+    Raises
+    ------
+    StudyFileError
+        Listing every problem as ``file:line: field: message``.
+    FileNotFoundError
+        If the study file does not exist.
+    """
+    path = Path(path)
+    file = str(path)
+    try:
+        doc = load_yaml(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        raise StudyFileError(f"{file}:{exc.line}: (file): {exc}") from None
+    if not isinstance(doc, LineDict):
+        raise StudyFileError(
+            f"{file}:1: (file): a study file is a mapping (see DESIGN.md §5)"
+        )
+    issues = _Issues(file)
+    for key in doc:
+        if key not in _KEYS:
+            issues.add(
+                doc.key_lines[key],
+                str(key),
+                f"unknown field (allowed: {', '.join(_KEYS)})",
+            )
+    for key in _REQUIRED:
+        if doc.get(key) is None:
+            issues.add(doc.line_of(key), key, "required field is missing")
+    base = path.parent
+    name = _text(doc, "name", issues) or path.stem
+    catalog = base / _text(doc, "catalog", issues)
+    if "catalog" in doc and not catalog.is_file():
+        issues.add(doc.line_of("catalog"), "catalog", f"no such file: {catalog}")
+    listings = _listings(doc, issues)
+    prices = _prices(doc, base, issues)
+    returns = _choice(doc, "returns", ("simple", "log"), "simple", issues)
+    model = _choice(doc, "model", MODELS, "market", issues)
+    est = _window(doc, "estimation_window", (-250, -11), issues)
+    evw = _window(doc, "event_window", (-10, 10), issues)
+    if est[1] >= evw[0]:
+        issues.add(
+            doc.line_of("estimation_window"),
+            "estimation_window",
+            f"{list(est)} must end before the event window {list(evw)} starts",
+        )
+    if not evw[0] <= 0 <= evw[1]:
+        issues.add(
+            doc.line_of("event_window"),
+            "event_window",
+            f"{list(evw)} must contain day 0",
+        )
+    cars = _car_windows(doc, evw, issues)
+    tests = _tests(doc, issues)
+    group_by = _choice(doc, "group_by", ("type", "group", "none"), "type", issues)
+    min_obs = doc.get("min_estimation_obs", 120)
+    if isinstance(min_obs, bool) or not isinstance(min_obs, int) or min_obs < 1:
+        issues.add(
+            doc.line_of("min_estimation_obs"),
+            "min_estimation_obs",
+            "must be a positive integer",
+        )
+        min_obs = 120
+    exclude = _choice(doc, "exclude", ("events", "none"), "none", issues)
+    if issues.items:
+        raise StudyFileError("\n".join(issues.items))
+    return StudySpec(
+        name=name,
+        path=path,
+        catalog=catalog,
+        listings=listings,
+        prices=prices,
+        returns=returns,
+        model=model,
+        estimation_window=est,
+        event_window=evw,
+        car_windows=cars,
+        tests=tests,
+        group_by=None if group_by == "none" else group_by,
+        min_estimation_obs=min_obs,
+        exclude=None if exclude == "none" else exclude,
+    )
+
+
+def _text(doc: LineDict, key: str, issues: _Issues) -> str:
+    value = doc.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        issues.add(doc.line_of(key), key, f"must be non-empty text, got {value!r}")
+        return ""
+    return value.strip()
+
+
+def _choice(
+    doc: LineDict, key: str, allowed: tuple[str, ...], default: str, issues: _Issues
+) -> str:
+    value = doc.get(key, default)
+    if value is None:
+        return default
+    if value not in allowed:
+        issues.add(
+            doc.line_of(key), key, f"{value!r} is not one of {', '.join(allowed)}"
+        )
+        return default
+    return str(value)
+
+
+def _int_pair(value: Any) -> tuple[int, int] | None:
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and value[0] <= value[1]
+    ):
+        return int(value[0]), int(value[1])
+    return None
+
+
+def _window(
+    doc: LineDict, key: str, default: tuple[int, int], issues: _Issues
+) -> tuple[int, int]:
+    if key not in doc:
+        return default
+    pair = _int_pair(doc[key])
+    if pair is None:
+        issues.add(
+            doc.line_of(key),
+            key,
+            f"must be [start, end] integers with start <= end, got {doc[key]!r}",
+        )
+        return default
+    return pair
+
+
+def _car_windows(
+    doc: LineDict, evw: tuple[int, int], issues: _Issues
+) -> tuple[tuple[int, int], ...]:
+    raw = doc.get("car_windows")
+    if raw is None:
+        return _DEFAULT_CARS
+    if not isinstance(raw, LineList) or not raw:
+        issues.add(
+            doc.line_of("car_windows"),
+            "car_windows",
+            "must be a list of [start, end] pairs",
+        )
+        return _DEFAULT_CARS
+    out = []
+    for i, item in enumerate(raw):
+        pair = _int_pair(item)
+        if pair is None:
+            issues.add(
+                raw.line_of(i),
+                f"car_windows[{i}]",
+                f"must be [start, end] integers, got {item!r}",
+            )
+        elif not (evw[0] <= pair[0] and pair[1] <= evw[1]):
+            issues.add(
+                raw.line_of(i),
+                f"car_windows[{i}]",
+                f"{list(pair)} is outside the event window {list(evw)}",
+            )
+        else:
+            out.append(pair)
+    return tuple(out)
+
+
+def _tests(doc: LineDict, issues: _Issues) -> tuple[str, ...]:
+    raw = doc.get("tests", "all")
+    if raw == "all":
+        return ("all",)
+    if not isinstance(raw, LineList):
+        issues.add(
+            doc.line_of("tests"),
+            "tests",
+            f"must be 'all' or a list of test names, got {raw!r}",
+        )
+        return ("all",)
+    out = []
+    for i, name in enumerate(raw):
+        if name not in TESTS:
+            issues.add(
+                raw.line_of(i),
+                f"tests[{i}]",
+                f"unknown test {name!r} (known: {', '.join(TESTS)})",
+            )
+        else:
+            out.append(str(name))
+    return tuple(out)
+
+
+def _listings(doc: LineDict, issues: _Issues) -> dict[str, ListingSpec]:
+    raw = doc.get("listings")
+    if raw is None:
+        return {}
+    if not isinstance(raw, LineDict) or not raw:
+        issues.add(
+            doc.line_of("listings"),
+            "listings",
+            "must map tickers to {exchange: MIC, benchmark: TICKER}",
+        )
+        return {}
+    out = {}
+    for ticker, spec in raw.items():
+        line = raw.key_lines[ticker]
+        label = f"listings.{ticker}"
+        if not isinstance(spec, LineDict):
+            issues.add(
+                line,
+                label,
+                f"must be {{exchange: MIC, benchmark: TICKER}}, got {spec!r}",
+            )
+            continue
+        for key in spec:
+            if key not in ("exchange", "benchmark"):
+                issues.add(
+                    spec.key_lines[key],
+                    f"{label}.{key}",
+                    "unknown field (allowed: exchange, benchmark)",
+                )
+        exchange = spec.get("exchange")
+        benchmark = spec.get("benchmark")
+        if not isinstance(exchange, str) or not is_known_exchange(exchange):
+            issues.add(
+                spec.line_of("exchange"),
+                f"{label}.exchange",
+                f"unknown exchange {exchange!r} (an exchange_calendars MIC code such as XNYS, XNAS, XHKG)",
+            )
+            continue
+        if not isinstance(benchmark, str) or not benchmark.strip():
+            issues.add(
+                spec.line_of("benchmark"),
+                f"{label}.benchmark",
+                f"must be a ticker, got {benchmark!r}",
+            )
+            continue
+        out[str(ticker)] = ListingSpec(str(ticker), exchange, benchmark.strip(), line)
+    return out
+
+
+def _date(value: Any, line: int, key: str, issues: _Issues) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(str(value)).normalize()
+    except ValueError:
+        issues.add(line, key, f"must be a date YYYY-MM-DD, got {value!r}")
+        return None
+
+
+def _prices(doc: LineDict, base: Path, issues: _Issues) -> PricesSpec:
+    raw = doc.get("prices")
+    if raw is None:
+        return PricesSpec("csv")
+    if not isinstance(raw, LineDict):
+        issues.add(
+            doc.line_of("prices"),
+            "prices",
+            "must be {source: yahoo, start, end} or {source: csv, path: DIR}",
+        )
+        return PricesSpec("csv")
+    for key in raw:
+        if key not in ("source", "start", "end", "path"):
+            issues.add(
+                raw.key_lines[key],
+                f"prices.{key}",
+                "unknown field (allowed: source, start, end, path)",
+            )
+    source = raw.get("source")
+    if source not in ("yahoo", "csv"):
+        issues.add(
+            raw.line_of("source"),
+            "prices.source",
+            f"{source!r} is not one of yahoo, csv",
+        )
+        source = "csv"
+    start = _date(raw.get("start"), raw.line_of("start"), "prices.start", issues)
+    end = _date(raw.get("end"), raw.line_of("end"), "prices.end", issues)
+    if source == "yahoo" and (start is None or end is None):
+        issues.add(raw.line, "prices", "source yahoo needs start and end dates")
+    if start is not None and end is not None and start > end:
+        issues.add(
+            raw.line_of("end"),
+            "prices.end",
+            f"{end.date()} is before start {start.date()}",
+        )
+    path = None
+    if source == "csv":
+        if not isinstance(raw.get("path"), str):
+            issues.add(
+                raw.line,
+                "prices.path",
+                "source csv needs path: a folder of TICKER.csv files",
+            )
+        else:
+            path = base / raw["path"]
+    return PricesSpec(str(source), start, end, path)
+
+
+def engine_inputs(
+    spec: StudySpec, returns: pd.DataFrame, catalog: Catalog | None = None
+) -> EngineInputs:
+    """Build the engine's events, sessions and exclusions for a study.
+
+    Parameters
+    ----------
+    spec : StudySpec
+        The study.
+    returns : DataFrame
+        Returns, DatetimeIndex x tickers; must hold every studied ticker and
+        benchmark.
+    catalog : Catalog, optional
+        The catalog (read from ``spec.catalog`` when absent).
+
+    Returns
+    -------
+    EngineInputs
+        ``events`` (only ``role: event`` entries of the studied listings),
+        ``sessions`` (exchange sessions of each ticker over the returns'
+        range), ``exclude`` (when ``spec.exclude == "events"``) and the
+        confounding table.
+
+    Raises
+    ------
+    StudyFileError
+        If a studied listing is not in the catalog, trades on another
+        exchange there, or a ticker or benchmark has no returns column.
+    CatalogError
+        If an event's day 0 lies outside a listing's price data (the message
+        names catalog file, line, event and ticker).
+    """
+    if catalog is None:
+        catalog = read_catalog(spec.catalog)
+    problems = []
+    for ticker, listing in spec.listings.items():
+        where = f"{spec.path}:{listing.line}: listings.{ticker}"
+        known = catalog.listings.get(ticker)
+        if known is None:
+            problems.append(
+                f"{where}: ticker not in catalog {spec.catalog} ({', '.join(catalog.listings)})"
+            )
+        elif known.exchange != listing.exchange:
+            problems.append(
+                f"{where}: exchange {listing.exchange} but the catalog has {known.exchange} ({known.location})"
+            )
+        for column in (ticker, listing.benchmark):
+            if column not in returns.columns:
+                problems.append(
+                    f"{where}: no returns for {column!r} (columns: {', '.join(map(str, returns.columns))})"
+                )
+    if problems:
+        raise StudyFileError("\n".join(problems))
+    events = to_events(catalog, spec.benchmarks, event_window=spec.event_window)
+    _check_in_data(catalog, events, returns)
+    start, end = returns.index.min(), returns.index.max()
+    sessions = {
+        t: sessions_between(s.exchange, start, end) for t, s in spec.listings.items()
+    }
+    exclude = None
+    if spec.exclude == "events":
+        exclude = exclusion_dates(catalog, list(spec.listings))[["ticker", "date"]]
+    conf = confounding_table(
+        catalog, list(spec.listings), event_window=spec.event_window
+    )
+    return EngineInputs(
+        events=events,
+        sessions=sessions,
+        exclude=exclude,
+        confounding=conf,
+        catalog=catalog,
+    )
+
+
+def _check_in_data(
+    catalog: Catalog, events: pd.DataFrame, returns: pd.DataFrame
+) -> None:
+    problems = []
+    for row in events[["event", "ticker", "date"]].itertuples(index=False):
+        ticker, day0 = str(row.ticker), pd.Timestamp(str(row.date))
+        valid = returns[ticker].dropna().index
+        if len(valid) == 0 or not valid[0] <= day0 <= valid[-1]:
+            span = (
+                f"{valid[0].date()} to {valid[-1].date()}" if len(valid) else "no data"
+            )
+            event = catalog[str(row.event)]
+            problems.append(
+                f"{event.where('announced')}: {event.id}: day 0 {day0.date()} of {ticker} "
+                f"is outside its price data ({span})"
+            )
+    if problems:
+        raise CatalogError("\n".join(problems))

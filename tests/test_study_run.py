@@ -1,0 +1,152 @@
+"""`eventstudy run` end to end on the Alibaba study and the shared prices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+from eventstudy.data.prices import load_prices
+from tests.naive_event_study import naive_event
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDY = ROOT / "events" / "studies" / "alibaba_ai_2025.yaml"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory, prices_dir: Path) -> Path:
+    out = tmp_path_factory.mktemp("run") / "alibaba"
+    assert (
+        main(["run", str(STUDY), "--prices", str(prices_dir), "--out", str(out)]) == 0
+    )
+    return out
+
+
+@pytest.mark.shared
+def test_output_folder_contract(run_dir: Path) -> None:
+    """Every file and column of DESIGN.md §5."""
+    cols = {
+        "estimation": [
+            "event_id",
+            "event",
+            "ticker",
+            "benchmark",
+            "model",
+            "alpha",
+            "beta",
+            "sigma",
+            "nobs",
+            "df",
+            "day0",
+            "est_start",
+            "est_end",
+        ],
+        "abnormal_returns": [
+            "event_id",
+            "event",
+            "ticker",
+            "rel_day",
+            "date",
+            "ret",
+            "expected",
+            "ar",
+            "ar_se",
+        ],
+        "car": [
+            "event_id",
+            "event",
+            "ticker",
+            "window",
+            "car",
+            "se",
+            "t",
+            "p_value",
+            "df",
+            "ndays",
+        ],
+        "skipped": ["event_id", "event", "ticker", "reason"],
+    }
+    for name, expected in cols.items():
+        assert list(pd.read_csv(run_dir / f"{name}.csv").columns) == expected, name
+    caar = pd.read_csv(run_dir / "caar.csv")
+    assert list(caar.columns[:7]) == [
+        "group",
+        "window",
+        "test",
+        "n",
+        "caar",
+        "statistic",
+        "p_value",
+    ]
+    car = pd.read_csv(run_dir / "car.csv")
+    assert sorted(car["window"].unique()) == sorted(
+        ["[0,0]", "[-1,+1]", "[0,+1]", "[-2,+2]", "[-5,+5]", "[-10,+10]"]
+    )
+    man = json.loads((run_dir / "manifest.json").read_text())
+    assert man["counts"]["events"] == len(
+        pd.read_csv(run_dir / "estimation.csv")
+    ) + len(pd.read_csv(run_dir / "skipped.csv"))
+    assert "created_at" in man
+    assert man["study"]["file"] == "alibaba_ai_2025.yaml"
+
+
+@pytest.mark.shared
+def test_manifest_records_price_hashes(run_dir: Path, prices_dir: Path) -> None:
+    man = json.loads((run_dir / "manifest.json").read_text())
+    ps = load_prices(
+        ["BABA", "9988.HK", "NVDA", "SPY", "^HSI"],
+        "2024-01-01",
+        "2025-12-31",
+        source="csv",
+        prices_dir=prices_dir,
+    )
+    assert man["price_sha256"] == ps.sha256
+
+
+@pytest.mark.shared
+def test_study_numbers_match_naive_loop(run_dir: Path, prices_dir: Path) -> None:
+    ps = load_prices(
+        ["BABA", "9988.HK", "SPY", "^HSI"],
+        "2024-01-01",
+        "2025-12-31",
+        source="csv",
+        prices_dir=prices_dir,
+    )
+    returns = (
+        ps.prices
+        / ps.prices.apply(lambda s: s.dropna().shift(1)).reindex(ps.prices.index)
+        - 1
+    )
+    car = pd.read_csv(run_dir / "car.csv")
+    est = pd.read_csv(run_dir / "estimation.csv").set_index("event_id")
+    for eid, ticker, bench in [
+        ("E1:9988.HK", "9988.HK", "^HSI"),
+        ("E3:BABA", "BABA", "SPY"),
+        ("E5:9988.HK", "9988.HK", "^HSI"),
+    ]:
+        ref = naive_event(
+            returns, eid, ticker, pd.Timestamp(est.loc[eid, "day0"]), bench
+        )
+        assert ref is not None
+        got = car[(car.event_id == eid) & (car.window == "[-1,+1]")].iloc[0]
+        c, v, t, p = ref.car(-1, 1)
+        np.testing.assert_allclose(got["p_value"], p, rtol=1e-7)
+        np.testing.assert_allclose(
+            [got["car"], got["se"] ** 2, got["t"]], [c, v, t], rtol=1e-9
+        )
+    # day 0 of the earnings released after the HK close: HK reacts the next session
+    assert est.loc["E5:9988.HK", "day0"] == "2025-09-01"
+    assert est.loc["E5:BABA", "day0"] == "2025-08-29"
+
+
+def test_run_missing_study_file_is_clean_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["run", str(tmp_path / "nope.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "nope.yaml" in err
+    assert "Traceback" not in err
