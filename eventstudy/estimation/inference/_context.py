@@ -66,6 +66,15 @@ class Options:
         date; an array gives one label per panel row.
     kp_series : {"resid", "sar"}
         Estimation-window series whose cross-correlations give ``r̄``.
+    kp_align : {"event", "calendar"}
+        Pair the estimation residuals of two events by relative day (default)
+        or by calendar date. In event time, ``r̄`` is Kolari and Pynnönen's
+        contemporaneous correlation when the events share day 0 (event time
+        is then calendar time) and the correlation of residuals ``d_j - d_i``
+        days apart otherwise, about 0, which is what enters
+        ``Cov(SAR_i0, SAR_j0)`` when the event days differ. Calendar alignment
+        instead counts two events of one firm on different dates as almost
+        perfectly correlated and deflates the test towards 0.
     kp_min_common : int
         Pairs with fewer common estimation dates count as uncorrelated.
     kp_max_pairwise : int
@@ -85,6 +94,7 @@ class Options:
     gsign_phat: Literal["event", "pooled"] | None = None
     kp_blocks: Any = None
     kp_series: Literal["resid", "sar"] = "resid"
+    kp_align: Literal["event", "calendar"] = "event"
     kp_min_common: int = 3
     kp_max_pairwise: int = 5000
     n_boot: int = 1000

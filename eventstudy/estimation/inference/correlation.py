@@ -15,6 +15,9 @@ per call:
   identity applied to the date-keyed sums of the ``z_i``, divided by the mean
   ``M - 1`` of the block; pairs without common dates contribute 0.
 
+Residuals are paired by relative day (``kp_align="event"``, default) or by
+calendar date (``"calendar"``); see ``Options.kp_align``.
+
 With blocks (``kp_blocks``), only within-block pairs enter and cross-block
 pairs count as 0 (eventstudy2 ``KOLBlock``); ``r̄`` is always the average over
 all ``N(N-1)/2`` pairs, so that ``N + N(N-1)r̄ = Var(Σ_i SAR_i)/σ²``.
@@ -158,6 +161,10 @@ def mean_cross_correlation(ctx: GroupContext) -> PassGen[CrossCorrelation]:
         x = np.asarray(src, dtype=np.float64)[keep]
         dt = np.asarray(block.dates)[keep].astype("datetime64[D]").astype(np.int64)
         x = np.where(dt == _NAT, np.nan, x)
+        if opts.kp_align == "event":
+            dt = np.broadcast_to(
+                np.asarray(block.rel_days, dtype=np.int64), x.shape
+            ).copy()
         ok = np.isfinite(x)
         c = (
             codes_all[brows[keep]]
