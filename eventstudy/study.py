@@ -129,6 +129,9 @@ def _atomic_write(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(tmp).chmod(0o666 & ~umask)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -369,8 +372,21 @@ def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _portable(prices: dict[str, Any]) -> dict[str, Any]:
+    """Drop machine-specific paths from the price manifest (keep file names and hashes)."""
+    out = dict(prices)
+    series = {}
+    for ticker, info in prices.get("series", {}).items():
+        info = dict(info)
+        if "path" in info:
+            info["file"] = Path(str(info.pop("path"))).name
+        series[ticker] = info
+    out["series"] = series
+    return out
+
+
 def write_study(
-    run: StudyRun, out: str | Path, *, timestamp: bool = True
+    run: StudyRun, out: str | Path, *, timestamp: bool = True, figures: bool = True
 ) -> dict[str, Path]:
     """Write the output folder of a study run (DESIGN.md §5).
 
@@ -382,6 +398,9 @@ def write_study(
         Output folder.
     timestamp : bool
         Write ``created_at``; off for checked-in results.
+    figures : bool
+        Also write ``figures/*.png`` and ``report.html``; off for checked-in
+        results (binary files are not compared).
 
     Returns
     -------
@@ -399,7 +418,7 @@ def write_study(
             "catalog": Path(spec.catalog).name,
             "catalog_sha256": sha256_text(cat_text),
         },
-        "prices": run.prices.to_manifest(),
+        "prices": _portable(run.prices.to_manifest()),
         "price_sha256": dict(run.prices.sha256),
     }
     written = write_outputs(

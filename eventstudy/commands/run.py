@@ -45,6 +45,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="leave created_at out of manifest.json (for checked-in, reproducible results)",
     )
+    p.add_argument(
+        "--no-figures",
+        action="store_true",
+        help="write tables only (no figures/ and report.html)",
+    )
     p.set_defaults(func=run)
 
 
@@ -58,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
         progress=True,
     )
     out = args.out or Path("out") / result.spec.name
-    written = write_study(result, out, timestamp=not args.no_timestamp)
+    written = write_study(
+        result, out, timestamp=not args.no_timestamp, figures=not args.no_figures
+    )
     print(result.results.summary())
     print(f"\nwrote {len(written)} files to {out}")
     return 0
