@@ -28,3 +28,10 @@ def typecheck(session: nox.Session) -> None:
     """Strict mypy on the package."""
     session.install("-e", ".[dev]")
     session.run("mypy")
+
+
+@nox.session(default=False)
+def notebooks(session: nox.Session) -> None:
+    """Execute the research notebooks (needs ../shared/data/prices)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", "tests/test_notebooks.py", "-v", *session.posargs)
