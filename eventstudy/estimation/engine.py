@@ -495,7 +495,8 @@ def _fit_events(
         dts = np.where(ins, data.dates[pc], np.iinfo(np.int64).min).view(
             "datetime64[ns]"
         )
-        return EstimationBlock(sl, est_rel, res, res / np.sqrt(v), dts)
+        mkt = np.where(ins, data.market[pc], np.nan)
+        return EstimationBlock(sl, est_rel, res, res / np.sqrt(v), dts, market=mkt)
 
     groups = (
         events["group"].iloc[idx].set_axis(ev_ids)
