@@ -27,9 +27,17 @@ from eventstudy.data.prices import PriceSet, load_prices
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.estimation.event_study import EventStudy
 from eventstudy.estimation.results import DEFAULT_CAR_WINDOWS, EventStudyResults
+from eventstudy.report.build import ReportContext, report_tables, write_report
 from eventstudy.study_file import EngineInputs, StudySpec, engine_inputs, load_study
 
-__all__ = ["StudyRun", "output_tables", "run_study", "write_outputs", "write_study"]
+__all__ = [
+    "ReportContext",
+    "StudyRun",
+    "output_tables",
+    "run_study",
+    "write_outputs",
+    "write_study",
+]
 
 #: Column order of each CSV of the output folder (DESIGN.md §5).
 ESTIMATION_BASE = ["event_id", "event", "ticker", "benchmark", "model"]
@@ -160,8 +168,11 @@ def write_outputs(
     caar: pd.DataFrame | None = None,
     manifest: Mapping[str, Any] | None = None,
     timestamp: bool = True,
+    figures: bool = False,
+    report: ReportContext | None = None,
+    extra_csv: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Path]:
-    """Write the CSV files and ``manifest.json`` of the output folder.
+    """Write the output folder: CSV files, tables, figures, report and manifest.
 
     Parameters
     ----------
@@ -177,22 +188,47 @@ def write_outputs(
         Extra manifest entries (study file and hash, price hashes, ...).
     timestamp : bool
         Write ``created_at`` (UTC); off for checked-in, reproducible results.
+    figures : bool
+        Also write ``figures/*.png`` and the self-contained ``report.html``.
+    report : ReportContext, optional
+        What the report shows beyond the results (title, prices, catalog
+        events, confounding flags, provenance).
+    extra_csv : mapping of str to DataFrame, optional
+        More CSV files to write (and hash) beside the standard ones, such as
+        ``confounding``.
 
     Returns
     -------
     dict of str to Path
-        The files written.
+        The files written (``figures/`` PNGs under ``figure:<name>``).
     """
     out = Path(out)
     tables = output_tables(res, windows, caar)
     written: dict[str, Path] = {}
     hashes: dict[str, str] = {}
-    for name, frame in tables.items():
+    for name, frame in {**tables, **(extra_csv or {})}.items():
         text = _csv(frame)
         path = out / f"{name}.csv"
         _atomic_write(path, text)
         written[name] = path
         hashes[f"{name}.csv"] = sha256_text(text)
+    shown = report_tables(tables["car"], tables["caar"])
+    for stem, table in shown.items():
+        for ext, text in (
+            ("md", table.to_markdown()),
+            ("html", table.to_html()),
+            ("tex", table.to_latex(label=f"tab:{stem}")),
+        ):
+            path = out / f"{stem}.{ext}"
+            _atomic_write(path, text)
+            written[f"{stem}.{ext}"] = path
+            hashes[f"{stem}.{ext}"] = sha256_text(text)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    if figures:
+        subtitle = f"eventstudy {__version__}" + (f", {created}" if timestamp else "")
+        written.update(
+            write_report(res, out, shown, report or ReportContext(), subtitle=subtitle)
+        )
     man: dict[str, Any] = {
         "package": "eventstudy",
         "version": __version__,
@@ -208,7 +244,7 @@ def write_outputs(
     if manifest:
         man.update(dict(manifest))
     if timestamp:
-        man["created_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        man["created_at"] = created
     _atomic_write(
         out / "manifest.json",
         json.dumps(man, indent=2, sort_keys=True, default=_json_default) + "\n",
@@ -421,16 +457,52 @@ def write_study(
         "prices": _portable(run.prices.to_manifest()),
         "price_sha256": dict(run.prices.sha256),
     }
-    written = write_outputs(
+    ev = run.inputs.events
+    marks = pd.DataFrame(
+        {
+            "event_id": ev["event_id"],
+            "ticker": ev["ticker"],
+            "date": ev["day0"] if "day0" in ev.columns else ev["date"],
+            "label": ev["event"] if "event" in ev.columns else ev["event_id"],
+        }
+    )
+    prov = pd.DataFrame(
+        [
+            {
+                "ticker": t,
+                "source": info.get("provider", run.prices.source),
+                "rows": info.get("rows"),
+                "first": info.get("first_date"),
+                "last": info.get("last_date"),
+                "sha256": info.get("sha256"),
+            }
+            for t, info in manifest["prices"]["series"].items()
+        ]
+    )
+    ctx = ReportContext(
+        title=f"Event study: {spec.name}",
+        settings={
+            "study file": f"{Path(spec.path).name} (sha256 {manifest['study']['sha256'][:12]}…)",
+            "catalog": f"{Path(spec.catalog).name} (sha256 {manifest['study']['catalog_sha256'][:12]}…)",
+            "listings": ", ".join(f"{t} vs {b}" for t, b in spec.benchmarks.items()),
+            "tests": ", ".join(spec.tests),
+            "grouped by": spec.group_by or "-",
+        },
+        prices=run.prices.prices,
+        listings=list(spec.listings),
+        events=marks,
+        confounding=run.inputs.confounding,
+        provenance=prov,
+        group_by=spec.group_by,
+    )
+    return write_outputs(
         run.results,
         out,
         windows=spec.car_windows,
         caar=run.caar,
         manifest=manifest,
         timestamp=timestamp,
+        figures=figures,
+        report=ctx,
+        extra_csv={"confounding": run.inputs.confounding},
     )
-    conf = run.inputs.confounding
-    text = _csv(conf)
-    _atomic_write(Path(out) / "confounding.csv", text)
-    written["confounding"] = Path(out) / "confounding.csv"
-    return written

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,11 @@ from scipy import stats
 
 from eventstudy.estimation.engine import EngineOutput
 from eventstudy.estimation.panel import AbnormalPanel
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
+
+    from eventstudy.report.tables import Table
 
 __all__ = ["DEFAULT_CAR_WINDOWS", "EventStudyResults", "StudySettings", "format_window"]
 
@@ -227,6 +232,78 @@ class EventStudyResults:
         from eventstudy.estimation.inference import aar_table
 
         return aar_table(self.panel, tests=tests, by=self._labels(by), **options)
+
+    def to_frame(
+        self, windows: tuple[tuple[int, int], ...] | None = None
+    ) -> pd.DataFrame:
+        """One row per estimated event: parameters and the CAR of each window.
+
+        Parameters
+        ----------
+        windows : tuple of (int, int), optional
+            CAR windows; default: those of :data:`DEFAULT_CAR_WINDOWS` inside
+            the event window.
+
+        Returns
+        -------
+        DataFrame
+            Index ``event_id``; the columns of :attr:`parameters`, then for
+            each window ``car[a,b]``, ``t[a,b]`` and ``p[a,b]`` (``[a,b]`` as
+            in :func:`format_window`).
+        """
+        wins = windows or tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
+        out = self.parameters.reindex(self.panel.event_ids).copy()
+        for a, b in wins:
+            c = self.car(a, b)
+            w = format_window(a, b)
+            out[f"car{w}"] = c["car"]
+            out[f"t{w}"] = c["t"]
+            out[f"p{w}"] = c["p_value"]
+        return out
+
+    def car_table(
+        self, windows: tuple[tuple[int, int], ...] | None = None, **kwargs: Any
+    ) -> Table:
+        """Paper-style CAR table (see :func:`eventstudy.report.car_table`).
+
+        Parameters
+        ----------
+        windows : tuple of (int, int), optional
+            CAR windows (default as :meth:`cars`).
+        **kwargs
+            Passed to :func:`~eventstudy.report.tables.car_table`
+            (``labels``, ``digits``, ``percent``, ``title``).
+
+        Returns
+        -------
+        Table
+            Renders with ``to_markdown``, ``to_html``, ``to_latex``, ``to_csv``.
+        """
+        from eventstudy.report.tables import car_table
+
+        cars = self.cars(windows)
+        cars = cars.join(self._events.set_index("event_id")["ticker"], on="event_id")
+        return car_table(cars, **kwargs)
+
+    def plot_car(
+        self, event_ids: Sequence[str] | None = None, **kwargs: Any
+    ) -> MplFigure:
+        """Plot CAR paths with 95% bands (see :func:`eventstudy.report.plot_car_path`).
+
+        Parameters
+        ----------
+        event_ids : sequence of str, optional
+            Events to draw (default: see ``plot_car_path``).
+        **kwargs
+            Passed to ``plot_car_path`` (``level``, ``ax``).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from eventstudy.report.plots import plot_car_path
+
+        return plot_car_path(self, event_ids, **kwargs)
 
     def _inside(self, w: tuple[int, int]) -> bool:
         lo, hi = self.settings.event_window

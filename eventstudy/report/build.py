@@ -1,0 +1,255 @@
+"""Assemble the report of a run: the tables, the figures and ``report.html``.
+
+:func:`report_tables` and :func:`study_figures` decide what a study shows;
+:func:`write_report` writes ``figures/*.png`` and ``report.html`` atomically.
+The engine and the study wiring only hand over results and context.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from eventstudy.estimation.results import EventStudyResults
+from eventstudy.report.html import Figure, render_report
+from eventstudy.report.tables import Table, caar_table, car_table
+
+__all__ = ["ReportContext", "report_tables", "study_figures", "write_report"]
+
+#: Most events drawn in the CAR-path figure (the largest |CAR| over the widest window).
+MAX_PATHS = 12
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What the report shows beyond the fitted results.
+
+    Attributes
+    ----------
+    title : str
+        Page title (the study name).
+    settings : dict
+        Extra settings lines (study file, catalog, price source, ...).
+    prices : DataFrame, optional
+        Wide adjusted closes (dates x tickers) for the price figures.
+    listings : list of str
+        Tickers that get a price-and-events figure.
+    events : DataFrame, optional
+        Catalog rows to mark on the price timelines: ``event_id, ticker``,
+        ``date`` (day 0) and optionally ``label``.
+    confounding : DataFrame, optional
+        Confounding flags per (event, listing).
+    provenance : DataFrame, optional
+        One row per price series (ticker, source, rows, first/last date,
+        sha256).
+    group_by : str, optional
+        Events column for the CAAR-by-group figure.
+    """
+
+    title: str = "Event study"
+    settings: dict[str, object] = field(default_factory=dict)
+    prices: pd.DataFrame | None = None
+    listings: list[str] = field(default_factory=list)
+    events: pd.DataFrame | None = None
+    confounding: pd.DataFrame | None = None
+    provenance: pd.DataFrame | None = None
+    group_by: str | None = None
+
+
+def report_tables(car: pd.DataFrame, caar: pd.DataFrame) -> dict[str, Table]:
+    """Build the paper-style tables of a run, by file stem.
+
+    Parameters
+    ----------
+    car : DataFrame
+        The ``car.csv`` table.
+    caar : DataFrame
+        The ``caar.csv`` table (may be empty).
+
+    Returns
+    -------
+    dict of str to Table
+        ``car_table`` and, when there are CAAR tests, ``caar_table``.
+    """
+    out = {"car_table": car_table(car)} if len(car) else {}
+    if len(caar):
+        out["caar_table"] = caar_table(caar)
+    return out
+
+
+def _png(fig: object) -> bytes:
+    from matplotlib.figure import Figure as MplFigure
+
+    assert isinstance(fig, MplFigure)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120, metadata={"Software": None})
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
+    """Render the figures of a run as PNG bytes.
+
+    Figures: the CAR paths with 95% bands of the events with the largest
+    |CAR| over the event window (at most :data:`MAX_PATHS`), AAR bars and the
+    CAAR with its band over all events and by group, the heatmap of CAR by
+    event and window, and one price-and-events timeline per listing.
+
+    Parameters
+    ----------
+    res : EventStudyResults
+        Fitted results.
+    ctx : ReportContext
+        Prices, listings and catalog events for the timelines.
+
+    Returns
+    -------
+    list of Figure
+    """
+    from eventstudy.report import plots
+
+    figs: list[Figure] = []
+    pn = res.panel
+    if not pn.n_events:
+        return figs
+    lo, hi = res.settings.event_window
+    wide = res.car(lo, hi)["car"].abs().sort_values(ascending=False)
+    chosen = list(wide.index[:MAX_PATHS])
+    figs.append(
+        Figure(
+            "car_paths",
+            f"Cumulative abnormal return over the event window [{lo}, {hi}] with "
+            f"95% bands (full AR covariance, t(M-k)); the {len(chosen)} events "
+            "with the largest |CAR| over the window.",
+            _png(plots.plot_car_path(res, chosen)),
+        )
+    )
+    figs.append(
+        Figure(
+            "aar_caar",
+            "Average abnormal return per relative day (bars) and CAAR with its "
+            "95% band (line), all events.",
+            _png(plots.plot_aar_caar(res)),
+        )
+    )
+    if ctx.group_by and ctx.group_by in res.events.columns:
+        figs.append(
+            Figure(
+                "caar_by_group",
+                f"AAR and CAAR by {ctx.group_by}, with 95% bands.",
+                _png(plots.plot_aar_caar(res, by=ctx.group_by)),
+            )
+        )
+    figs.append(
+        Figure(
+            "car_heatmap",
+            "CAR (percent) by event and window; stars from the event's t-test "
+            "(* p<0.10, ** p<0.05, *** p<0.01).",
+            _png(plots.plot_car_heatmap(res.cars())),
+        )
+    )
+    if ctx.prices is not None and ctx.events is not None:
+        for ticker in ctx.listings:
+            if ticker not in ctx.prices.columns:
+                continue
+            figs.append(
+                Figure(
+                    f"price_{_stem(ticker)}",
+                    f"{ticker}: adjusted close with the catalog events marked "
+                    "on their day 0.",
+                    _png(
+                        plots.plot_price_events(ctx.prices, ctx.events, ticker=ticker)
+                    ),
+                )
+            )
+    return figs
+
+
+def _stem(ticker: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in ticker).strip("_")
+
+
+def _atomic_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(tmp).chmod(0o666 & ~umask)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_report(
+    res: EventStudyResults,
+    out: Path,
+    tables: Mapping[str, Table],
+    ctx: ReportContext,
+    *,
+    subtitle: str = "",
+) -> dict[str, Path]:
+    """Write ``figures/*.png`` and ``report.html`` into ``out``.
+
+    Parameters
+    ----------
+    res : EventStudyResults
+        Fitted results.
+    out : Path
+        Output folder.
+    tables : mapping of str to Table
+        The tables to show (as from :func:`report_tables`).
+    ctx : ReportContext
+        Report context.
+    subtitle : str
+        Line under the title.
+
+    Returns
+    -------
+    dict of str to Path
+        ``figure:<name>`` for each PNG and ``report`` for the page.
+    """
+    figs = study_figures(res, ctx)
+    written: dict[str, Path] = {}
+    for f in figs:
+        path = out / "figures" / f"{f.name}.png"
+        _atomic_bytes(path, f.png)
+        written[f"figure:{f.name}"] = path
+    s = res.settings
+    settings: dict[str, object] = {
+        "model": s.model,
+        "benchmark": s.benchmark or "per listing",
+        "returns": s.return_kind,
+        "estimation window": list(s.estimation_window),
+        "event window": list(s.event_window),
+        "min. estimation observations": s.min_estimation_obs,
+        "other events excluded from estimation windows": s.exclude,
+        "events": f"{s.n_events} ({res.panel.n_events} estimated, "
+        f"{len(res.skipped)} skipped)",
+        **ctx.settings,
+    }
+    page = render_report(
+        title=ctx.title,
+        settings=settings,
+        provenance=ctx.provenance,
+        tables=list(tables.values()),
+        figures=figs,
+        skipped=res.skipped,
+        confounding=ctx.confounding,
+        subtitle=subtitle,
+    )
+    path = out / "report.html"
+    _atomic_bytes(path, page.encode("utf-8"))
+    written["report"] = path
+    return written

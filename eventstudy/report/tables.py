@@ -1,0 +1,415 @@
+"""Paper-style tables: CARs per event and window, CAAR tests per group.
+
+A :class:`Table` holds the cells as text (already formatted, stars attached)
+and renders them to Markdown, HTML, LaTeX (booktabs) and CSV, so the four
+formats always show the same numbers. Builders:
+
+* :func:`car_table` — one block per event: the CAR of each window with
+  significance stars and, beneath it, the t-statistic in parentheses (the
+  layout of MacKinlay 1997, Table 2, and of most empirical papers);
+* :func:`caar_table` — per group, the number of events, the CAAR of each
+  window and one row per test with its statistic and stars.
+
+Stars follow the usual convention: ``*`` p < 0.10, ``**`` p < 0.05,
+``***`` p < 0.01 (two-sided p-values as reported by the tests).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["STAR_LEVELS", "Table", "caar_table", "car_table", "stars"]
+
+#: Significance levels of the stars, from one star to three.
+STAR_LEVELS: tuple[float, float, float] = (0.10, 0.05, 0.01)
+
+_STAR_NOTE = "* p<0.10, ** p<0.05, *** p<0.01"
+
+
+def stars(p_value: float) -> str:
+    """Significance stars of a p-value (``""`` for NaN or p >= 0.10).
+
+    Examples
+    --------
+    >>> stars(0.004), stars(0.03), stars(0.07), stars(0.5), stars(float("nan"))
+    ('***', '**', '*', '', '')
+    """
+    if not np.isfinite(p_value):
+        return ""
+    return "*" * sum(p_value < lvl for lvl in STAR_LEVELS)
+
+
+def _num(v: float, digits: int, percent: bool) -> str:
+    if not np.isfinite(v):
+        return "n/a"
+    return f"{100 * v if percent else v:.{digits}f}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A formatted table: header, text cells and notes.
+
+    Attributes
+    ----------
+    title : str
+        Caption.
+    header : list of str
+        Column headings; the first ``n_label_columns`` are row labels.
+    rows : list of list of str
+        Cells as text.
+    notes : str
+        Footnote (units, stars, statistic in parentheses).
+    n_label_columns : int
+        Leading label columns (left-aligned; numbers are right-aligned).
+    rules : list of int
+        Row indices before which a horizontal rule is drawn (group breaks).
+    """
+
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    notes: str = ""
+    n_label_columns: int = 1
+    rules: list[int] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ views
+    def to_frame(self) -> pd.DataFrame:
+        """Return the cells as a DataFrame of strings (columns = header)."""
+        return pd.DataFrame(self.rows, columns=self.header)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def to_text(self) -> str:
+        """Fixed-width plain text (for the terminal)."""
+        widths = [
+            max(len(h), *(len(r[j]) for r in self.rows)) if self.rows else len(h)
+            for j, h in enumerate(self.header)
+        ]
+
+        def line(cells: Sequence[str]) -> str:
+            out = [
+                c.ljust(w) if j < self.n_label_columns else c.rjust(w)
+                for j, (c, w) in enumerate(zip(cells, widths, strict=True))
+            ]
+            return "  ".join(out).rstrip()
+
+        sep = "-" * (sum(widths) + 2 * (len(widths) - 1))
+        body = [self.title, sep, line(self.header), sep]
+        for i, r in enumerate(self.rows):
+            if i in self.rules and i:
+                body.append(sep)
+            body.append(line(r))
+        body.append(sep)
+        if self.notes:
+            body.append(self.notes)
+        return "\n".join(body)
+
+    def to_markdown(self) -> str:
+        """GitHub-flavoured Markdown pipe table with the title and notes."""
+
+        def esc(s: str) -> str:
+            return s.replace("|", "\\|")
+
+        align = [
+            ":---" if j < self.n_label_columns else "---:"
+            for j in range(len(self.header))
+        ]
+        lines = [f"**{esc(self.title)}**", ""]
+        lines.append("| " + " | ".join(esc(h) for h in self.header) + " |")
+        lines.append("| " + " | ".join(align) + " |")
+        lines.extend("| " + " | ".join(esc(c) for c in r) + " |" for r in self.rows)
+        if self.notes:
+            lines += ["", esc(self.notes)]
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        """Render an HTML ``<table>`` with caption and footnote (no external CSS)."""
+        e = html.escape
+        out = ['<table class="es-table">', f"<caption>{e(self.title)}</caption>"]
+        out.append(
+            "<thead><tr>"
+            + "".join(f'<th scope="col">{e(h)}</th>' for h in self.header)
+            + "</tr></thead>"
+        )
+        out.append("<tbody>")
+        for i, r in enumerate(self.rows):
+            cls = ' class="es-rule"' if i in self.rules and i else ""
+            cells = "".join(
+                f'<td class="{"es-label" if j < self.n_label_columns else "es-num"}">'
+                f"{e(c)}</td>"
+                for j, c in enumerate(r)
+            )
+            out.append(f"<tr{cls}>{cells}</tr>")
+        out.append("</tbody>")
+        if self.notes:
+            out.append(
+                f'<tfoot><tr><td colspan="{len(self.header)}">{e(self.notes)}'
+                "</td></tr></tfoot>"
+            )
+        out.append("</table>")
+        return "\n".join(out) + "\n"
+
+    def to_latex(self, label: str | None = None) -> str:
+        r"""Render a LaTeX ``table`` with ``booktabs`` rules (``\usepackage{booktabs}``).
+
+        Parameters
+        ----------
+        label : str, optional
+            ``\label{...}`` for cross references.
+        """
+        spec = "l" * self.n_label_columns + "r" * (
+            len(self.header) - self.n_label_columns
+        )
+        lines = [
+            "\\begin{table}[htbp]",
+            "\\centering",
+            f"\\caption{{{latex_escape(self.title)}}}",
+        ]
+        if label:
+            lines.append(f"\\label{{{label}}}")
+        lines += [
+            f"\\begin{{tabular}}{{{spec}}}",
+            "\\toprule",
+            " & ".join(latex_escape(h) for h in self.header) + " \\\\",
+            "\\midrule",
+        ]
+        for i, r in enumerate(self.rows):
+            if i in self.rules and i:
+                lines.append("\\midrule")
+            lines.append(" & ".join(latex_escape(c) for c in r) + " \\\\")
+        lines += ["\\bottomrule", "\\end{tabular}"]
+        if self.notes:
+            lines.append(
+                "\\par\\smallskip{\\footnotesize " + latex_escape(self.notes) + "}"
+            )
+        lines.append("\\end{table}")
+        return "\n".join(lines) + "\n"
+
+    def to_csv(self) -> str:
+        """Render the displayed cells as CSV (header row, then the rows)."""
+        buf = io.StringIO()
+        self.to_frame().to_csv(buf, index=False, lineterminator="\n")
+        return buf.getvalue()
+
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIAL))
+
+
+def latex_escape(text: str) -> str:
+    r"""Escape LaTeX special characters; stars become ``$^{***}$``.
+
+    Examples
+    --------
+    >>> latex_escape("^HSI & 9988.HK")
+    '\\textasciicircum{}HSI \\& 9988.HK'
+    >>> latex_escape("1.23**")
+    '1.23$^{**}$'
+    """
+    out = _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group(0)], text)
+    return re.sub(r"(?<=[\d)a])(\*{1,3})$", lambda m: f"$^{{{m.group(1)}}}$", out)
+
+
+def _window_order(windows: Sequence[str] | pd.Series) -> list[str]:
+    return list(dict.fromkeys(str(w) for w in windows))
+
+
+def car_table(
+    cars: pd.DataFrame,
+    *,
+    windows: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    digits: int = 2,
+    percent: bool = True,
+    title: str = "Cumulative abnormal returns by event and window",
+) -> Table:
+    """CAR per event and window with stars, t-statistics in parentheses beneath.
+
+    Parameters
+    ----------
+    cars : DataFrame
+        Long table as :meth:`EventStudyResults.cars` or ``car.csv``: columns
+        ``event_id, window, car, t, p_value`` (``ticker`` used when present).
+    windows : sequence of str, optional
+        Windows (``"[-1,+1]"``) and their order; default: all, in the order
+        of the table.
+    labels : mapping, optional
+        Display label per ``event_id`` (e.g. the catalog title); default: the
+        ``event`` column when present (the catalog id), else the event id.
+    digits : int
+        Decimals of the CAR.
+    percent : bool
+        Show CARs in percent.
+    title : str
+        Caption.
+
+    Returns
+    -------
+    Table
+        Columns: Event, Ticker, one per window.
+
+    Raises
+    ------
+    ValueError
+        When a required column is missing or a requested window is absent.
+    """
+    need = {"event_id", "window", "car", "t", "p_value"}
+    missing = need - set(cars.columns)
+    if missing:
+        raise ValueError(f"car_table: missing column(s) {sorted(missing)}")
+    present = list(dict.fromkeys(cars["window"].astype(str)))
+    wins = list(windows) if windows is not None else _window_order(present)
+    absent = [w for w in wins if w not in present]
+    if absent:
+        raise ValueError(f"car_table: window(s) {absent} not in the CAR table")
+    has_ticker = "ticker" in cars.columns
+    has_event = "event" in cars.columns
+    info: dict[str, tuple[str, str]] = {}
+    cell: dict[tuple[str, str], tuple[float, float, float]] = {}
+    for r in cars.itertuples(index=False):
+        ev, w = str(r.event_id), str(r.window)
+        info.setdefault(
+            ev,
+            (
+                str(r.event) if has_event else ev,
+                str(r.ticker) if has_ticker else "",
+            ),
+        )
+        cell.setdefault((ev, w), (float(r.car), float(r.t), float(r.p_value)))
+    header = ["Event", *(["Ticker"] if has_ticker else []), *wins]
+    n_lab = 2 if has_ticker else 1
+    rows: list[list[str]] = []
+    for ev, (default, ticker) in info.items():
+        lab = labels.get(ev, default) if labels is not None else default
+        top = [lab, *([ticker] if has_ticker else [])]
+        bottom = ["", *([""] if has_ticker else [])]
+        for w in wins:
+            if (ev, w) not in cell:
+                top.append("")
+                bottom.append("")
+                continue
+            car, t, pv = cell[(ev, w)]
+            top.append(_num(car, digits, percent) + stars(pv))
+            bottom.append(f"({t:.2f})" if np.isfinite(t) else "")
+        rows += [top, bottom]
+    unit = "in percent" if percent else "as decimal returns"
+    notes = (
+        f"CAR {unit}; t-statistics in parentheses (CAR / se with the full "
+        f"covariance of the ARs, t(M-k)). {_STAR_NOTE}."
+    )
+    return Table(title, header, rows, notes, n_label_columns=n_lab)
+
+
+def caar_table(
+    caar: pd.DataFrame,
+    *,
+    tests: Sequence[str] | None = None,
+    windows: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
+    digits: int = 2,
+    percent: bool = True,
+    title: str = "Cumulative average abnormal returns and test statistics",
+) -> Table:
+    """CAAR per group and window with one row per significance test.
+
+    Each group block holds ``N`` (events), ``CAAR`` (with the stars of the
+    first test listed) and one row per test: its statistic with stars from its
+    own p-value (``n/a`` with the reason in the notes when it cannot apply).
+
+    Parameters
+    ----------
+    caar : DataFrame
+        Long table as :meth:`EventStudyResults.caar` or ``caar.csv``: columns
+        ``group, window, test, n, caar, statistic, p_value``.
+    tests, windows, groups : sequence of str, optional
+        Which ones and in which order; default: all in the order of the
+        table (the overall group ``all`` first).
+    digits : int
+        Decimals of the CAAR.
+    percent : bool
+        Show CAARs in percent.
+    title : str
+        Caption.
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    ValueError
+        When a required column is missing.
+    """
+    need = {"group", "window", "test", "n", "caar", "statistic", "p_value"}
+    missing = need - set(caar.columns)
+    if missing:
+        raise ValueError(f"caar_table: missing column(s) {sorted(missing)}")
+    df = caar.assign(
+        group=caar["group"].astype(str),
+        window=caar["window"].astype(str),
+        test=caar["test"].astype(str),
+    )
+    wins = list(windows) if windows is not None else _window_order(df["window"])
+    tst = list(tests) if tests is not None else list(dict.fromkeys(df["test"]))
+    grp = list(groups) if groups is not None else list(dict.fromkeys(df["group"]))
+    if groups is None and "all" in grp:
+        grp.remove("all")
+        grp.insert(0, "all")
+    cells: dict[tuple[str, str, str], tuple[float, float, float, float]] = {}
+    first: dict[tuple[str, str], tuple[float, float]] = {}
+    for r in df.itertuples(index=False):
+        g, w, t = str(r.group), str(r.window), str(r.test)
+        vals = (float(r.n), float(r.caar), float(r.statistic), float(r.p_value))
+        cells.setdefault((g, w, t), vals)
+        first.setdefault((g, w), (vals[0], vals[1]))
+    header = ["Group", "", *wins]
+    rows: list[list[str]] = []
+    rules: list[int] = []
+    for g in grp:
+        rules.append(len(rows))
+        n_row = [g, "N"]
+        caar_row = ["", "CAAR"]
+        for w in wins:
+            if (g, w) not in first:
+                n_row.append("")
+                caar_row.append("")
+                continue
+            n, c = first[(g, w)]
+            n_row.append(f"{int(n)}" if np.isfinite(n) else "")
+            caar_row.append(_num(c, digits, percent))
+        rows += [n_row, caar_row]
+        for t in tst:
+            row = ["", t]
+            for w in wins:
+                if (g, w, t) not in cells:
+                    row.append("")
+                    continue
+                _, _, stat, pv = cells[(g, w, t)]
+                row.append(f"{stat:.2f}{stars(pv)}" if np.isfinite(stat) else "n/a")
+            rows.append(row)
+    unit = "in percent" if percent else "as decimal returns"
+    notes = (
+        f"CAAR {unit}; each test row gives its statistic, stars from its "
+        f"two-sided p-value (see caar.csv for p-values, reference "
+        f"distributions and the reason of any n/a). {_STAR_NOTE}."
+    )
+    return Table(title, header, rows, notes, n_label_columns=2, rules=rules)

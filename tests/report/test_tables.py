@@ -1,0 +1,138 @@
+"""Paper-style tables: every displayed number traced back to the results."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from eventstudy import EventStudy
+from eventstudy.data.returns import prices_to_returns
+from eventstudy.estimation.results import EventStudyResults
+from eventstudy.report.tables import caar_table, car_table, latex_escape, stars
+from eventstudy.simulate import simulate_market
+
+
+@pytest.fixture(scope="module")
+def res() -> EventStudyResults:
+    sim = simulate_market(n_listings=4, events_per_listing=2, seed=7)
+    return EventStudy(
+        prices_to_returns(sim.prices), sim.events, benchmark="MARKET"
+    ).fit()
+
+
+def _stars_from_t(t: float, df: int) -> str:
+    # independent of the tables module: p from scipy, thresholds by hand
+    p = 2 * stats.t.sf(abs(t), df)
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
+
+
+def test_car_table_cells_are_the_results(res: EventStudyResults) -> None:
+    tab = res.car_table(((0, 0), (-1, 1)))
+    assert tab.header == ["Event", "Ticker", "[0,0]", "[-1,+1]"]
+    assert len(tab.rows) == 2 * res.panel.n_events
+    tickers = res.events.set_index("event_id")["ticker"]
+    for i, ev in enumerate(res.panel.event_ids):
+        top, bottom = tab.rows[2 * i], tab.rows[2 * i + 1]
+        assert top[0] == ev
+        assert top[1] == tickers[ev]
+        for j, (a, b) in enumerate(((0, 0), (-1, 1))):
+            c = res.car(a, b).loc[ev]
+            m = re.fullmatch(r"(-?\d+\.\d\d)(\**)", top[2 + j])
+            assert m is not None, top[2 + j]
+            assert float(m.group(1)) == pytest.approx(100 * c["car"], abs=0.005)
+            assert m.group(2) == _stars_from_t(c["car"] / c["se"], int(c["df"]))
+            assert bottom[2 + j] == f"({c['car'] / c['se']:.2f})"
+
+
+def test_car_table_renders_four_formats(res: EventStudyResults) -> None:
+    tab = res.car_table(((0, 0),), title="CARs & <tests>")
+    md = tab.to_markdown()
+    lines = [ln for ln in md.splitlines() if ln.startswith("|")]
+    assert len(lines) == 2 + len(tab.rows)  # header, alignment, body
+    assert lines[1] == "| :--- | :--- | ---: |"
+    html_text = tab.to_html()
+    assert "CARs &amp; &lt;tests&gt;" in html_text
+    assert html_text.count("<tr>") == 1 + len(tab.rows) + 1  # head, body, foot
+    tex = tab.to_latex(label="tab:car")
+    for rule in ("\\toprule", "\\midrule", "\\bottomrule", "\\label{tab:car}"):
+        assert rule in tex
+    assert "CARs \\& <tests>" in tex
+    csv = pd.read_csv(__import__("io").StringIO(tab.to_csv()), dtype=str)
+    assert list(csv.columns) == tab.header
+    assert csv.shape[0] == len(tab.rows)
+
+
+def test_car_table_errors_name_the_problem() -> None:
+    with pytest.raises(ValueError, match=r"missing column.*p_value"):
+        car_table(
+            pd.DataFrame(
+                {"event_id": ["a"], "window": ["[0,0]"], "car": [0.1], "t": [1]}
+            )
+        )
+    frame = pd.DataFrame(
+        {
+            "event_id": ["a"],
+            "window": ["[0,0]"],
+            "car": [0.1],
+            "t": [1.0],
+            "p_value": [0.3],
+        }
+    )
+    with pytest.raises(ValueError, match=r"\[-1,\+1\]"):
+        car_table(frame, windows=["[-1,+1]"])
+
+
+def test_caar_table_matches_the_tests(res: EventStudyResults) -> None:
+    caar = pd.concat(
+        [
+            res.caar(0, 0, tests=["csect_t", "patell"]),
+            res.caar(-1, 1, tests=["csect_t", "patell"]),
+        ]
+    )
+    tab = caar_table(caar)
+    assert tab.header == ["Group", "", "[0,0]", "[-1,+1]"]
+    rows = {r[1]: r for r in tab.rows}
+    assert rows["N"][0] == "all"
+    for j, (a, b) in enumerate(((0, 0), (-1, 1))):
+        ar = res.car(a, b)["car"]
+        assert rows["N"][2 + j] == str(len(ar))
+        assert float(rows["CAAR"][2 + j]) == pytest.approx(100 * ar.mean(), abs=0.005)
+        # the cross-sectional t by hand: mean / (sd / sqrt(N)), t(N-1)
+        t = ar.mean() / (ar.std(ddof=1) / np.sqrt(len(ar)))
+        assert rows["csect_t"][2 + j] == f"{t:.2f}{_stars_from_t(t, len(ar) - 1)}"
+
+
+def test_caar_table_shows_na_for_tests_that_cannot_apply() -> None:
+    caar = pd.DataFrame(
+        {
+            "group": ["all", "all"],
+            "window": ["[0,0]", "[0,0]"],
+            "test": ["csect_t", "patell"],
+            "n": [1, 1],
+            "caar": [0.02, 0.02],
+            "statistic": [np.nan, 2.5],
+            "p_value": [np.nan, 0.012],
+        }
+    )
+    tab = caar_table(caar)
+    assert tab.rows[2] == ["", "csect_t", "n/a"]
+    assert tab.rows[3] == ["", "patell", "2.50**"]
+
+
+def test_stars_and_latex_escape() -> None:
+    assert [stars(p) for p in (0.0099, 0.01, 0.049, 0.05, 0.0999, 0.1)] == [
+        "***",
+        "**",
+        "**",
+        "*",
+        "*",
+        "",
+    ]
+    assert latex_escape("9988.HK vs ^HSI_1 50%") == (
+        "9988.HK vs \\textasciicircum{}HSI\\_1 50\\%"
+    )
+    assert latex_escape("-1.20***") == "-1.20$^{***}$"
