@@ -47,6 +47,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.transforms import ScaledTranslation
 from scipy import stats
 
 from eventstudy._typing import Float64Array
@@ -276,9 +277,14 @@ def plot_car_path(
         )
         band.set_gid(f"band:{eid}")
         (line,) = a.plot(
-            x, car[k], color=color, marker="o", markersize=2.5, linewidth=1.4,
+            x,
+            car[k],
+            color=color,
+            marker="o",
+            markersize=2.5,
+            linewidth=1.4,
             label=str(eid),
-        )  # fmt: skip
+        )
         line.set_gid(f"car:{eid}")
         if not overlay and n > 1:
             day0 = _day0_text(results, eid)
@@ -497,9 +503,15 @@ def plot_aar_caar(
         )
         band.set_gid(f"caar_band:{label}")
         (line,) = a.plot(
-            x, caar, color=line_color, marker="o", markersize=2.5, linewidth=1.5,
-            label=f"CAAR{suffix} (N={n_events})", zorder=3,
-        )  # fmt: skip
+            x,
+            caar,
+            color=line_color,
+            marker="o",
+            markersize=2.5,
+            linewidth=1.5,
+            label=f"CAAR{suffix} (N={n_events})",
+            zorder=3,
+        )
         line.set_gid(f"caar:{label}")
         if not overlay and by is not None:
             a.set_title(f"{by} = {label} (N={n_events})", fontsize=9)
@@ -673,9 +685,12 @@ def plot_price_events(
     else:
         fig = _root_figure(ax)
     (pline,) = ax.plot(
-        series.index.to_numpy(), series.to_numpy(), color="0.15", linewidth=1.1,
+        series.index.to_numpy(),
+        series.to_numpy(),
+        color="0.15",
+        linewidth=1.1,
         label=f"{ticker} price",
-    )  # fmt: skip
+    )
     pline.set_gid("price")
     ax.set_xlim(_date_num(first), _date_num(last))
     locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
@@ -705,42 +720,17 @@ def plot_price_events(
     yv = at.reindex(pd.DatetimeIndex(when)).to_numpy()
     for eid, w in zip(evs["event_id"], when, strict=True):
         vl = ax.axvline(
-            _date_num(w), color="C3", linestyle="--", linewidth=0.7,
-            alpha=0.6, zorder=1,
-        )  # fmt: skip
+            _date_num(w),
+            color="C3",
+            linestyle="--",
+            linewidth=0.7,
+            alpha=0.6,
+            zorder=1,
+        )
         vl.set_gid(f"event:{eid}")
     if shown:
         ax.scatter(when, yv, s=16, color="C3", zorder=4, label="event day 0")
 
-    # labels at the top, stacked in rows where they would collide
-    fig.draw_without_rendering()
-    texts = []
-    spans = []
-    for text, w in zip(evs[label].astype(str), when, strict=True):
-        t = ax.text(
-            _date_num(w), 0.985, text,
-            transform=ax.get_xaxis_transform(), ha="center", va="top",
-            fontsize=7, color="C3", zorder=5,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
-        )  # fmt: skip
-        bb = t.get_window_extent()
-        texts.append(t)
-        spans.append((bb.x0, bb.x1))
-    levels = _label_levels(spans, gap=3.0)
-    nlev = max(levels) + 1 if levels else 0
-    ax_h = ax.get_window_extent().height
-    row = (max((t.get_window_extent().height for t in texts), default=10.0) + 3) / max(
-        ax_h, 1.0
-    )
-    for t, lev in zip(texts, levels, strict=True):
-        t.set_y(0.985 - lev * row)
-    # headroom so labels sit above the data
-    head = 0.02 + nlev * row
-    for a in (ax, ax2):
-        if a is None:
-            continue
-        lo, hi = a.get_ylim()
-        a.set_ylim(lo, lo + (hi - lo) / max(1.0 - head, 0.3))
     handles, _ = ax.get_legend_handles_labels()
     top = ax
     if ax2 is not None:
@@ -757,7 +747,68 @@ def plot_price_events(
         frameon=False,
         borderaxespad=0.2,
     )
+    _place_event_labels(fig, ax, ax2, evs[label].astype(str).tolist(), when)
     return fig
+
+
+def _place_event_labels(
+    fig: Figure,
+    ax: Axes,
+    ax2: Axes | None,
+    labels: list[str],
+    when: np.ndarray,
+) -> None:
+    """Write event labels at the top of ``ax``, stacked in rows so none overlap.
+
+    Rows are offset in points (not axes fractions), so they keep their spacing
+    whatever the final axes height; the y limits get enough headroom for the
+    rows to sit above the data. Layout can move the axes, so the rows are
+    recomputed until they no longer change.
+    """
+    fontsize = 7.0
+    pad = 0.15
+    texts = [
+        ax.text(
+            _date_num(w),
+            1.0,
+            text,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=fontsize,
+            color="C3",
+            zorder=5,
+            bbox={
+                "boxstyle": f"round,pad={pad}",
+                "fc": "white",
+                "ec": "none",
+                "alpha": 0.85,
+            },
+        )
+        for text, w in zip(labels, when, strict=True)
+    ]
+    limits = [(a, a.get_ylim()) for a in (ax, ax2) if a is not None]
+    levels: list[int] = []
+    for _ in range(4):
+        fig.draw_without_rendering()
+        boxes = [t.get_window_extent() for t in texts]
+        # the white boxes reach pad*fontsize beyond the text; keep 4 pt
+        # between boxes so a slightly different final layout cannot join them
+        gap = (2.0 * pad * fontsize + 4.0) * fig.dpi / 72.0
+        new = _label_levels([(b.x0, b.x1) for b in boxes], gap=gap)
+        height = max((b.height for b in boxes), default=0.0) * 72.0 / fig.dpi
+        row = height + 2.0 * pad * fontsize + 1.5  # points per row
+        for t, lev in zip(texts, new, strict=True):
+            off = ScaledTranslation(0.0, -(2.0 + lev * row) / 72.0, fig.dpi_scale_trans)
+            t.set_transform(ax.get_xaxis_transform() + off)
+        nlev = max(new) + 1 if new else 0
+        head_px = (4.0 + nlev * row) * fig.dpi / 72.0
+        frac = min(head_px / max(ax.get_window_extent().height, 1.0), 0.7)
+        for a, (lo, hi) in limits:
+            a.set_ylim(lo, lo + (hi - lo) / (1.0 - frac))
+        if new == levels:
+            break
+        levels = new
 
 
 def _plot_car_overlay(
@@ -769,9 +820,12 @@ def _plot_car_overlay(
     if isinstance(car, pd.Series):
         idx = pd.DatetimeIndex(pd.to_datetime(car.index))
         (line,) = ax2.plot(
-            idx.to_numpy(), car.to_numpy(dtype=np.float64), color="C1",
-            linewidth=1.0, label=str(car.name) if car.name is not None else "CAR",
-        )  # fmt: skip
+            idx.to_numpy(),
+            car.to_numpy(dtype=np.float64),
+            color="C1",
+            linewidth=1.0,
+            label=str(car.name) if car.name is not None else "CAR",
+        )
         line.set_gid("car")
         return
     if not isinstance(car, EventStudyResults):
@@ -780,9 +834,12 @@ def _plot_car_overlay(
         )
     cum = event_window_car(car, evs["event_id"], dates)
     (line,) = ax2.plot(
-        cum.index.to_numpy(), cum.to_numpy(), color="C1", linewidth=1.1,
+        cum.index.to_numpy(),
+        cum.to_numpy(),
+        color="C1",
+        linewidth=1.1,
         label="cumulative AR (event-window days)",
-    )  # fmt: skip
+    )
     line.set_gid("car")
 
 
@@ -895,9 +952,12 @@ def plot_car_heatmap(
     norm = Normalize(vmin=-m, vmax=m)
     cmap = _diverging_cmap()
     img = ax.imshow(
-        np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto",
+        np.ma.masked_invalid(grid),
+        cmap=cmap,
+        norm=norm,
+        aspect="auto",
         interpolation="nearest",
-    )  # fmt: skip
+    )
     percent = value in ("car", "se", "caar")
     for i in range(n_r):
         for j in range(n_c):
@@ -909,9 +969,14 @@ def plot_car_heatmap(
             if txt.startswith("-") and float(txt.rstrip("%")) == 0.0:
                 txt = txt[1:]  # no "-0.0%"
             ax.text(
-                j, i, txt + stars, ha="center", va="center", fontsize=7,
+                j,
+                i,
+                txt + stars,
+                ha="center",
+                va="center",
+                fontsize=7,
                 color="white" if abs(norm(v) - 0.5) > 0.32 else "black",
-            )  # fmt: skip
+            )
     ax.set_xticks(range(n_c), [str(c) for c in cols], fontsize=8)
     ax.set_yticks(range(n_r), [str(r) for r in rows], fontsize=7 if n_r > 25 else 8)
     ax.xaxis.tick_top()
