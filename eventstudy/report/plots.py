@@ -531,12 +531,23 @@ def plot_aar_caar(
     band_handle = Patch(color="0.5", alpha=0.3, label=f"shaded: {band_text}")
     if overlay:
         assert ax is not None
-        handles, _labels = ax.get_legend_handles_labels()
+        handles, labels = ax.get_legend_handles_labels()
+        # one block per group (its CAAR, then its AAR), in group order
+        names = [f"CAAR{'' if by is None else f' {lab}'}" for lab, _ in groups]
+        order = [
+            i
+            for name in names
+            for i, lab in enumerate(labels)
+            if lab.startswith(name + " (N=") or lab == "AAR" + name[4:]
+        ]
+        many = g > 3
         ax.legend(
-            handles=[*handles, band_handle],
-            fontsize=7 if g > 3 else 8,
-            ncols=2 if g > 2 else 1,
-            loc="best",
+            handles=[*(handles[i] for i in order), band_handle],
+            fontsize=7 if many else 8,
+            ncols=1 if many else (2 if g > 1 else 1),
+            # many groups: outside on the right, never over the lines
+            loc="upper left" if many else "best",
+            bbox_to_anchor=(1.01, 1.0) if many else None,
         )
         ax.set_xlabel("Relative day")
         ax.set_ylabel("AAR / CAAR")
