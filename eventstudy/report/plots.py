@@ -167,13 +167,13 @@ def significance_stars(p: Any) -> str:
 # ---------------------------------------------------------------- CAR paths
 def plot_car_path(
     results: EventStudyResults,
-    event_ids: Sequence[Hashable] | Hashable | None = None,
+    event_ids: Iterable[Hashable] | Hashable | None = None,
     *,
     level: float = 0.95,
     ax: Axes | None = None,
     max_events: int = MAX_CAR_PATHS,
 ) -> Figure:
-    """Cumulative abnormal return path of single events with a confidence band.
+    """Plot the cumulative abnormal return path of single events with a band.
 
     For each event ``i`` and each day ``t`` of the event window ``[τ1, τ2]``
     the line is ``CAR_i(τ1, t)``, the sum of the valid abnormal returns from
@@ -224,7 +224,7 @@ def plot_car_path(
         chosen = ids[:max_events]
         truncated = len(ids) - len(chosen)
     else:
-        if isinstance(event_ids, str) or not isinstance(event_ids, Sequence):
+        if isinstance(event_ids, str) or not isinstance(event_ids, Iterable):
             event_ids = [event_ids]
         chosen = list(event_ids)
         _check_event_ids(results, chosen)
@@ -330,19 +330,24 @@ def plot_car_path(
 
 
 def _check_event_ids(results: EventStudyResults, ids: Sequence[Hashable]) -> None:
-    known = set(results.panel.event_ids)
+    order = list(results.panel.event_ids)
+    known = set(order)
     unknown = [e for e in ids if e not in known]
     if not unknown:
         return
     skipped = results.skipped
     why = []
     for e in unknown:
-        hit = skipped[skipped["event_id"] == e] if "event_id" in skipped else skipped
+        hit = (
+            skipped.loc[skipped["event_id"] == e, "reason"]
+            if {"event_id", "reason"} <= set(skipped.columns)
+            else pd.Series(dtype=object)
+        )
         if len(hit):
-            why.append(f"{e!r} (skipped: {hit['reason'].iloc[0]})")
+            why.append(f"{e!r} (skipped: {hit.iloc[0]})")
         else:
             why.append(repr(e))
-    sample = ", ".join(map(str, list(known)[:5]))
+    sample = ", ".join(map(str, order[:5]))
     raise ValueError(
         f"unknown event id(s): {', '.join(why)}; estimated events include {sample}"
     )
@@ -398,7 +403,7 @@ def plot_aar_caar(
     level: float = 0.95,
     ax: Axes | None = None,
 ) -> Figure:
-    """AAR bars per relative day and the CAAR line with a band, per group.
+    """Plot AAR bars per relative day and the CAAR line with a band, per group.
 
     ``AAR_t`` is the mean abnormal return on day ``t`` over the events of a
     group with a valid return that day. ``CAAR(τ1, t)`` is the mean of
@@ -906,7 +911,7 @@ def event_window_car(
 def plot_car_heatmap(
     car_long: pd.DataFrame, *, value: str = "car", ax: Axes | None = None
 ) -> Figure:
-    """Heatmap of CARs by event (rows) and window (columns) with significance stars.
+    """Plot a heatmap of CARs by event (rows) and window (columns) with stars.
 
     Parameters
     ----------

@@ -165,6 +165,28 @@ def test_car_path_respects_ax(res: EventStudyResults) -> None:
     assert ax.get_legend() is not None
 
 
+def test_car_path_skipped_event_says_why(sim: SimulatedMarket) -> None:
+    early = {
+        "event_id": "EARLY",
+        "ticker": "SIM01",
+        "date": sim.prices.index[30],
+        "benchmark": "MARKET",
+        "group": "news",
+        "effect": 0.0,
+    }
+    events = pd.concat([sim.events, pd.DataFrame([early])], ignore_index=True)
+    r = EventStudy(prices_to_returns(sim.prices), events, benchmark="MARKET").fit()
+    assert list(r.skipped["event_id"]) == ["EARLY"]
+    with pytest.raises(ValueError, match=r"'EARLY' \(skipped: "):
+        plot_car_path(r, "EARLY")
+    # an Index of ids works like a list
+    fig = plot_car_path(r, r.panel.event_ids[[2, 0]])
+    assert [a.get_title().split("\n")[0] for a in _visible_axes(fig)] == [
+        "SIM01-3",
+        "SIM01-1",
+    ]
+
+
 def test_car_path_unknown_event_and_bad_level(res: EventStudyResults) -> None:
     with pytest.raises(ValueError, match=r"unknown event id.*'NOPE'"):
         plot_car_path(res, ["SIM01-1", "NOPE"])
