@@ -34,4 +34,6 @@ def typecheck(session: nox.Session) -> None:
 def notebooks(session: nox.Session) -> None:
     """Execute the research notebooks (needs ../shared/data/prices)."""
     session.install("-e", ".[test]")
-    session.run("python", "-m", "pytest", "tests/test_notebooks.py", "-v", *session.posargs)
+    session.run(
+        "python", "-m", "pytest", "tests/test_notebooks.py", "-v", *session.posargs
+    )

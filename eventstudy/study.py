@@ -463,7 +463,7 @@ def write_study(
             "event_id": ev["event_id"],
             "ticker": ev["ticker"],
             "date": ev["day0"] if "day0" in ev.columns else ev["date"],
-            "label": ev["event"] if "event" in ev.columns else ev["event_id"],
+            "event": ev["event"] if "event" in ev.columns else ev["event_id"],
         }
     )
     prov = pd.DataFrame(

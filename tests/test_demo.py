@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from eventstudy.cli import main
 from eventstudy.simulate import simulate_market
@@ -39,3 +40,18 @@ def test_demo_writes_outputs_and_finds_injected_effect(tmp_path: Path) -> None:
     assert abs(placebo["car"].mean()) < 3 * np.sqrt((placebo["se"] ** 2).sum()) / len(
         placebo
     )
+    # the report shows the injected effect: news CAAR on day 0 is significant by
+    # the cross-sectional t test, and report.html embeds every figure
+    caar = pd.read_csv(out / "caar.csv")
+    row = caar[
+        (caar.group == "news") & (caar.window == "[0,0]") & (caar.test == "csect_t")
+    ].iloc[0]
+    assert row.caar == pytest.approx(news["car"].mean(), abs=1e-12)
+    assert row.p_value < 0.01
+    figs = sorted((out / "figures").glob("*.png"))
+    assert len(figs) == 6
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == len(figs)
+    assert "https://" not in page
+    assert "caar_table.md" in man["outputs_sha256"]
+    assert "news" in (out / "caar_table.md").read_text()

@@ -150,3 +150,43 @@ def test_run_missing_study_file_is_clean_error(
     err = capsys.readouterr().err
     assert "nope.yaml" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.shared
+def test_run_writes_tables_figures_and_self_contained_report(run_dir: Path) -> None:
+    """car_table.md/.html/.tex, figures/*.png and report.html (DESIGN.md §5)."""
+    car = pd.read_csv(run_dir / "car.csv")
+    md = (run_dir / "car_table.md").read_text()
+    # the E5:BABA day-0 CAR of car.csv, in percent, appears in the Markdown table
+    e5 = car[(car.event_id == "E5:BABA") & (car.window == "[0,0]")].iloc[0]
+    assert f"| {100 * e5.car:.2f}" in md
+    tex = (run_dir / "car_table.tex").read_text()
+    assert "\\toprule" in tex
+    assert "\\bottomrule" in tex
+    assert "<table" in (run_dir / "car_table.html").read_text()
+    figs = sorted(p.name for p in (run_dir / "figures").glob("*.png"))
+    assert figs == [
+        "aar_caar.png",
+        "caar_by_group.png",
+        "car_heatmap.png",
+        "car_paths.png",
+        "price_9988_HK.png",
+        "price_BABA.png",
+        "price_NVDA.png",
+    ]
+    for name in figs:
+        assert (run_dir / "figures" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (run_dir / "report.html").read_text()
+    # self-contained: every image is a data URI and nothing is fetched
+    assert page.count("src='data:image/png;base64,") == len(figs)
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "<link" not in page
+    assert "<script" not in page
+    man = json.loads((run_dir / "manifest.json").read_text())
+    for sha in man["price_sha256"].values():
+        assert sha in page  # data provenance
+    assert "E1:BABA" in page  # tables and confounding flags
+    assert "Confounding flags" in page
+    assert "report.html" not in man["outputs_sha256"]
+    assert "car_table.md" in man["outputs_sha256"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.estimation.event_study import EventStudy
 from eventstudy.simulate import simulate_market
-from eventstudy.study import write_outputs
+from eventstudy.study import ReportContext, write_outputs
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,8 +33,32 @@ def run(args: argparse.Namespace) -> int:
     sim = simulate_market(seed=args.seed)
     returns = prices_to_returns(sim.prices)
     res = EventStudy(returns, sim.events, benchmark="MARKET").fit()
+    listings = [t for t in sim.prices.columns if t != "MARKET"]
+    ctx = ReportContext(
+        title="eventstudy demo: a simulated market with injected effects",
+        settings={
+            "data": f"simulated, seed {args.seed}; 'news' events carry a 3% day-0 "
+            "and a 1.5% day-+1 abnormal return, 'placebo' events none",
+        },
+        prices=sim.prices,
+        listings=listings[:2],
+        events=sim.events,
+        group_by="group",
+    )
     written = write_outputs(
-        res, args.out, manifest={"source": "simulated", "seed": args.seed}
+        res,
+        args.out,
+        manifest={"source": "simulated", "seed": args.seed},
+        caar=pd.concat(
+            [
+                res.caar(a, b, by=g)
+                for a, b in ((0, 0), (-1, 1))
+                for g in (None, "group")
+            ],
+            ignore_index=True,
+        ),
+        figures=True,
+        report=ctx,
     )
     print(res.summary())
     print(f"\nwrote {len(written)} files to {args.out}")

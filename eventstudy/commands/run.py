@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from eventstudy.study import run_study, write_study
+
+#: Tests shown in the closing summary (parametric, correlation-robust, rank).
+HEADLINE_TESTS = ("csect_t", "bmp", "kp_bmp", "corrado_rank", "generalized_sign")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,5 +72,38 @@ def run(args: argparse.Namespace) -> int:
         result, out, timestamp=not args.no_timestamp, figures=not args.no_figures
     )
     print(result.results.summary())
-    print(f"\nwrote {len(written)} files to {out}")
+    print()
+    print(headline(result.caar))
+    print(f"\nwrote {len(written)} files to {out} (open {out / 'report.html'})")
     return 0
+
+
+def headline(caar: pd.DataFrame, tests: tuple[str, ...] = HEADLINE_TESTS) -> str:
+    """CAAR of all events per window with a few tests' p-values, as text.
+
+    Parameters
+    ----------
+    caar : DataFrame
+        The CAAR test table of the run.
+    tests : tuple of str
+        Tests shown (those present in the table).
+
+    Returns
+    -------
+    str
+    """
+    sub = caar[caar["group"].astype(str) == "all"]
+    shown = [t for t in tests if t in set(sub["test"])]
+    if not len(sub) or not shown:
+        return "CAAR: no tests were run."
+    wide = sub.pivot_table(
+        index="window", columns="test", values="p_value", sort=False, dropna=False
+    )[shown]
+    level = sub.drop_duplicates("window").set_index("window")[["n", "caar"]]
+    table = level.join(wide.add_prefix("p "))
+    return (
+        "CAAR over all events (p-values of "
+        + ", ".join(shown)
+        + "; every test in caar.csv)\n"
+        + table.to_string(float_format=lambda v: f"{v:.4f}")
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure as MplFigure
 
 from eventstudy.estimation.results import EventStudyResults
 from eventstudy.report.html import Figure, render_report
@@ -42,7 +43,7 @@ class ReportContext:
         Tickers that get a price-and-events figure.
     events : DataFrame, optional
         Catalog rows to mark on the price timelines: ``event_id, ticker``,
-        ``date`` (day 0) and optionally ``label``.
+        ``date`` (day 0) and optionally ``event`` (the label).
     confounding : DataFrame, optional
         Confounding flags per (event, listing).
     provenance : DataFrame, optional
@@ -83,15 +84,11 @@ def report_tables(car: pd.DataFrame, caar: pd.DataFrame) -> dict[str, Table]:
     return out
 
 
-def _png(fig: object) -> bytes:
-    from matplotlib.figure import Figure as MplFigure
+def _png(fig: MplFigure) -> bytes:
+    from eventstudy.report.plots import DPI
 
-    assert isinstance(fig, MplFigure)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120, metadata={"Software": None})
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
 
 
@@ -163,10 +160,13 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
             figs.append(
                 Figure(
                     f"price_{_stem(ticker)}",
-                    f"{ticker}: adjusted close with the catalog events marked "
-                    "on their day 0.",
+                    f"{ticker}: adjusted close with the studied events marked "
+                    "on their day 0, and the abnormal return cumulated over "
+                    "the event windows (right axis).",
                     _png(
-                        plots.plot_price_events(ctx.prices, ctx.events, ticker=ticker)
+                        plots.plot_price_events(
+                            ctx.prices, ctx.events, ticker=ticker, car=res
+                        )
                     ),
                 )
             )

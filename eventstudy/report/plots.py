@@ -997,15 +997,16 @@ def plot_car_heatmap(
     ax.set_yticks(range(n_r), [str(r) for r in rows], fontsize=7 if n_r > 25 else 8)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
-    ax.set_xlabel("window")
-    ax.xaxis.set_label_position("top")
     cbar = fig.colorbar(img, ax=ax, shrink=min(1.0, 6.0 / max(n_r, 1) + 0.3), pad=0.02)
     if percent:
         cbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     cbar.set_label(value.upper() if percent else value)
     note = "  * p<0.10, ** p<0.05, *** p<0.01" if pvals is not None else ""
     ax.set_title(
-        f"{value.upper() if percent else value} by event and window{note}", fontsize=9
+        f"{value.upper() if percent else value} by event (rows) and window (columns)"
+        f"{note}",
+        fontsize=9,
+        pad=8,
     )
     return fig
 

@@ -285,16 +285,16 @@ def car_table(
     has_event = "event" in cars.columns
     info: dict[str, tuple[str, str]] = {}
     cell: dict[tuple[str, str], tuple[float, float, float]] = {}
-    for r in cars.itertuples(index=False):
-        ev, w = str(r.event_id), str(r.window)
-        info.setdefault(
-            ev,
-            (
-                str(r.event) if has_event else ev,
-                str(r.ticker) if has_ticker else "",
-            ),
-        )
-        cell.setdefault((ev, w), (float(r.car), float(r.t), float(r.p_value)))
+    n = len(cars)
+    ids = cars["event_id"].astype(str).tolist()
+    evs = cars["event"].astype(str).tolist() if has_event else ids
+    tks = cars["ticker"].astype(str).tolist() if has_ticker else [""] * n
+    nums = cars[["car", "t", "p_value"]].to_numpy(float)
+    for ev, w, lab, tk, (c, t, p) in zip(
+        ids, cars["window"].astype(str), evs, tks, nums, strict=True
+    ):
+        info.setdefault(ev, (lab, tk))
+        cell.setdefault((ev, w), (float(c), float(t), float(p)))
     header = ["Event", *(["Ticker"] if has_ticker else []), *wins]
     n_lab = 2 if has_ticker else 1
     rows: list[list[str]] = []
@@ -376,9 +376,9 @@ def caar_table(
         grp.insert(0, "all")
     cells: dict[tuple[str, str, str], tuple[float, float, float, float]] = {}
     first: dict[tuple[str, str], tuple[float, float]] = {}
-    for r in df.itertuples(index=False):
-        g, w, t = str(r.group), str(r.window), str(r.test)
-        vals = (float(r.n), float(r.caar), float(r.statistic), float(r.p_value))
+    nums = df[["n", "caar", "statistic", "p_value"]].to_numpy(float)
+    for g, w, t, x in zip(df["group"], df["window"], df["test"], nums, strict=True):
+        vals = (float(x[0]), float(x[1]), float(x[2]), float(x[3]))
         cells.setdefault((g, w, t), vals)
         first.setdefault((g, w), (vals[0], vals[1]))
     header = ["Group", "", *wins]
