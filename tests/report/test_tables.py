@@ -136,3 +136,26 @@ def test_stars_and_latex_escape() -> None:
         "9988.HK vs \\textasciicircum{}HSI\\_1 50\\%"
     )
     assert latex_escape("-1.20***") == "-1.20$^{***}$"
+
+
+def test_to_frame_is_parameters_and_cars(res: EventStudyResults) -> None:
+    frame = res.to_frame(((0, 0), (-1, 1)))
+    assert list(frame.index) == list(res.panel.event_ids)
+    for col in ("alpha", "beta", "sigma", "nobs"):
+        np.testing.assert_array_equal(frame[col], res.parameters.loc[frame.index, col])
+    c = res.car(-1, 1)
+    np.testing.assert_array_equal(frame["car[-1,+1]"], c["car"])
+    np.testing.assert_array_equal(frame["t[-1,+1]"], c["t"])
+    np.testing.assert_array_equal(frame["p[-1,+1]"], c["p_value"])
+
+
+def test_plot_car_draws_the_cumulated_ar(res: EventStudyResults) -> None:
+    ev = res.panel.event_ids[0]
+    fig = res.plot_car([ev])
+    ys = [
+        ln.get_ydata()
+        for ax in fig.axes
+        for ln in ax.get_lines()
+        if len(ln.get_ydata()) > 2
+    ]
+    np.testing.assert_allclose(ys[0], np.nancumsum(res.panel.ar[0]), rtol=0, atol=1e-15)
