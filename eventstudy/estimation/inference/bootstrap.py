@@ -23,8 +23,10 @@ def bootstrap_skewness_t(
     each the skewness-adjusted t of the resample centred at the sample mean
     (:math:`S^* = (\bar x^* - \bar x)/s^*`, Hall 1992; Lyon, Barber and Tsai
     1999 eq. 6, with full-size resamples), and returns the equal-tailed
-    two-sided p-value ``2 min(P(t* <= t), P(t* >= t))``. Draws are made in
-    chunks, vectorized over resamples.
+    two-sided p-value ``2 min(#{t* <= t} + 1, #{t* >= t} + 1) / (B + 1)``
+    over the ``B`` finite draws (Davison and Hinkley 1997, eq. 4.11: the
+    observed sample counts as one draw, so a Monte Carlo p-value is never 0).
+    Draws are made in chunks, vectorized over resamples.
     """
     n = x.size
     t_obs = skewness_stat(x)
@@ -34,6 +36,7 @@ def bootstrap_skewness_t(
     step = max(1, min(n_boot, 4_000_000 // max(n, 1)))
     below = 0
     above = 0
+    valid = 0
     done = 0
     while done < n_boot:
         b = min(step, n_boot - done)
@@ -45,10 +48,11 @@ def bootstrap_skewness_t(
             g = ((xs - m[:, None]) ** 3).sum(axis=1) / (n * s**3)
             t = math.sqrt(n) * (sr + g * sr**2 / 3.0 + g / (6.0 * n))
         t = t[np.isfinite(t)]
+        valid += t.size
         below += int((t <= t_obs).sum())
         above += int((t >= t_obs).sum())
         done += b
-    p = min(1.0, 2.0 * min(below, above) / n_boot)
+    p = min(1.0, 2.0 * (min(below, above) + 1) / (valid + 1))
     return t_obs, p
 
 

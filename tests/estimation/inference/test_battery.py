@@ -376,3 +376,32 @@ def test_kp_streaming_path_agrees_on_shared_dates(sim) -> None:
     a = caar_tests(panel, 0, 0, tests=["kp_bmp"])
     b = caar_tests(panel, 0, 0, tests=["kp_bmp"], kp_max_pairwise=0)
     assert _get(b, "kp_bmp").raw == pytest.approx(_get(a, "kp_bmp").raw, rel=1e-9)
+
+
+def test_bootstrap_p_value_by_a_naive_loop_and_never_zero() -> None:
+    from eventstudy.estimation.inference.bootstrap import bootstrap_skewness_t
+
+    rng = np.random.default_rng(11)
+    x = rng.standard_t(4, size=25) * 0.02 + 0.004
+    n, n_boot = x.size, 400
+
+    def t_sa(v: np.ndarray, centre: float) -> float:
+        s = v.std(ddof=1)
+        sr = (v.mean() - centre) / s
+        g = ((v - v.mean()) ** 3).sum() / (v.size * s**3)
+        return math.sqrt(v.size) * (sr + g * sr**2 / 3 + g / (6 * v.size))
+
+    t_obs = t_sa(x, 0.0)
+    idx = np.random.default_rng(5).integers(0, n, size=(n_boot, n))
+    draws = [t_sa(x[i], x.mean()) for i in idx]
+    below = sum(d <= t_obs for d in draws)
+    above = sum(d >= t_obs for d in draws)
+    expect = min(1.0, 2 * (min(below, above) + 1) / (n_boot + 1))
+    t, p = bootstrap_skewness_t(x, n_boot, np.random.default_rng(5))
+    assert t == pytest.approx(t_obs, rel=1e-12)
+    assert p == pytest.approx(expect, rel=1e-12)
+    # an effect no resample reaches: the smallest attainable p, not 0
+    _, p_far = bootstrap_skewness_t(
+        np.linspace(0.05, 0.06, 30), 200, np.random.default_rng(1)
+    )
+    assert p_far == pytest.approx(2 / 201)
