@@ -8,8 +8,6 @@ The engine and the study wiring only hand over results and context.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
+from eventstudy._atomic import atomic_write_bytes
 from eventstudy.estimation.results import EventStudyResults
 from eventstudy.report.html import Figure, render_report
 from eventstudy.report.tables import Table, caar_table, car_table
@@ -177,21 +176,6 @@ def _stem(ticker: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in ticker).strip("_")
 
 
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_report(
     res: EventStudyResults,
     out: Path,
@@ -224,7 +208,7 @@ def write_report(
     written: dict[str, Path] = {}
     for f in figs:
         path = out / "figures" / f"{f.name}.png"
-        _atomic_bytes(path, f.png)
+        atomic_write_bytes(path, f.png)
         written[f"figure:{f.name}"] = path
     s = res.settings
     settings: dict[str, object] = {
@@ -250,6 +234,6 @@ def write_report(
         subtitle=subtitle,
     )
     path = out / "report.html"
-    _atomic_bytes(path, page.encode("utf-8"))
+    atomic_write_bytes(path, page.encode("utf-8"))
     written["report"] = path
     return written

@@ -31,9 +31,9 @@ Bands
 
 from __future__ import annotations
 
+import io
 import math
 import os
-import tempfile
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from matplotlib.transforms import ScaledTranslation
 from scipy import stats
 
+from eventstudy._atomic import atomic_write_bytes
 from eventstudy._typing import Float64Array
 from eventstudy.estimation.panel import AbnormalPanel
 from eventstudy.estimation.results import EventStudyResults, format_window
@@ -1040,19 +1041,6 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = DPI) ->
     Path
         ``path``.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi, metadata={"Software": None})
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return atomic_write_bytes(path, buf.getvalue())
