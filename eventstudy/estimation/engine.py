@@ -299,6 +299,24 @@ def _fit_events(
         seg_dates = data.dates[data.seg_start[s] : data.seg_end[s]]
         local[rows] = np.searchsorted(seg_dates, dates_ns[rows], side="left")
     seg_len = np.where(seg >= 0, (data.seg_end - data.seg_start)[np.maximum(seg, 0)], 0)
+    empty = ok & (seg_len == 0)
+    reasons[empty] = [f"ticker {t!r} has no returns" for t in tick[empty]]
+    ok &= ~empty
+    # Out of span (xKDR/eventstudies' "wrongspan"): no session on or after the
+    # date, or the date precedes the listing's data (the next-session rule would
+    # put day 0 on the first session, however far away).
+    first = np.zeros(n_all, dtype=np.int64)
+    if ok.any():
+        first[ok] = data.dates[data.seg_start[seg[ok]]]
+    before = ok & (dates_ns < first)
+    if before.any():
+        reasons[before] = [
+            f"event date {pd.Timestamp(d).date()} is before the data of "
+            f"{t!r} (first session {pd.Timestamp(ft).date()})"
+            for d, t, ft in zip(
+                dates_ns[before], tick[before], first[before], strict=True
+            )
+        ]
     after = ok & (local >= seg_len)
     if after.any():
         last = data.dates[data.seg_end[seg[after]] - 1]

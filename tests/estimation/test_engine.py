@@ -134,6 +134,32 @@ def test_skipped_reasons_are_specific(market: pd.DataFrame) -> None:
     assert res.panel.n_events == 6  # the rest still runs
 
 
+def test_out_of_span_and_empty_listing_reasons(market: pd.DataFrame) -> None:
+    # An event dated before a listing's data used to be put on its first session
+    # (the next-session rule) and then skipped as "only 0 valid estimation
+    # returns"; a listing without any return got "after the last return" with
+    # another listing's last date. Both now say what is wrong.
+    ret = market.assign(EMPTY=np.nan)
+    ev = pd.DataFrame(
+        {
+            "event_id": ["early", "ipo", "empty", "ok"],
+            "ticker": ["AAA", "CCC", "EMPTY", "AAA"],
+            "date": ["2019-06-03", "2021-01-04", "2022-03-01", "2022-03-01"],
+        }
+    )
+    res = es.EventStudy(ret, ev, benchmark="MKT").fit()
+    why = res.skipped.set_index("event_id")["reason"]
+    first_ccc = market["CCC"].dropna().index[0].date()
+    assert why["early"] == (
+        "event date 2019-06-03 is before the data of 'AAA' (first session 2021-01-04)"
+    )
+    assert why["ipo"] == (
+        f"event date 2021-01-04 is before the data of 'CCC' (first session {first_ccc})"
+    )
+    assert why["empty"] == "ticker 'EMPTY' has no returns"
+    assert list(res.panel.event_ids) == ["ok"]
+
+
 def test_event_near_end_keeps_partial_window(market: pd.DataFrame) -> None:
     res = es.EventStudy(market, EVENTS, benchmark="MKT").fit()
     c = res.car(-10, 10).loc["a3"]
