@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -68,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         progress=True,
     )
     out = args.out or Path("out") / result.spec.name
+    step = "tables" if args.no_figures else "tables, figures and report.html"
+    sys.stderr.write(f"[eventstudy] writing {step} to {out}\n")
     written = write_study(
         result, out, timestamp=not args.no_timestamp, figures=not args.no_figures
     )

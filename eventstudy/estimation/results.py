@@ -310,19 +310,48 @@ class EventStudyResults:
         return lo <= w[0] and w[1] <= hi
 
     # --------------------------------------------------------------- display
-    def summary(self) -> str:
-        """Summarize settings, counts and the CAR table of each event as text."""
+    def summary(
+        self, window: tuple[int, int] | None = None, alpha: float = 0.05
+    ) -> str:
+        """Summarize the study as text, in the layout of statsmodels' summaries.
+
+        Parameters
+        ----------
+        window : (int, int), optional
+            Without it: the CAR of every event in each default window with
+            stars. With it: one row per event for that window with CAR,
+            standard error, t, ``P>|t|`` and the ``1 - alpha`` confidence
+            interval from ``t(M - k)`` (as statsmodels prints coefficients).
+        alpha : float
+            Level of the confidence interval.
+
+        Returns
+        -------
+        str
+        """
         s = self.settings
-        lines = [
-            "Event study results",
-            "=" * 72,
-            f"Model: {s.model:<22} Benchmark: {s.benchmark or '-'}",
-            f"Estimation window: {list(s.estimation_window)!s:<14} Event window: {list(s.event_window)}",
-            f"Events: {s.n_events}   estimated: {self.panel.n_events}   skipped: {len(self.skipped)}",
-            "-" * 72,
+        width = 78
+        left = [
+            ("Model:", s.model),
+            ("Benchmark:", s.benchmark or "per event"),
+            ("Returns:", s.return_kind),
+            ("Events:", str(s.n_events)),
         ]
-        wins = [w for w in DEFAULT_CAR_WINDOWS if self._inside(w)]
-        if self.panel.n_events:
+        right = [
+            ("Estimation window:", str(list(s.estimation_window))),
+            ("Event window:", str(list(s.event_window))),
+            ("Min. estimation obs.:", str(s.min_estimation_obs)),
+            ("Estimated / skipped:", f"{self.panel.n_events} / {len(self.skipped)}"),
+        ]
+        half = width // 2
+        lines = ["Event study results".center(width), "=" * width]
+        for (lk, lv), (rk, rv) in zip(left, right, strict=True):
+            lines.append(
+                f"{lk:<12}{lv:>{half - 14}}  {rk:<22}{rv:>{width - half - 22}}"
+            )
+        lines.append("=" * width)
+        if self.panel.n_events and window is None:
+            wins = [w for w in DEFAULT_CAR_WINDOWS if self._inside(w)]
             tab = pd.DataFrame(index=self.panel.event_ids)
             for a, b in wins:
                 c = self.car(a, b)
@@ -335,16 +364,36 @@ class EventStudyResults:
                     f"{v:.4f}{st}" if np.isfinite(v) else "nan"
                     for v, st in zip(c["car"], stars, strict=True)
                 ]
-            lines.append(
-                "CAR by event and window (* p<0.10, ** p<0.05, *** p<0.01, t(M-k))"
-            )
             lines.append(tab.to_string())
+            lines.append("-" * width)
+            lines.append(
+                "CAR by event and window; * p<0.10, ** p<0.05, *** p<0.01 (t(M-k))"
+            )
+        elif self.panel.n_events and window is not None:
+            a, b = int(window[0]), int(window[1])
+            c = self.car(a, b)
+            q = stats.t.ppf(1 - alpha / 2, c["df"])
+            lo_ci, hi_ci = c["car"] - q * c["se"], c["car"] + q * c["se"]
+            lo_name, hi_name = f"[{alpha / 2:.3f}", f"{1 - alpha / 2:.3f}]"
+            lines.append(
+                f"{'CAR' + format_window(a, b):<20}{'car':>10}{'std err':>10}"
+                f"{'t':>9}{'P>|t|':>9}{lo_name:>10}{hi_name:>10}"
+            )
+            lines.append("-" * width)
+            for ev, r, lo_v, hi_v in zip(
+                c.index, c.itertuples(), lo_ci, hi_ci, strict=True
+            ):
+                lines.append(
+                    f"{str(ev)[:19]:<20}{r.car:>10.4f}{r.se:>10.4f}{r.t:>9.3f}"
+                    f"{r.p_value:>9.3f}{lo_v:>10.4f}{hi_v:>10.4f}"
+                )
         if len(self.skipped):
-            lines.append("-" * 72)
+            lines.append("-" * width)
             lines.append("Skipped events:")
             lines.extend(
                 f"  {r.event_id}: {r.reason}" for r in self.skipped.itertuples()
             )
+        lines.append("=" * width)
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -159,3 +159,23 @@ def test_plot_car_draws_the_cumulated_ar(res: EventStudyResults) -> None:
         if len(ln.get_ydata()) > 2
     ]
     np.testing.assert_allclose(ys[0], np.nancumsum(res.panel.ar[0]), rtol=0, atol=1e-15)
+
+
+def test_summary_window_is_a_statsmodels_style_table(res: EventStudyResults) -> None:
+    text = res.summary((-1, 1), alpha=0.10)
+    assert "[0.050" in text
+    assert "0.950]" in text
+    ev = res.panel.event_ids[0]
+    line = next(ln for ln in text.splitlines() if ln.startswith(str(ev)))
+    car, se, t, p, lo, hi = (float(v) for v in line.split()[1:])
+    c = res.car(-1, 1).loc[ev]
+    q = stats.t.ppf(0.95, c["df"])  # independent: scipy quantile, CI by hand
+    assert car == pytest.approx(c["car"], abs=5e-5)
+    assert se == pytest.approx(c["se"], abs=5e-5)
+    assert t == pytest.approx(c["car"] / c["se"], abs=5e-4)
+    assert p == pytest.approx(
+        2 * stats.t.sf(abs(c["car"] / c["se"]), c["df"]), abs=5e-4
+    )
+    assert lo == pytest.approx(c["car"] - q * c["se"], abs=5e-5)
+    assert hi == pytest.approx(c["car"] + q * c["se"], abs=5e-5)
+    assert "Estimated / skipped:" in res.summary()
