@@ -12,7 +12,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,12 @@ from eventstudy._atomic import atomic_write_text
 from eventstudy.data.prices import PriceSet, load_prices
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.estimation.event_study import EventStudy
-from eventstudy.estimation.results import DEFAULT_CAR_WINDOWS, EventStudyResults
+from eventstudy.estimation.results import (
+    DEFAULT_CAR_WINDOWS,
+    EventStudyResults,
+    format_window,
+)
+from eventstudy.exceptions import StudyFileError
 from eventstudy.report.build import ReportContext, report_tables, write_report
 from eventstudy.study_file import EngineInputs, StudySpec, engine_inputs, load_study
 
@@ -90,7 +95,7 @@ def output_tables(
     res : EventStudyResults
         Fitted results.
     windows : sequence of (int, int)
-        CAR windows; those outside the event window are left out.
+        CAR windows, inside the event window.
     caar : DataFrame, optional
         CAAR tests (group, window, test, n, caar, statistic, p_value, ...).
 
@@ -107,8 +112,14 @@ def output_tables(
 
     ar = res.abnormal_returns.join(labels, on="event_id")[AR_COLUMNS]
     lo, hi = res.settings.event_window
-    wins = tuple(w for w in windows if lo <= w[0] and w[1] <= hi)
-    car = res.cars(wins).join(labels, on="event_id")
+    outside = [w for w in windows if not (lo <= w[0] <= w[1] <= hi)]
+    if outside:
+        raise StudyFileError(
+            "CAR window(s) "
+            + ", ".join(format_window(*w) for w in outside)
+            + f" lie outside the event window {format_window(lo, hi)}"
+        )
+    car = res.cars(tuple(windows)).join(labels, on="event_id")
     car = (
         car.rename(columns={"t": "t"})[CAR_COLUMNS]
         if len(car)
@@ -177,7 +188,9 @@ def write_outputs(
     timestamp : bool
         Write ``created_at`` (UTC); off for checked-in, reproducible results.
     figures : bool
-        Also write ``figures/*.png`` and the self-contained ``report.html``.
+        Also write ``figures/*.png`` and the self-contained ``report.html``;
+        when False, a ``report.html`` and figures left by an earlier run in
+        ``out`` are removed so that nothing contradicts the new tables.
     report : ReportContext, optional
         What the report shows beyond the results (title, prices, catalog
         events, confounding flags, provenance).
@@ -214,9 +227,13 @@ def write_outputs(
     created = datetime.now(UTC).isoformat(timespec="seconds")
     if figures:
         subtitle = f"eventstudy {__version__}" + (f", {created}" if timestamp else "")
-        written.update(
-            write_report(res, out, shown, report or ReportContext(), subtitle=subtitle)
-        )
+        ctx = replace(report or ReportContext(), windows=tuple(windows))
+        written.update(write_report(res, out, shown, ctx, subtitle=subtitle))
+    else:
+        # a report from an earlier run would contradict the new tables
+        (out / "report.html").unlink(missing_ok=True)
+        for png in (out / "figures").glob("*.png"):
+            png.unlink()
     man: dict[str, Any] = {
         "package": "eventstudy",
         "version": __version__,

@@ -77,7 +77,12 @@ def run(args: argparse.Namespace) -> int:
     print(result.results.summary())
     print()
     print(headline(result.caar))
-    print(f"\nwrote {len(written)} files to {out} (open {out / 'report.html'})")
+    if not result.results.panel.n_events:
+        sys.stderr.write(
+            "[eventstudy] warning: no event could be estimated; see skipped.csv\n"
+        )
+    where = "" if args.no_figures else f" (open {out / 'report.html'})"
+    print(f"\nwrote {len(written)} files to {out}{where}")
     return 0
 
 
@@ -97,8 +102,10 @@ def headline(caar: pd.DataFrame, tests: tuple[str, ...] = HEADLINE_TESTS) -> str
     """
     sub = caar[caar["group"].astype(str) == "all"]
     shown = [t for t in tests if t in set(sub["test"])]
-    if not len(sub) or not shown:
+    if not len(sub):
         return "CAAR: no tests were run."
+    if not shown:
+        return "CAAR: the tests run are in caar.csv and caar_table.md."
     wide = sub.pivot_table(
         index="window", columns="test", values="p_value", sort=False, dropna=False
     )[shown]

@@ -163,12 +163,19 @@ class EventStudyResults:
 
     def cars(self, windows: tuple[tuple[int, int], ...] | None = None) -> pd.DataFrame:
         """CARs for several windows in one long table (``window`` as ``[-1,+1]``)."""
-        wins = windows or tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
+        wins = (
+            windows
+            if windows is not None
+            else tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
+        )
         parts = []
         for a, b in wins:
             c = self.car(a, b).reset_index()
             c.insert(1, "window", format_window(a, b))
             parts.append(c)
+        if not parts:
+            cols = ["event_id", "window", "car", "se", "t", "p_value", "df", "ndays"]
+            return pd.DataFrame(columns=cols)
         return pd.concat(parts, ignore_index=True)
 
     def _labels(self, by: str | pd.Series | None) -> pd.Series | None:
@@ -251,7 +258,11 @@ class EventStudyResults:
             each window ``car[a,b]``, ``t[a,b]`` and ``p[a,b]`` (``[a,b]`` as
             in :func:`format_window`).
         """
-        wins = windows or tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
+        wins = (
+            windows
+            if windows is not None
+            else tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
+        )
         out = self.parameters.reindex(self.panel.event_ids).copy()
         for a, b in wins:
             c = self.car(a, b)
@@ -333,7 +344,7 @@ class EventStudyResults:
         width = 78
         left = [
             ("Model:", s.model),
-            ("Benchmark:", s.benchmark or "per event"),
+            ("Benchmark:", s.benchmark or "per event"),  # the events' column
             ("Returns:", s.return_kind),
             ("Events:", str(s.n_events)),
         ]

@@ -50,6 +50,8 @@ class ReportContext:
         sha256).
     group_by : str, optional
         Events column for the CAAR-by-group figure.
+    windows : tuple of (int, int), optional
+        CAR windows of the heatmap (default: those of the results' tables).
     """
 
     title: str = "Event study"
@@ -60,6 +62,7 @@ class ReportContext:
     confounding: pd.DataFrame | None = None
     provenance: pd.DataFrame | None = None
     group_by: str | None = None
+    windows: tuple[tuple[int, int], ...] | None = None
 
 
 def report_tables(car: pd.DataFrame, caar: pd.DataFrame) -> dict[str, Table]:
@@ -149,13 +152,14 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
             "car_heatmap",
             "CAR (percent) by event and window; stars from the event's t-test "
             "(* p<0.10, ** p<0.05, *** p<0.01).",
-            _png(plots.plot_car_heatmap(res.cars())),
+            _png(plots.plot_car_heatmap(res.cars(ctx.windows))),
         )
     )
     if ctx.prices is not None and ctx.events is not None:
         for ticker in ctx.listings:
-            if ticker not in ctx.prices.columns:
-                continue
+            has_events = bool((ctx.events["ticker"].astype(str) == ticker).any())
+            if ticker not in ctx.prices.columns or not has_events:
+                continue  # nothing to mark: a benchmark or a listing without events
             figs.append(
                 Figure(
                     f"price_{_stem(ticker)}",

@@ -118,16 +118,25 @@ class Table:
         def esc(s: str) -> str:
             return s.replace("|", "\\|")
 
+        def esc_text(s: str) -> str:
+            return _MD_RE.sub(lambda m: "\\" + m.group(0), s)
+
         align = [
             ":---" if j < self.n_label_columns else "---:"
             for j in range(len(self.header))
         ]
-        lines = [f"**{esc(self.title)}**", ""]
-        lines.append("| " + " | ".join(esc(h) for h in self.header) + " |")
+        k = self.n_label_columns
+        lines = [f"**{esc_text(self.title)}**", ""]
+        lines.append("| " + " | ".join(esc_text(h) for h in self.header) + " |")
         lines.append("| " + " | ".join(align) + " |")
-        lines.extend("| " + " | ".join(esc(c) for c in r) + " |" for r in self.rows)
+        lines.extend(
+            "| "
+            + " | ".join(esc_text(c) if j < k else esc(c) for j, c in enumerate(r))
+            + " |"
+            for r in self.rows
+        )
         if self.notes:
-            lines += ["", esc(self.notes)]
+            lines += ["", esc_text(self.notes)]
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
@@ -211,7 +220,12 @@ _LATEX_SPECIAL = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    "†": r"\textsuperscript{\dag}",
 }
+_MD_RE = re.compile(r"[\\`*_<>|]")
 _LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIAL))
 
 
@@ -226,7 +240,14 @@ def latex_escape(text: str) -> str:
     '1.23$^{**}$'
     """
     out = _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group(0)], text)
+    if out.startswith("["):
+        out = "{}" + out  # a cell after \\ must not read as \\[...]
     return re.sub(r"(?<=[\d)a])(\*{1,3})$", lambda m: f"$^{{{m.group(1)}}}$", out)
+
+
+def _window_length(window: str) -> int:
+    a, b = window.strip("[]").split(",")
+    return int(b) - int(a) + 1
 
 
 def _window_order(windows: Sequence[str] | pd.Series) -> list[str]:
@@ -283,6 +304,12 @@ def car_table(
         raise ValueError(f"car_table: window(s) {absent} not in the CAR table")
     has_ticker = "ticker" in cars.columns
     has_event = "event" in cars.columns
+    ndays = (
+        cars["ndays"].to_numpy(float)
+        if "ndays" in cars.columns
+        else np.full(len(cars), np.nan)
+    )
+    short: set[tuple[str, str]] = set()
     info: dict[str, tuple[str, str]] = {}
     cell: dict[tuple[str, str], tuple[float, float, float]] = {}
     n = len(cars)
@@ -290,10 +317,12 @@ def car_table(
     evs = cars["event"].astype(str).tolist() if has_event else ids
     tks = cars["ticker"].astype(str).tolist() if has_ticker else [""] * n
     nums = cars[["car", "t", "p_value"]].to_numpy(float)
-    for ev, w, lab, tk, (c, t, p) in zip(
-        ids, cars["window"].astype(str), evs, tks, nums, strict=True
+    for ev, w, lab, tk, (c, t, p), nd in zip(
+        ids, cars["window"].astype(str), evs, tks, nums, ndays, strict=True
     ):
         info.setdefault(ev, (lab, tk))
+        if np.isfinite(nd) and nd < _window_length(w):
+            short.add((ev, w))
         cell.setdefault((ev, w), (float(c), float(t), float(p)))
     header = ["Event", *(["Ticker"] if has_ticker else []), *wins]
     n_lab = 2 if has_ticker else 1
@@ -309,13 +338,19 @@ def car_table(
                 continue
             car, t, pv = cell[(ev, w)]
             top.append(_num(car, digits, percent) + stars(pv))
-            bottom.append(f"({t:.2f})" if np.isfinite(t) else "")
+            mark = "†" if (ev, w) in short else ""
+            bottom.append((f"({t:.2f})" if np.isfinite(t) else "") + mark)
         rows += [top, bottom]
     unit = "in percent" if percent else "as decimal returns"
     notes = (
         f"CAR {unit}; t-statistics in parentheses (CAR / se with the full "
         f"covariance of the ARs, t(M-k)). {_STAR_NOTE}."
     )
+    if short:
+        notes += (
+            " † fewer valid return days than the window (edge of the data or "
+            "missing returns): the CAR sums the valid days only."
+        )
     return Table(title, header, rows, notes, n_label_columns=n_lab)
 
 
@@ -331,8 +366,7 @@ def caar_table(
 ) -> Table:
     """CAAR per group and window with one row per significance test.
 
-    Each group block holds ``N`` (events), ``CAAR`` (with the stars of the
-    first test listed) and one row per test: its statistic with stars from its
+    Each group block holds ``N`` (events), ``CAAR`` and one row per test: its statistic with stars from its
     own p-value (``n/a`` with the reason in the notes when it cannot apply).
 
     Parameters

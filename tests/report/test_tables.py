@@ -60,7 +60,7 @@ def test_car_table_renders_four_formats(res: EventStudyResults) -> None:
     tex = tab.to_latex(label="tab:car")
     for rule in ("\\toprule", "\\midrule", "\\bottomrule", "\\label{tab:car}"):
         assert rule in tex
-    assert "CARs \\& <tests>" in tex
+    assert "CARs \\& \\textless{}tests\\textgreater{}" in tex
     csv = pd.read_csv(__import__("io").StringIO(tab.to_csv()), dtype=str)
     assert list(csv.columns) == tab.header
     assert csv.shape[0] == len(tab.rows)

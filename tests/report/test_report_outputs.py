@@ -1,0 +1,101 @@
+"""The output folder stays consistent: windows, stale reports, edge listings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy import EventStudy
+from eventstudy.data.returns import prices_to_returns
+from eventstudy.estimation.results import EventStudyResults
+from eventstudy.exceptions import StudyFileError
+from eventstudy.report.tables import car_table
+from eventstudy.simulate import SimulatedMarket, simulate_market
+from eventstudy.study import ReportContext, write_outputs
+
+
+@pytest.fixture(scope="module")
+def sim() -> SimulatedMarket:
+    return simulate_market(n_listings=3, events_per_listing=2, seed=3)
+
+
+@pytest.fixture(scope="module")
+def res(sim: SimulatedMarket) -> EventStudyResults:
+    return EventStudy(
+        prices_to_returns(sim.prices), sim.events, benchmark="MARKET"
+    ).fit()
+
+
+def test_window_outside_the_event_window_is_an_error(
+    res: EventStudyResults, tmp_path: Path
+) -> None:
+    with pytest.raises(
+        StudyFileError, match=r"\[-20,\+20\] lie outside the event window \[-10,\+10\]"
+    ):
+        write_outputs(res, tmp_path, windows=((0, 0), (-20, 20)))
+    assert not (tmp_path / "car.csv").exists()
+
+
+def test_heatmap_and_tables_use_the_requested_windows(
+    res: EventStudyResults, sim: SimulatedMarket, tmp_path: Path
+) -> None:
+    ctx = ReportContext(
+        prices=sim.prices, listings=["SIM01", "MARKET"], events=sim.events
+    )
+    written = write_outputs(
+        res, tmp_path, windows=((0, 3), (-3, 0)), figures=True, report=ctx
+    )
+    assert pd.read_csv(tmp_path / "car.csv")["window"].unique().tolist() == [
+        "[0,+3]",
+        "[-3,0]",
+    ]
+    assert "| [0,+3] | [-3,0] |" in (tmp_path / "car_table.md").read_text()
+    # a benchmark (no events) gets no price figure instead of an error
+    figs = sorted(k for k in written if k.startswith("figure:"))
+    assert "figure:price_SIM01" in figs
+    assert "figure:price_MARKET" not in figs
+
+
+def test_rerun_without_figures_removes_the_stale_report(
+    res: EventStudyResults, tmp_path: Path
+) -> None:
+    write_outputs(res, tmp_path, figures=True)
+    assert (tmp_path / "report.html").exists()
+    assert list((tmp_path / "figures").glob("*.png"))
+    write_outputs(res, tmp_path, figures=False)
+    assert not (tmp_path / "report.html").exists()
+    assert not list((tmp_path / "figures").glob("*.png"))
+
+
+def test_partial_window_is_marked(sim: SimulatedMarket) -> None:
+    returns = prices_to_returns(sim.prices)
+    last = returns.index[-2]
+    events = pd.DataFrame({"event_id": ["late"], "ticker": ["SIM01"], "date": [last]})
+    r = EventStudy(returns, events, benchmark="MARKET").fit()
+    cars = r.cars(((0, 0), (0, 5)))
+    assert cars.set_index("window").loc["[0,+5]", "ndays"] == 2
+    tab = car_table(cars)
+    assert tab.rows[1][1:] == [f"({cars.t[0]:.2f})", f"({cars.t[1]:.2f})†"]
+    assert "† fewer valid return days" in tab.notes
+    assert "\\textsuperscript{\\dag}" in tab.to_latex()
+
+
+def test_markdown_and_latex_escape_labels() -> None:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["a"],
+            "window": ["[0,0]"],
+            "car": [0.01],
+            "t": [1.0],
+            "p_value": [0.3],
+        }
+    )
+    tab = car_table(frame, labels={"a": "M&A <b>big</b> _x_ *new*"})
+    md = tab.to_markdown()
+    assert "M&A \\<b\\>big\\</b\\> \\_x\\_ \\*new\\*" in md
+    tex = tab.to_latex()
+    assert "M\\&A \\textless{}b\\textgreater{}big" in tex
+    assert "p\\textless{}0.10" in tex
+    assert "{}[0,0]" in tex  # a header cell starting with [ after \\
