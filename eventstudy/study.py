@@ -305,22 +305,6 @@ def _progress(msg: str, enabled: bool) -> None:
         sys.stderr.flush()
 
 
-def price_request(spec: StudySpec) -> tuple[list[str], pd.Timestamp, pd.Timestamp]:
-    """Tickers (listings then benchmarks) and date range a study needs."""
-    tickers = list(dict.fromkeys([*spec.listings, *spec.benchmarks.values()]))
-    start = (
-        spec.prices.start
-        if spec.prices.start is not None
-        else pd.Timestamp("1990-01-01")
-    )
-    end = (
-        spec.prices.end
-        if spec.prices.end is not None
-        else pd.Timestamp.today().normalize()
-    )
-    return tickers, pd.Timestamp(start), pd.Timestamp(end)
-
-
 def run_study(
     study: str | Path | StudySpec,
     *,
@@ -349,7 +333,7 @@ def run_study(
     StudyRun
     """
     spec = study if isinstance(study, StudySpec) else load_study(study)
-    tickers, start, end = price_request(spec)
+    tickers, start, end = spec.price_request()
     pdir: Path | None
     if prices_dir is not None:
         source, pdir = "csv", Path(prices_dir)

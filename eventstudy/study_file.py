@@ -169,6 +169,26 @@ class StudySpec:
     min_estimation_obs: int = 120
     exclude: str | None = None
 
+    def price_request(self) -> tuple[list[str], pd.Timestamp, pd.Timestamp]:
+        """Tickers (listings, then benchmarks) and the date range to load.
+
+        Returns
+        -------
+        tickers : list of str
+            Studied listings and their benchmarks, without repeats.
+        start, end : Timestamp
+            ``prices.start`` and ``prices.end``; for CSV prices without them,
+            1990-01-01 and today (every row of the files).
+        """
+        tickers = list(dict.fromkeys([*self.listings, *self.benchmarks.values()]))
+        start = self.prices.start if self.prices.start is not None else "1990-01-01"
+        end = (
+            self.prices.end
+            if self.prices.end is not None
+            else pd.Timestamp.today().normalize()
+        )
+        return tickers, pd.Timestamp(start), pd.Timestamp(end)
+
     @property
     def benchmarks(self) -> dict[str, str]:
         """Benchmark of each studied ticker."""
@@ -499,7 +519,7 @@ def _prices(doc: LineDict, base: Path, issues: _Issues) -> PricesSpec:
             "prices.source",
             f"{source!r} is not one of yahoo, csv",
         )
-        source = "csv"
+        source = None  # no follow-on messages about yahoo's or csv's fields
     start = _date(raw.get("start"), raw.line_of("start"), "prices.start", issues)
     end = _date(raw.get("end"), raw.line_of("end"), "prices.end", issues)
     if source == "yahoo" and (start is None or end is None):
@@ -520,7 +540,7 @@ def _prices(doc: LineDict, base: Path, issues: _Issues) -> PricesSpec:
             )
         else:
             path = base / raw["path"]
-    return PricesSpec(str(source), start, end, path)
+    return PricesSpec(str(source or "csv"), start, end, path)
 
 
 def engine_inputs(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
-from eventstudy.data.prices import to_date
 from eventstudy.data.store import PriceStore
 from eventstudy.exceptions import StudyFileError, SymbolNotFoundError
+from eventstudy.study_file import load_study
 
 __all__ = ["register"]
 
@@ -43,51 +42,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _read_study(path: Path) -> tuple[list[str], dt.date, dt.date, str]:
-    """Read the tickers and price range of a study file (DESIGN.md §5).
-
-    A stop-gap until the shared study loader exists: only ``listings`` (keys
-    and ``benchmark``) and ``prices`` (``source``, ``start``, ``end``) are read.
-    """
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise StudyFileError(f"{path}: no such study file") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise StudyFileError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(doc, dict):
-        raise StudyFileError(f"{path}: expected a mapping at the top level")
-    listings = doc.get("listings")
-    if not isinstance(listings, dict) or not listings:
-        raise StudyFileError(f"{path}: 'listings' must be a non-empty mapping")
-    tickers: list[str] = []
-    for ticker, spec in listings.items():
-        tickers.append(str(ticker))
-        if isinstance(spec, dict) and spec.get("benchmark") is not None:
-            tickers.append(str(spec["benchmark"]))
-    prices = doc.get("prices")
-    if not isinstance(prices, dict):
-        raise StudyFileError(f"{path}: 'prices' must be a mapping with start and end")
-    source = str(prices.get("source", "yahoo"))
-    dates = []
-    for key in ("start", "end"):
-        if prices.get(key) is None:
-            raise StudyFileError(f"{path}: prices.{key} is missing")
-        try:
-            dates.append(to_date(prices[key], f"prices.{key}"))
-        except ValueError as exc:
-            raise StudyFileError(f"{path}: {exc}") from None
-    if dates[0] > dates[1]:
-        raise StudyFileError(
-            f"{path}: prices.start {dates[0]} is after prices.end {dates[1]}"
-        )
-    return list(dict.fromkeys(tickers)), dates[0], dates[1], source
-
-
 def run(args: argparse.Namespace) -> int:
     """Fetch the study's prices into the store, with a progress bar on stderr.
 
@@ -104,11 +58,14 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     path = Path(args.study)
-    tickers, start, end, source = _read_study(path)
-    if source != "yahoo":
+    spec = load_study(path)
+    if spec.prices.source != "yahoo":
         raise StudyFileError(
-            f"{path}: prices.source is {source!r}; only 'yahoo' prices are fetched"
+            f"{path}: prices.source is {spec.prices.source!r}; only 'yahoo' prices "
+            "are fetched"
         )
+    tickers, start_ts, end_ts = spec.price_request()
+    start, end = start_ts.date(), end_ts.date()
     store = PriceStore(args.cache_dir)
     with tqdm(total=len(tickers), unit="ticker", desc="fetch", file=sys.stderr) as bar:
 

@@ -8,9 +8,12 @@ from conftest import FakeYahoo
 from eventstudy.cli import main
 from eventstudy.data.store import ENV_VAR, PriceStore
 
-STUDY = """\
+CATALOG = Path(__file__).resolve().parents[2] / "events" / "alibaba_2025.yaml"
+STUDY = f"""\
 name: test-study
-catalog: ../alibaba_2025.yaml
+catalog: {CATALOG}
+"""
+STUDY += """\
 listings:
   BABA:    {exchange: XNYS, benchmark: SPY}
   9988.HK: {exchange: XHKG, benchmark: ^HSI}
@@ -88,11 +91,12 @@ def test_fetch_reports_network_failure_and_unknown_ticker(
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert "eventstudy: error: Yahoo Finance cannot be reached" in err
-    assert "still missing: SPY, 9988.HK, ^HSI" in err
+    assert "still missing: 9988.HK, SPY, ^HSI" in err
     assert "Traceback" not in err
     fake_yahoo.down_after = None
     gone = STUDY.replace(
-        "9988.HK: {exchange: XHKG, benchmark: ^HSI}", "GONE: {exchange: XNYS}"
+        "9988.HK: {exchange: XHKG, benchmark: ^HSI}",
+        "GONE: {exchange: XNYS, benchmark: SPY}",
     )
     assert (
         main(["fetch", str(_study(tmp_path, gone)), "--cache-dir", str(cache_dir)]) == 1
@@ -104,21 +108,27 @@ def test_fetch_reports_network_failure_and_unknown_ticker(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("listings: [BABA]\n", "'listings' must be a non-empty mapping"),
-        ("listings: {BABA: {}}\n", "'prices' must be a mapping"),
+        ("listings: [BABA]\n", "3: listings: must map tickers to"),
         (
-            "listings: {BABA: {}}\nprices: {start: 2024-01-01}\n",
-            "prices.end is missing",
+            "listings: {BABA: {exchange: XNYS, benchmark: SPY}}\n",
+            "1: prices: required field is missing",
         ),
         (
-            "listings: {BABA: {}}\nprices: {start: 2025-01-01, end: 2024-01-01}\n",
-            "prices.start 2025-01-01 is after prices.end 2024-01-01",
+            "listings: {BABA: {exchange: XNYS, benchmark: SPY}}\n"
+            "prices: {source: yahoo, start: 2024-01-01}\n",
+            "4: prices: source yahoo needs start and end dates",
         ),
         (
-            "listings: {BABA: {}}\nprices: {source: csv, start: 2024-01-01, end: 2025-01-01}\n",
-            "prices.source is 'csv'",
+            "listings: {BABA: {exchange: XNYS, benchmark: SPY}}\n"
+            "prices: {source: yahoo, start: 2025-01-01, end: 2024-01-01}\n",
+            "4: prices.end: 2024-01-01 is before start 2025-01-01",
         ),
-        ("listings: {BABA: {}\n", "not valid YAML"),
+        (
+            "listings: {BABA: {exchange: XNYS, benchmark: SPY}}\n"
+            "prices: {source: csv, path: ., start: 2024-01-01, end: 2025-01-01}\n",
+            " prices.source is 'csv'; only 'yahoo' prices are fetched",
+        ),
+        ("listings: {BABA: {}\n", "invalid YAML"),
     ],
 )
 def test_fetch_study_file_errors(
@@ -128,8 +138,8 @@ def test_fetch_study_file_errors(
     text: str,
     message: str,
 ) -> None:
-    study = _study(tmp_path, text)
+    study = _study(tmp_path, f"name: t\ncatalog: {CATALOG}\n" + text)
     assert main(["fetch", str(study), "--cache-dir", str(cache_dir)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"eventstudy: error: {study}: ")
+    assert err.startswith(f"eventstudy: error: {study}:")
     assert message in err
