@@ -146,7 +146,9 @@ def accuracy(res: object, returns: pd.DataFrame, events: pd.DataFrame) -> float:
     car = res.car(-1, 1)  # type: ignore[attr-defined]
     worst = 0.0
     for ev in events.itertuples(index=False):
-        nv = naive_event(returns, ev.event_id, ev.ticker, ev.date, "MKT", est=EST, win=WIN)
+        nv = naive_event(
+            returns, ev.event_id, ev.ticker, ev.date, "MKT", est=EST, win=WIN
+        )
         assert nv is not None
         p = params.loc[ev.event_id]
         diffs = [
@@ -249,8 +251,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    ap.add_argument("--rank-max", type=int, default=100_000,
-                    help="run the rank tests for N up to this (default 100000)")
+    ap.add_argument(
+        "--rank-max",
+        type=int,
+        default=100_000,
+        help="run the rank tests for N up to this (default 100000)",
+    )
     ap.add_argument("--write", action="store_true", help="update benchmarks/README.md")
     args = ap.parse_args()
     if args.one is not None:
@@ -259,7 +265,14 @@ def main() -> None:
     rows = []
     for n in args.sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--rank-max", str(args.rank_max)],
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--rank-max",
+                str(args.rank_max),
+            ],
             check=True,
             capture_output=True,
             text=True,

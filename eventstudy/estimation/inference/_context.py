@@ -12,8 +12,10 @@ over chunks, windows and relative days only.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
@@ -342,6 +344,17 @@ def run_shared_pass(
     if not contexts:
         return
     panel = contexts[0].panel
+    cache = _pass_cache(panel)
+    keys = [_pass_key(ctx, make, attr) for ctx in contexts]
+    todo = []
+    for ctx, key in zip(contexts, keys, strict=True):
+        if key is not None and key in cache:
+            ctx.__dict__[attr] = cache[key]
+        else:
+            todo.append((ctx, key))
+    if not todo:
+        return
+    contexts = [ctx for ctx, _ in todo]
     code = np.full(panel.n_events, -1, dtype=np.int64)
     for g, ctx in enumerate(contexts):
         code[ctx.rows] = g
@@ -365,6 +378,56 @@ def run_shared_pass(
             ctx.__dict__[attr] = stop.value
         else:  # pragma: no cover - accumulators always return on None
             raise RuntimeError("estimation pass did not finish")
+    for ctx, key in todo:
+        if key is not None:
+            cache[key] = ctx.__dict__[attr]
+
+
+def _pass_cache(panel: AbnormalPanel) -> dict[Hashable, Any]:
+    """Results of earlier estimation-window passes over ``panel``.
+
+    A pass costs one sweep over every event's estimation window, while its
+    result depends only on the events, the options and (GRANK) the windows,
+    so successive :func:`caar_tests` calls on the same panel (one per CAR
+    window) reuse it. Kept as a plain attribute outside the dataclass fields.
+    """
+    cache: dict[Hashable, Any] | None = panel.__dict__.get("_pass_cache")
+    if cache is None:
+        cache = {}
+        object.__setattr__(panel, "_pass_cache", cache)
+    return cache
+
+
+def _pass_key(ctx: Any, make: Callable[..., Any], attr: str) -> Hashable | None:
+    """Cache key of one group's pass, or None when it cannot be cached."""
+    opts = ctx.options
+    fields = []
+    for f in dataclasses.fields(opts):
+        if f.name == "seed":
+            continue  # only the bootstrap draws, never a pass
+        v = getattr(opts, f.name)
+        if isinstance(v, np.ndarray | list | dict | set) or not _hashable(v):
+            return None
+        fields.append((f.name, v))
+    rows = hashlib.blake2b(np.ascontiguousarray(ctx.rows).tobytes(), digest_size=16)
+    windows = tuple((w.a, w.b) for w in ctx.windows) if "grank" in ctx.needs else ()
+    return (
+        attr,
+        getattr(make, "__qualname__", repr(make)),
+        rows.hexdigest(),
+        ctx.rows.size,
+        frozenset(ctx.needs),
+        windows,
+        tuple(fields),
+    )
+
+
+def _hashable(v: Any) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return True
 
 
 def _estimation_pass(ctx: GroupContext) -> PassGen[EstimationStats]:
