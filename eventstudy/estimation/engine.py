@@ -188,6 +188,21 @@ def _prefix(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def _lin(dev: Float64Array, b: Float64Array) -> Float64Array:
+    """``d_t'b`` per event and day: ``(N, L, p) x (N, p) -> (N, L)``."""
+    if dev.shape[2] == 1:  # the market model: no einsum dispatch
+        return np.asarray(dev[:, :, 0] * b[:, :1], dtype=np.float64)
+    return np.asarray(np.einsum("nlp,np->nl", dev, b), dtype=np.float64)
+
+
+def _quad(dev: Float64Array, cinv: Float64Array) -> Float64Array:
+    """``d_t'C⁻¹d_t`` per event and day: ``(N, L, p), (N, p, p) -> (N, L)``."""
+    if dev.shape[2] == 1:
+        d = dev[:, :, 0]
+        return np.asarray(d * cinv[:, 0, :1] * d, dtype=np.float64)
+    return np.asarray(np.einsum("nlp,npq,nlq->nl", dev, cinv, dev), dtype=np.float64)
+
+
 def fit_events(
     returns: pd.DataFrame,
     events: pd.DataFrame,
@@ -260,29 +275,35 @@ def _fit_events(
 
     tick = events["ticker"].to_numpy(dtype=object)
     bench = events["benchmark"].to_numpy(dtype=object)
-    known = set(map(str, returns.columns))
-    unknown_t = np.array([t not in known for t in tick], dtype=bool)
+    known = pd.Index([str(c) for c in returns.columns])
+    unknown_t = ~pd.Index(tick).isin(known)
     reasons[unknown_t] = [
         f"ticker {t!r} is not a column of the returns" for t in tick[unknown_t]
     ]
     if model.uses_benchmark:
-        unknown_b = ~unknown_t & np.array(
-            [(b is None) or (b not in known) for b in bench], dtype=bool
-        )
+        unknown_b = ~unknown_t & ~pd.Index(bench).isin(known)
         reasons[unknown_b] = [
             f"benchmark {b!r} is not a column of the returns" for b in bench[unknown_b]
         ]
         pair_b = bench
     else:
         pair_b = np.full(n_all, None, dtype=object)
-    ok = reasons == ""
+    ok = reasons == ""  # once, on the few failures above; masks from here on
 
     # Segments: one per (ticker, benchmark) pair (the only loop: over listings).
-    keys = pd.MultiIndex.from_arrays(
-        [pd.Index(tick[ok].astype(str)), pd.Index(pair_b[ok].astype(str))]
-    )
-    codes, uniq = pd.factorize(keys)
-    pairs = [(t, None if b == "None" else b) for t, b in uniq]
+    t_codes, t_uniq = pd.factorize(pd.Index(tick[ok].astype(str)))
+    b_codes, b_uniq = pd.factorize(pd.Index(pair_b[ok].astype(str)))
+    pair_codes = t_codes.astype(np.int64) * max(len(b_uniq), 1) + b_codes
+    codes, uniq_codes = pd.factorize(pair_codes)
+    pairs = [
+        (
+            str(t_uniq[c // max(len(b_uniq), 1)]),
+            None
+            if b_uniq[c % max(len(b_uniq), 1)] == "None"
+            else str(b_uniq[c % max(len(b_uniq), 1)]),
+        )
+        for c in uniq_codes
+    ]
     sess = {
         t: listing_sessions(returns[t], sessions.get(t))
         for t in dict.fromkeys(t for t, _ in pairs)
@@ -294,8 +315,10 @@ def _fit_events(
     # Day 0 positions: vectorised searchsorted in the long date array, per segment.
     dates_ns = as_ns(events["date"])
     local = np.full(n_all, -1, dtype=np.int64)
+    by_seg = np.argsort(seg, kind="stable")
+    cuts = np.searchsorted(seg[by_seg], np.arange(len(pairs) + 1), side="left")
     for s in range(len(pairs)):  # loop over listings, not events
-        rows = np.flatnonzero(seg == s)
+        rows = by_seg[cuts[s] : cuts[s + 1]]
         seg_dates = data.dates[data.seg_start[s] : data.seg_end[s]]
         local[rows] = np.searchsorted(seg_dates, dates_ns[rows], side="left")
     seg_len = np.where(seg >= 0, (data.seg_end - data.seg_start)[np.maximum(seg, 0)], 0)
@@ -307,7 +330,7 @@ def _fit_events(
             f"{t!r} ({pd.Timestamp(lt).date()})"
             for d, t, lt in zip(dates_ns[after], tick[after], last, strict=True)
         ]
-    ok &= reasons == ""
+    ok &= ~after
     start = np.where(seg >= 0, data.seg_start[np.maximum(seg, 0)], 0)
     end = np.where(seg >= 0, data.seg_end[np.maximum(seg, 0)], 0)
     pos0 = start + local
@@ -332,7 +355,7 @@ def _fit_events(
     dfree = Mi - (k if k > 0 else 1)
     nodf = ok & ~few & (dfree < 1)
     reasons[nodf] = "no degrees of freedom left in the estimation window"
-    ok &= reasons == ""
+    ok &= ~few & ~nodf
 
     Py = _prefix(yw)
     Pyy = _prefix(yw * yw)
@@ -359,7 +382,7 @@ def _fit_events(
         ok &= ~sing
         Csafe = np.where(ok[:, None, None], C, np.eye(p))
         cinv = np.linalg.inv(Csafe)
-        beta = np.einsum("nij,nj->ni", cinv, cxy)
+        beta = cinv[:, :, 0] * cxy if p == 1 else np.einsum("nij,nj->ni", cinv, cxy)
         ssr = (Syy - M * ybar**2) - np.einsum("ni,ni->n", beta, cxy)
     else:
         xbar = np.zeros((n_all, 0))
@@ -384,10 +407,10 @@ def _fit_events(
     vw = inside & data.valid[posc]
     dev = data.x[posc] - xbar[idx, None, :]
     b = beta[idx]
-    ar = data.y[posc] - ybar[idx, None] - np.einsum("nlp,np->nl", dev, b)
+    ar = data.y[posc] - ybar[idx, None] - _lin(dev, b)
     ar = np.where(vw, ar, np.nan)
     if model.intercept:
-        quad = np.einsum("nlp,npq,nlq->nl", dev, cinv[idx], dev) if p else 0.0
+        quad = _quad(dev, cinv[idx]) if p else 0.0
         ar_var = sigma2[idx, None] * (1.0 + 1.0 / M[idx, None] + quad)
     else:
         ar_var = np.broadcast_to(sigma2[idx, None], ar.shape).copy()
@@ -485,10 +508,10 @@ def _fit_events(
         pc = np.clip(pe, 0, max(len(data.y) - 1, 0))
         use = ins & data.est_valid[pc]
         dv = data.x[pc] - xb[sl, None, :]
-        res = data.y[pc] - yb[sl, None] - np.einsum("nlp,np->nl", dv, b[sl])
+        res = data.y[pc] - yb[sl, None] - _lin(dv, b[sl])
         res = np.where(use, res, np.nan)
         if model.intercept:
-            q = np.einsum("nlp,npq,nlq->nl", dv, ci[sl], dv) if p else 0.0
+            q = _quad(dv, ci[sl]) if p else 0.0
             v = s2[sl, None] * (1.0 + 1.0 / Mv[sl, None] + q)
         else:
             v = np.broadcast_to(s2[sl, None], res.shape)
