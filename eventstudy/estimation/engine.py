@@ -181,6 +181,143 @@ def _build_long(
     )
 
 
+def _exclusion_mask(
+    dates: Int64Array, days: Int64Array | None, event_window: tuple[int, int]
+) -> BoolArray:
+    """Sessions of one listing inside the event window of an excluded day 0."""
+    n = len(dates)
+    if days is None or not len(days):
+        return np.zeros(n, dtype=bool)
+    d0 = np.searchsorted(dates, days, side="left").astype(np.int64)
+    lo = np.clip(d0 + event_window[0], 0, n)
+    hi = np.clip(d0 + event_window[1] + 1, 0, n)
+    mark = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(mark, lo, 1)
+    np.add.at(mark, hi, -1)
+    return np.asarray(np.cumsum(mark[:-1]) > 0)
+
+
+def _build_long_wide(
+    returns: pd.DataFrame,
+    pairs: list[tuple[str, str | None]],
+    model: NormalReturnModel,
+    kind: ReturnKind,
+    exclude: dict[str, Int64Array],
+    event_window: tuple[int, int],
+) -> _LongData:
+    """:func:`_build_long` without a loop over listings, for the usual case.
+
+    Applies when each listing's sessions are its non-missing rows of
+    ``returns`` (no ``sessions`` given) and the model has at most the
+    benchmark as regressor. Every segment is read from the wide matrix at
+    once; the span matching of :func:`span_align` runs on the common date
+    grid per benchmark column (with the same prefix sums, so the same
+    numbers). Only the per-segment means loop over listings.
+    """
+    p = len(model.regressor_names)
+    grid = as_ns(returns.index)
+    values = returns.to_numpy(dtype=np.float64)
+    cols = pd.Index([str(c) for c in returns.columns])
+    t_col = cols.get_indexer(pd.Index([t for t, _ in pairs]))
+    wide = values[:, t_col].T  # (S, D): one row per segment
+    has = ~np.isnan(wide)  # a session = a non-missing row (listing_sessions)
+    seg_len = has.sum(axis=1).astype(np.int64)
+    seg_end = np.cumsum(seg_len)
+    seg_start = seg_end - seg_len
+    srow, g = np.nonzero(has)  # segment and grid row of every long entry
+    r = wide[srow, g]
+    dates = grid[g]
+    first = np.zeros(len(g), dtype=bool)
+    first[seg_start[seg_len > 0]] = True
+    m = np.full(len(g), np.nan)
+    if model.uses_benchmark:
+        b_of_pair = np.array([-1 if b is None else cols.get_loc(b) for _, b in pairs])
+        b_of_entry = b_of_pair[srow]
+        for bcol in np.unique(b_of_pair[b_of_pair >= 0]):
+            sel = np.flatnonzero(b_of_entry == bcol)
+            m[sel] = _span_on_grid(values[:, bcol], g[sel], first[sel], kind)
+    if isinstance(model, MarketAdjustedModel):
+        y = r - m
+        x = np.empty((len(r), 0))
+    elif model.uses_benchmark:
+        y = r.copy()
+        x = m[:, None].copy()
+    else:
+        y = r.copy()
+        x = np.empty((len(r), 0))
+    valid = np.isfinite(y) & np.isfinite(x).all(axis=1)
+    yc = np.zeros(len(pairs))
+    xc = np.zeros((len(pairs), p))
+    for s in range(len(pairs)):  # loop over listings: per-segment means
+        sl = slice(int(seg_start[s]), int(seg_end[s]))
+        v = valid[sl]
+        if v.any():
+            if model.intercept:
+                yc[s] = float(y[sl][v].mean())
+            xc[s] = x[sl][v].mean(axis=0)
+    y -= yc[srow]
+    x -= xc[srow]
+    ex = np.zeros(len(y), dtype=bool)
+    for s, (ticker, _) in enumerate(pairs):  # listings with excluded days only
+        days = exclude.get(ticker)
+        if days is not None and len(days):
+            sl = slice(int(seg_start[s]), int(seg_end[s]))
+            ex[sl] = _exclusion_mask(dates[sl], days, event_window)
+    return _LongData(
+        y=y,
+        x=x,
+        ret=r,
+        market=m,
+        valid=valid,
+        est_valid=valid & ~ex,
+        dates=dates,
+        seg_start=seg_start,
+        seg_end=seg_end,
+        y_center=yc,
+        x_center=xc,
+    )
+
+
+def _span_on_grid(
+    src: Float64Array, g: Int64Array, first: BoolArray, kind: ReturnKind
+) -> Float64Array:
+    """:func:`span_align` of one benchmark column for long entries on the grid.
+
+    ``g`` holds the grid rows of consecutive sessions of each segment (a
+    segment starts where ``first``); the span of an entry runs from the grid
+    row after the previous session to its own row, and a segment's first
+    session only takes a same-date benchmark return.
+    """
+    obs = ~np.isnan(src)
+    cnt = np.concatenate([[0], np.cumsum(obs)])
+    lo = np.empty_like(g)
+    lo[1:] = g[:-1] + 1
+    lo[first] = g[first]
+    hi = g + 1
+    count = cnt[hi] - cnt[lo]
+    out = np.full(len(g), np.nan)
+    one = count == 1
+    last = np.maximum.accumulate(np.where(obs, np.arange(len(src)), -1))
+    out[one] = src[last[hi[one] - 1]]
+    many = count > 1
+    if many.any():
+        finite = np.isfinite(src)
+        if kind == "simple":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                z = np.log1p(np.where(finite, src, 0.0))
+            finite &= np.isfinite(z)
+            z = np.where(finite, z, 0.0)
+        else:
+            z = np.where(finite, src, 0.0)
+        cs = np.concatenate([[0.0], np.cumsum(z)])
+        bad = np.concatenate([[0], np.cumsum(obs & ~finite)])
+        agg = cs[hi[many]] - cs[lo[many]]
+        nbad = bad[hi[many]] - bad[lo[many]]
+        res = np.expm1(agg) if kind == "simple" else agg
+        out[many] = np.where(nbad == 0, res, np.nan)
+    return out
+
+
 def _prefix(a: np.ndarray) -> np.ndarray:
     """Prefix sums with a leading zero row along axis 0."""
     out = np.zeros((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
@@ -304,11 +441,14 @@ def _fit_events(
         )
         for c in uniq_codes
     ]
-    sess = {
-        t: listing_sessions(returns[t], sessions.get(t))
-        for t in dict.fromkeys(t for t, _ in pairs)
-    }
-    data = _build_long(returns, pairs, model, kind, sess, exclude, event_window)
+    if not sessions and not isinstance(model, FactorModel):
+        data = _build_long_wide(returns, pairs, model, kind, exclude, event_window)
+    else:
+        sess = {
+            t: listing_sessions(returns[t], sessions.get(t))
+            for t in dict.fromkeys(t for t, _ in pairs)
+        }
+        data = _build_long(returns, pairs, model, kind, sess, exclude, event_window)
 
     seg = np.full(n_all, -1, dtype=np.int64)
     seg[ok] = codes
