@@ -318,6 +318,106 @@ def _span_on_grid(
     return out
 
 
+class _ResidualSums:
+    """Weighted cross-event sums of the estimation residuals, per relative day.
+
+    ``self(W)`` returns ``E[t, q] = Σ_i W_iq ε̂_it`` and ``C[t, q] = Σ_i W_iq
+    u_it`` over the cells ``u_it`` used in the fit, without forming the
+    ``(N, Le)`` residuals: with ``ε̂_it = y_t - β̂_i'x_t - c_i`` (``c_i = ȳ_i -
+    β̂_i'x̄_i``) on the centred long arrays, ``E = Σ_i W_i y_{s_i+t}
+    - Σ_j Σ_i W_i β̂_ij x_{j,s_i+t} - Σ_i W_i c_i u_{s_i+t}``, each a product of a
+    row-gathered window matrix (contiguous slices of the long arrays, one per
+    event) with a few weight columns. Events are processed in chunks.
+    """
+
+    def __init__(
+        self,
+        data: _LongData,
+        est_rel: Int64Array,
+        p0: Int64Array,
+        start: Int64Array,
+        end: Int64Array,
+        beta: Float64Array,
+        const: Float64Array,
+    ) -> None:
+        self._data = data
+        self._e1 = int(est_rel[0]) if est_rel.size else 0
+        self._le = int(est_rel.size)
+        self._p0, self._start, self._end = p0, start, end
+        self._beta, self._const = beta, const
+        self._padded: list[Float64Array] | None = None
+
+    def _arrays(self) -> tuple[int, list[Float64Array]]:
+        """``u``, ``y·u`` and ``x_j·u`` padded so that every window slice exists."""
+        d = self._data
+        pad = abs(self._e1) + self._le + 1
+        if self._padded is None:
+            n = len(d.y)
+            u = d.est_valid
+            cols = [u.astype(np.float64), np.where(u, d.y, 0.0)]
+            cols += [np.where(u, d.x[:, j], 0.0) for j in range(d.x.shape[1])]
+            out = []
+            for c in cols:
+                a = np.zeros(n + 2 * pad)
+                a[pad : pad + n] = c
+                out.append(a)
+            self._padded = out
+        return pad, self._padded
+
+    def __call__(
+        self, weights: Float64Array, chunk: int = 1024
+    ) -> tuple[Float64Array, Float64Array]:
+        """Return the sums ``E`` and counts ``C`` (``(Le, q)``) for weights ``(N, q)``.
+
+        Parameters
+        ----------
+        weights : Float64Array
+            One row per panel row (event), one column per weighting.
+        chunk : int
+            Events per chunk.
+
+        Returns
+        -------
+        E, C : Float64Array
+            ``Σ_i W_iq ε̂_it`` and ``Σ_i W_iq u_it`` per estimation relative day.
+        """
+        w_all = np.asarray(weights, dtype=np.float64).reshape(len(self._p0), -1)
+        q = w_all.shape[1]
+        le = self._le
+        e_sum = np.zeros((le, q))
+        c_sum = np.zeros((le, q))
+        rows = np.flatnonzero((w_all != 0).any(axis=1))
+        if not rows.size or not le or not len(self._data.y):
+            return e_sum, c_sum
+        pad, arrays = self._arrays()
+        views = [
+            np.lib.stride_tricks.sliding_window_view(a, le, writeable=False)
+            for a in arrays
+        ]
+        rel = np.arange(le, dtype=np.int64)
+        for a in range(0, rows.size, max(int(chunk), 1)):
+            r = rows[a : a + chunk]
+            first = self._p0[r] + self._e1  # long position of the first day
+            gathered = [v[first + pad] for v in views]
+            lo = self._start[r] - first
+            hi = self._end[r] - first
+            cross = (lo > 0) | (hi < le)  # the window leaves the listing's data
+            if cross.any():
+                inside = (rel[None, :] >= lo[cross, None]) & (
+                    rel[None, :] < hi[cross, None]
+                )
+                for g in gathered:
+                    g[cross] *= inside
+            w = w_all[r]
+            g_u, g_y, g_x = gathered[0], gathered[1], gathered[2:]
+            e_sum += g_y.T @ w
+            for j, g in enumerate(g_x):
+                e_sum -= g.T @ (w * self._beta[r, j : j + 1])
+            e_sum -= g_u.T @ (w * self._const[r, None])
+            c_sum += g_u.T @ w
+        return e_sum, c_sum
+
+
 def _prefix(a: np.ndarray) -> np.ndarray:
     """Prefix sums with a leading zero row along axis 0."""
     out = np.zeros((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
@@ -685,6 +785,10 @@ def _fit_events(
         market=market_w,
         groups=groups,
         estimation_blocks=blocks,
+        residual_sums=_ResidualSums(
+            data, est_rel, p0, st, en, b, yb - np.einsum("np,np->n", b, xb)
+        ),
+        resid_mean=(np.zeros(len(idx)) if model.intercept else (Sy / Msafe)[idx]),
     )
     sk = ~ok
     skipped = pd.DataFrame(

@@ -114,6 +114,15 @@ class AbnormalPanel:
     estimation_blocks : callable
         ``estimation_blocks(chunk)`` yields :class:`EstimationBlock` objects
         covering all rows in order, at most ``chunk`` events each.
+    residual_sums : callable, optional
+        ``residual_sums(W)`` with weights ``W`` of shape ``(N, q)`` returns
+        ``(E, C)``, shape ``(Le, q)``: ``E[t, q] = Σ_i W_iq ε̂_it`` and
+        ``C[t, q] = Σ_i W_iq u_it`` (``u_it`` = 1 where the residual exists)
+        without forming the residuals (engine panels; None otherwise, and the
+        tests then sweep :attr:`estimation_blocks`).
+    resid_mean : Float64Array, optional
+        Mean of each event's estimation residuals: 0 for models with an
+        intercept (OLS), the mean AR for market-adjusted returns.
     """
 
     event_ids: pd.Index
@@ -134,6 +143,10 @@ class AbnormalPanel:
     market: Float64Array
     groups: pd.Series
     estimation_blocks: Callable[[int], Iterator[EstimationBlock]] = field(repr=False)
+    residual_sums: (
+        Callable[[Float64Array], tuple[Float64Array, Float64Array]] | None
+    ) = field(default=None, repr=False)
+    resid_mean: Float64Array | None = field(default=None, repr=False)
 
     @property
     def n_events(self) -> int:

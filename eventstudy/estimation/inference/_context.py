@@ -305,14 +305,50 @@ class GroupContext:
         return cast(EstimationStats, self.__dict__["est"])
 
     @cached_property
+    def est_aar(self) -> tuple[Float64Array, Float64Array]:
+        """``(Σ_i ε̂_it, events with ε̂_it)`` per estimation relative day.
+
+        Taken from :attr:`est` when that pass has run (or the panel cannot
+        do better), else from ``panel.residual_sums`` without a pass.
+        """
+        if "est" in self.__dict__ or self.panel.residual_sums is None:
+            return self.est.est_sum, self.est.est_cnt
+        return cached_group_value(self, "est_aar", _aar_from_sums)
+
+    @cached_property
     def kp(self) -> CrossCorrelation:
         """Kolari-Pynnönen average cross-correlation (run on first use)."""
         from eventstudy.estimation.inference.correlation import (
+            fast_cross_correlation,
+            fast_kp_applies,
             mean_cross_correlation,
         )
 
+        if fast_kp_applies(self):
+            return cached_group_value(self, "kp", fast_cross_correlation)
         run_shared_pass([self], mean_cross_correlation, "kp")
         return cast("CrossCorrelation", self.__dict__["kp"])
+
+
+def _aar_from_sums(ctx: GroupContext) -> tuple[Float64Array, Float64Array]:
+    residual_sums = ctx.panel.residual_sums
+    assert residual_sums is not None
+    w = np.zeros((ctx.panel.n_events, 1))
+    w[ctx.rows, 0] = 1.0
+    e_sum, c_sum = residual_sums(w)
+    return e_sum[:, 0], c_sum[:, 0]
+
+
+def cached_group_value(ctx: GroupContext, attr: str, compute: Callable[[Any], T]) -> T:
+    """``compute(ctx)``, cached on the panel like a pass (see :func:`run_shared_pass`)."""
+    key = _pass_key(ctx, compute, attr)
+    cache = _pass_cache(ctx.panel)
+    if key is not None and key in cache:
+        return cast(T, cache[key])
+    value = compute(ctx)
+    if key is not None:
+        cache[key] = value
+    return value
 
 
 def _accumulate_rank(

@@ -241,6 +241,64 @@ def mean_cross_correlation(ctx: GroupContext) -> PassGen[CrossCorrelation]:
     return CrossCorrelation(total / pairs, n, method)
 
 
+def fast_kp_applies(ctx: GroupContext) -> bool:
+    """Whether :func:`fast_cross_correlation` gives this group's ``r̄``.
+
+    That is the date-keyed streaming case (more than ``kp_max_pairwise``
+    events) of estimation residuals paired in event time, without blocks, on
+    a panel that provides ``residual_sums`` (the engine's).
+    """
+    opts = ctx.options
+    return (
+        ctx.panel.residual_sums is not None
+        and ctx.panel.resid_mean is not None
+        and opts.kp_blocks is None
+        and opts.kp_align == "event"
+        and opts.kp_series == "resid"
+        and ctx.n_events > opts.kp_max_pairwise
+    )
+
+
+def fast_cross_correlation(ctx: GroupContext) -> CrossCorrelation:
+    """``r̄`` of :func:`mean_cross_correlation`'s streaming case, without a pass.
+
+    The date-keyed sums ``Σ_i z_it`` of the standardized residuals
+    ``z_it = (ε̂_it - ε̄_i)/s_i`` are ``Σ_i ε̂_it/s_i - Σ_i (ε̄_i/s_i) u_it``,
+    weighted residual sums that ``panel.residual_sums`` forms without the
+    residuals; ``s_i² = Σ_t (ε̂_it - ε̄_i)²/(M_i - 1)`` is
+    ``σ̂²_i (M_i - k)/(M_i - 1)``. The method is "identity" when every event
+    uses the same estimation days (then the result is exact).
+    """
+    panel = ctx.panel
+    residual_sums = panel.residual_sums
+    mean_all = panel.resid_mean
+    assert residual_sums is not None
+    assert mean_all is not None
+    rows = ctx.rows
+    m = panel.nobs[rows].astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(panel.sigma2[rows] * panel.df[rows] / (m - 1.0))
+    good = (m >= 3) & (sd > 0)
+    n = int(good.sum())
+    if n < 2:
+        return CrossCorrelation(math.nan, n, "", "fewer than 2 events with residuals")
+    g = rows[good]
+    w = np.zeros((panel.n_events, 3))
+    w[g, 0] = 1.0 / sd[good]
+    w[g, 1] = mean_all[g] / sd[good]
+    w[g, 2] = 1.0
+    e_sum, c_sum = residual_sums(w)
+    z_sum = e_sum[:, 0] - c_sum[:, 1]
+    cnt = c_sum[:, 2]
+    shared = bool(np.all((cnt == 0) | (cnt == n)))
+    m_good = m[good]
+    num = float(z_sum @ z_sum) - (float(m_good.sum()) - n)
+    total = num / (2.0 * (float(m_good.mean()) - 1.0))
+    pairs = n * (n - 1) / 2.0
+    method = "identity" if shared else "date-keyed approximation"
+    return CrossCorrelation(total / pairs, n, method)
+
+
 def _kp(ctx: GroupContext, w: int, base: TestResult, name: str) -> TestResult:
     if not base.valid:
         return invalid(name, base.reason, n=base.n, caar=base.caar)
