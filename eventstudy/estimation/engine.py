@@ -286,19 +286,23 @@ def _span_on_grid(
     ``g`` holds the grid rows of consecutive sessions of each segment (a
     segment starts where ``first``); the span of an entry runs from the grid
     row after the previous session to its own row, and a segment's first
-    session only takes a same-date benchmark return.
+    session only takes a same-date benchmark return. Most spans are that one
+    row (the listing traded the day before): its benchmark return, or NaN.
+    Only the entries after a listing gap go through the compounding.
     """
+    out = src[g]
+    gap = np.flatnonzero(~first[1:] & (g[1:] - g[:-1] > 1)) + 1
+    if not gap.size:
+        return out
     obs = ~np.isnan(src)
     cnt = np.concatenate([[0], np.cumsum(obs)])
-    lo = np.empty_like(g)
-    lo[1:] = g[:-1] + 1
-    lo[first] = g[first]
-    hi = g + 1
+    lo = g[gap - 1] + 1
+    hi = g[gap] + 1
     count = cnt[hi] - cnt[lo]
-    out = np.full(len(g), np.nan)
+    res = np.full(gap.size, np.nan)
     one = count == 1
     last = np.maximum.accumulate(np.where(obs, np.arange(len(src)), -1))
-    out[one] = src[last[hi[one] - 1]]
+    res[one] = src[last[hi[one] - 1]]
     many = count > 1
     if many.any():
         finite = np.isfinite(src)
@@ -313,8 +317,9 @@ def _span_on_grid(
         bad = np.concatenate([[0], np.cumsum(obs & ~finite)])
         agg = cs[hi[many]] - cs[lo[many]]
         nbad = bad[hi[many]] - bad[lo[many]]
-        res = np.expm1(agg) if kind == "simple" else agg
-        out[many] = np.where(nbad == 0, res, np.nan)
+        comp = np.expm1(agg) if kind == "simple" else agg
+        res[many] = np.where(nbad == 0, comp, np.nan)
+    out[gap] = res
     return out
 
 
@@ -637,35 +642,15 @@ def _fit_events(
     reasons[zero] = "the estimation-window residual variance is zero"
     ok &= ~zero
 
-    # Event-window gather.
+    # Day 0 must have a valid abnormal return (checked before the gather).
     w1, w2 = event_window
     rel = np.arange(w1, w2 + 1, dtype=np.int64)
     idx = np.flatnonzero(ok)
-    posw = pos0[idx, None] + rel[None, :]
-    inside = (posw >= start[idx, None]) & (posw < end[idx, None])
-    posc = np.clip(posw, 0, max(len(data.y) - 1, 0))
-    vw = inside & data.valid[posc]
-    dev = data.x[posc] - xbar[idx, None, :]
-    b = beta[idx]
-    ar = data.y[posc] - ybar[idx, None] - _lin(dev, b)
-    ar = np.where(vw, ar, np.nan)
-    if model.intercept:
-        quad = _quad(dev, cinv[idx]) if p else 0.0
-        ar_var = sigma2[idx, None] * (1.0 + 1.0 / M[idx, None] + quad)
-    else:
-        ar_var = np.broadcast_to(sigma2[idx, None], ar.shape).copy()
-    ar_var = np.where(vw, ar_var, np.nan)
-    ret = np.where(inside, data.ret[posc], np.nan)
-    expected = ret - ar
-    dates_w = np.where(inside, data.dates[posc], np.iinfo(np.int64).min).view(
-        "datetime64[ns]"
-    )
-    market_w = np.where(inside, data.market[posc], np.nan)
-
-    # Day 0 must have a valid abnormal return.
-    d0col = -w1 if w1 <= 0 <= w2 else None
-    if d0col is not None:
-        bad0 = ~np.isfinite(ar[:, d0col])
+    if w1 <= 0 <= w2:
+        q0 = pos0[idx]
+        dev0 = data.x[q0][:, None, :] - xbar[idx, None, :]
+        ar0 = data.y[q0] - ybar[idx] - _lin(dev0, beta[idx])[:, 0]
+        bad0 = ~(data.valid[q0] & np.isfinite(ar0))
         if bad0.any():
             rows = idx[bad0]
             reasons[rows] = [
@@ -673,32 +658,48 @@ def _fit_events(
                 f"{t!r} or its benchmark is missing or not finite"
                 for d, t in zip(data.dates[pos0[rows]], tick[rows], strict=True)
             ]
-            keep = ~bad0
-            idx = idx[keep]
-            b = b[keep]
-            ar, ar_var, ret, expected = (
-                ar[keep],
-                ar_var[keep],
-                ret[keep],
-                expected[keep],
-            )
-            dates_w, market_w, dev, vw = (
-                dates_w[keep],
-                market_w[keep],
-                dev[keep],
-                vw[keep],
-            )
             ok[rows] = False
+            idx = idx[~bad0]
 
-    # First and last used estimation observation (for reporting).
-    n = len(data.est_valid)
-    ar_idx = np.arange(n, dtype=np.int64)
-    nxt = np.where(data.est_valid, ar_idx, n)
-    nxt = np.minimum.accumulate(nxt[::-1])[::-1] if n else nxt
-    prv = np.where(data.est_valid, ar_idx, -1)
-    prv = np.maximum.accumulate(prv) if n else prv
-    first = nxt[np.minimum(lo[idx], max(n - 1, 0))] if n else lo[idx]
-    lastu = prv[np.maximum(hi[idx] - 1, 0)] if n else hi[idx]
+    # Event-window gather (in place: each (N, L) array is allocated once).
+    posw = pos0[idx, None] + rel[None, :]
+    outside = posw < start[idx, None]
+    outside |= posw >= end[idx, None]
+    np.clip(posw, 0, max(len(data.y) - 1, 0), out=posw)
+    vw = data.valid[posw]
+    vw &= ~outside
+    novalid = ~vw
+    dev = data.x[posw]
+    dev -= xbar[idx, None, :]
+    b = beta[idx]
+    ar = data.y[posw]
+    ar -= ybar[idx, None]
+    if p:
+        ar -= _lin(dev, b)
+    ar[novalid] = np.nan
+    if model.intercept:
+        ar_var = _quad(dev, cinv[idx]) if p else np.zeros(ar.shape)
+        ar_var += (1.0 + 1.0 / M[idx])[:, None]
+        ar_var *= sigma2[idx, None]
+    else:
+        ar_var = np.repeat(sigma2[idx, None], ar.shape[1], axis=1)
+    ar_var[novalid] = np.nan
+    ret = data.ret[posw]
+    ret[outside] = np.nan
+    expected = ret - ar
+    dates_i = data.dates[posw]
+    dates_i[outside] = np.iinfo(np.int64).min
+    dates_w = dates_i.view("datetime64[ns]")
+    market_w = data.market[posw]
+    market_w[outside] = np.nan
+    del posw, outside, novalid
+
+    # First and last used estimation observation (for reporting), from the
+    # running count P0 of used observations: the first used one at or after
+    # lo is where the count first exceeds P0[lo], the last one before hi
+    # where it first reaches P0[hi].
+    first = np.searchsorted(P0, P0[lo[idx]] + 1.0, side="left") - 1
+    lastu = np.searchsorted(P0, P0[hi[idx]], side="left") - 1
 
     ev_ids = pd.Index(events["event_id"].to_numpy()[idx], name="event_id")
     alpha = (
