@@ -237,13 +237,13 @@ class GroupContext:
         self.rows = np.asarray(rows, dtype=np.int64)
         self.options = options
         self.needs = needs
-        self.ar = panel.ar[self.rows]
-        self.ar_var = panel.ar_var[self.rows]
-        self.valid = panel.valid[self.rows] & np.isfinite(self.ar)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.sar = np.where(
-                self.valid & (self.ar_var > 0), self.ar / np.sqrt(self.ar_var), np.nan
-            )
+        # the whole panel (the usual group): views, not copies
+        full = self.rows.size == panel.n_events and bool(
+            np.array_equal(self.rows, np.arange(panel.n_events))
+        )
+        self.ar = panel.ar if full else panel.ar[self.rows]
+        self.ar_var = panel.ar_var if full else panel.ar_var[self.rows]
+        self._valid = panel.valid if full else panel.valid[self.rows]
         self.df = panel.df[self.rows].astype(np.float64)
         self.nobs = panel.nobs[self.rows].astype(np.float64)
         self.windows: list[WindowData] = []
@@ -257,6 +257,20 @@ class GroupContext:
             nd = nd_all[self.rows]
             ok = (nd > 0) & np.isfinite(car)
             self.windows.append(WindowData(a, b, panel.columns(a, b), car, var, nd, ok))
+
+    @cached_property
+    def valid(self) -> BoolArray:
+        """Cells with a finite abnormal return, shape ``(n, L)``."""
+        return np.asarray(self._valid & np.isfinite(self.ar), dtype=bool)
+
+    @cached_property
+    def sar(self) -> Float64Array:
+        """Standardized abnormal returns ``AR / sqrt(Var(AR))`` (NaN where none)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(
+                self.valid & (self.ar_var > 0), self.ar / np.sqrt(self.ar_var), np.nan
+            )
+        return np.asarray(out, dtype=np.float64)
 
     @property
     def n_events(self) -> int:
@@ -313,7 +327,8 @@ class GroupContext:
         """
         if "est" in self.__dict__ or self.panel.residual_sums is None:
             return self.est.est_sum, self.est.est_cnt
-        return cached_group_value(self, "est_aar", _aar_from_sums)
+        gs = group_sums(self)
+        return gs.e[:, 0], gs.c[:, 0]
 
     @cached_property
     def kp(self) -> CrossCorrelation:
@@ -330,13 +345,47 @@ class GroupContext:
         return cast("CrossCorrelation", self.__dict__["kp"])
 
 
-def _aar_from_sums(ctx: GroupContext) -> tuple[Float64Array, Float64Array]:
-    residual_sums = ctx.panel.residual_sums
+@dataclass(frozen=True)
+class GroupSums:
+    """Weighted residual sums of a group (one ``panel.residual_sums`` sweep).
+
+    Columns of ``e`` and ``c`` (shape ``(Le, 4)``): 0 all events of the group
+    (``Σ_i ε̂_it`` and the counts, crude dependence); 1 ``ε̂_it / s_i``, 2
+    ``ε̄_i / s_i`` and 3 one, over the events whose residuals standardize
+    (``good``: ``M_i >= 3`` and ``s_i > 0``; Kolari-Pynnönen ``r̄``), with
+    ``s_i² = Σ_t (ε̂_it - ε̄_i)²/(M_i - 1) = σ̂²_i (M_i - k)/(M_i - 1)``.
+    """
+
+    e: Float64Array
+    c: Float64Array
+    nobs: Float64Array
+    good: BoolArray
+
+
+def _group_sums(ctx: GroupContext) -> GroupSums:
+    panel = ctx.panel
+    residual_sums = panel.residual_sums
+    mean_all = panel.resid_mean
     assert residual_sums is not None
-    w = np.zeros((ctx.panel.n_events, 1))
-    w[ctx.rows, 0] = 1.0
+    assert mean_all is not None
+    rows = ctx.rows
+    m = panel.nobs[rows].astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(panel.sigma2[rows] * panel.df[rows] / (m - 1.0))
+    good = (m >= 3) & (sd > 0)
+    g = rows[good]
+    w = np.zeros((panel.n_events, 4))
+    w[rows, 0] = 1.0
+    w[g, 1] = 1.0 / sd[good]
+    w[g, 2] = mean_all[g] / sd[good]
+    w[g, 3] = 1.0
     e_sum, c_sum = residual_sums(w)
-    return e_sum[:, 0], c_sum[:, 0]
+    return GroupSums(e_sum, c_sum, m, good)
+
+
+def group_sums(ctx: GroupContext) -> GroupSums:
+    """Return the group's :class:`GroupSums` (computed once per panel and group)."""
+    return cached_group_value(ctx, "group_sums", _group_sums)
 
 
 def cached_group_value(ctx: GroupContext, attr: str, compute: Callable[[Any], T]) -> T:

@@ -33,7 +33,11 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Float64Array, Int64Array
-from eventstudy.estimation.inference._context import GroupContext, PassGen
+from eventstudy.estimation.inference._context import (
+    GroupContext,
+    PassGen,
+    group_sums,
+)
 from eventstudy.estimation.inference._stats import TestResult, invalid, p_normal, p_t
 from eventstudy.estimation.inference.parametric import bmp, patell
 from eventstudy.estimation.panel import AbnormalPanel
@@ -269,29 +273,14 @@ def fast_cross_correlation(ctx: GroupContext) -> CrossCorrelation:
     ``σ̂²_i (M_i - k)/(M_i - 1)``. The method is "identity" when every event
     uses the same estimation days (then the result is exact).
     """
-    panel = ctx.panel
-    residual_sums = panel.residual_sums
-    mean_all = panel.resid_mean
-    assert residual_sums is not None
-    assert mean_all is not None
-    rows = ctx.rows
-    m = panel.nobs[rows].astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sd = np.sqrt(panel.sigma2[rows] * panel.df[rows] / (m - 1.0))
-    good = (m >= 3) & (sd > 0)
-    n = int(good.sum())
+    gs = group_sums(ctx)
+    n = int(gs.good.sum())
     if n < 2:
         return CrossCorrelation(math.nan, n, "", "fewer than 2 events with residuals")
-    g = rows[good]
-    w = np.zeros((panel.n_events, 3))
-    w[g, 0] = 1.0 / sd[good]
-    w[g, 1] = mean_all[g] / sd[good]
-    w[g, 2] = 1.0
-    e_sum, c_sum = residual_sums(w)
-    z_sum = e_sum[:, 0] - c_sum[:, 1]
-    cnt = c_sum[:, 2]
+    z_sum = gs.e[:, 1] - gs.c[:, 2]
+    cnt = gs.c[:, 3]
     shared = bool(np.all((cnt == 0) | (cnt == n)))
-    m_good = m[good]
+    m_good = gs.nobs[gs.good]
     num = float(z_sum @ z_sum) - (float(m_good.sum()) - n)
     total = num / (2.0 * (float(m_good.mean()) - 1.0))
     pairs = n * (n - 1) / 2.0
