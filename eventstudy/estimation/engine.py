@@ -533,16 +533,14 @@ def _fit_events(
     ok = reasons == ""  # once, on the few failures above; masks from here on
 
     # Segments: one per (ticker, benchmark) pair (the only loop: over listings).
-    t_codes, t_uniq = pd.factorize(pd.Index(tick[ok].astype(str)))
-    b_codes, b_uniq = pd.factorize(pd.Index(pair_b[ok].astype(str)))
-    pair_codes = t_codes.astype(np.int64) * max(len(b_uniq), 1) + b_codes
-    codes, uniq_codes = pd.factorize(pair_codes)
+    t_codes, t_uniq = pd.factorize(tick[ok])
+    b_codes, b_uniq = pd.factorize(pair_b[ok], use_na_sentinel=False)
+    nb = max(len(b_uniq), 1)
+    codes, uniq_codes = pd.factorize(t_codes.astype(np.int64) * nb + b_codes)
     pairs = [
         (
-            str(t_uniq[c // max(len(b_uniq), 1)]),
-            None
-            if b_uniq[c % max(len(b_uniq), 1)] == "None"
-            else str(b_uniq[c % max(len(b_uniq), 1)]),
+            str(t_uniq[c // nb]),
+            None if pd.isna(b_uniq[c % nb]) else str(b_uniq[c % nb]),
         )
         for c in uniq_codes
     ]
@@ -698,8 +696,13 @@ def _fit_events(
     # running count P0 of used observations: the first used one at or after
     # lo is where the count first exceeds P0[lo], the last one before hi
     # where it first reaches P0[hi].
-    first = np.searchsorted(P0, P0[lo[idx]] + 1.0, side="left") - 1
-    lastu = np.searchsorted(P0, P0[hi[idx]], side="left") - 1
+    # (usually lo and hi - 1 themselves are used: search only the others).
+    first = lo[idx].copy()
+    lastu = hi[idx] - 1
+    moved = np.flatnonzero(~data.est_valid[first])
+    first[moved] = np.searchsorted(P0, P0[first[moved]] + 1.0, side="left") - 1
+    moved = np.flatnonzero(~data.est_valid[lastu])
+    lastu[moved] = np.searchsorted(P0, P0[lastu[moved] + 1], side="left") - 1
 
     ev_ids = pd.Index(events["event_id"].to_numpy()[idx], name="event_id")
     alpha = (
