@@ -170,6 +170,14 @@ def peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+def warm_memory(gib: float) -> None:
+    """Touch ``gib`` GiB in a throwaway process (see README: VM first touch)."""
+    code = (
+        f"import numpy as np\na = [np.ones(2**27) for _ in range({max(int(gib), 0)})]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def run_one(n: int, rank: bool) -> dict[str, object]:
     """Everything for one N (run in a fresh process)."""
     import eventstudy
@@ -258,12 +266,20 @@ def main() -> None:
         help="run the rank tests for N up to this (default 100000)",
     )
     ap.add_argument("--write", action="store_true", help="update benchmarks/README.md")
+    ap.add_argument(
+        "--warm",
+        type=float,
+        default=8.0,
+        help="GiB to touch in a throwaway process before each N (0: off)",
+    )
     args = ap.parse_args()
     if args.one is not None:
         print(json.dumps(run_one(args.one, args.one <= args.rank_max)))
         return
     rows = []
     for n in args.sizes:
+        if args.warm > 0:
+            warm_memory(args.warm)
         out = subprocess.run(
             [
                 sys.executable,

@@ -20,7 +20,9 @@ and ``C = Σ_E (x - x̄)(x - x̄)'``:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -370,7 +372,7 @@ class _ResidualSums:
         return pad, self._padded
 
     def __call__(
-        self, weights: Float64Array, chunk: int = 1024
+        self, weights: Float64Array, chunk: int = 512
     ) -> tuple[Float64Array, Float64Array]:
         """Return the sums ``E`` and counts ``C`` (``(Le, q)``) for weights ``(N, q)``.
 
@@ -400,26 +402,44 @@ class _ResidualSums:
             for a in arrays
         ]
         rel = np.arange(le, dtype=np.int64)
-        for a in range(0, rows.size, max(int(chunk), 1)):
-            r = rows[a : a + chunk]
-            first = self._p0[r] + self._e1  # long position of the first day
-            gathered = [v[first + pad] for v in views]
-            lo = self._start[r] - first
-            hi = self._end[r] - first
-            cross = (lo > 0) | (hi < le)  # the window leaves the listing's data
-            if cross.any():
-                inside = (rel[None, :] >= lo[cross, None]) & (
-                    rel[None, :] < hi[cross, None]
-                )
-                for g in gathered:
-                    g[cross] *= inside
-            w = w_all[r]
-            g_u, g_y, g_x = gathered[0], gathered[1], gathered[2:]
-            e_sum += g_y.T @ w
-            for j, g in enumerate(g_x):
-                e_sum -= g.T @ (w * self._beta[r, j : j + 1])
-            e_sum -= g_u.T @ (w * self._const[r, None])
-            c_sum += g_u.T @ w
+        step = max(int(chunk), 1)
+
+        def sweep(part: Int64Array) -> tuple[Float64Array, Float64Array]:
+            e_part = np.zeros((le, q))
+            c_part = np.zeros((le, q))
+            for a in range(0, part.size, step):
+                r = part[a : a + step]
+                first = self._p0[r] + self._e1  # long position of the first day
+                gathered = [v[first + pad] for v in views]
+                lo = self._start[r] - first
+                hi = self._end[r] - first
+                cross = (lo > 0) | (hi < le)  # the window leaves the listing's data
+                if cross.any():
+                    inside = (rel[None, :] >= lo[cross, None]) & (
+                        rel[None, :] < hi[cross, None]
+                    )
+                    for g in gathered:
+                        g[cross] *= inside
+                w = w_all[r]
+                g_u, g_y, g_x = gathered[0], gathered[1], gathered[2:]
+                e_part += g_y.T @ w
+                for j, g in enumerate(g_x):
+                    e_part -= g.T @ (w * self._beta[r, j : j + 1])
+                both = g_u.T @ np.concatenate([w * self._const[r, None], w], axis=1)
+                e_part -= both[:, :q]
+                c_part += both[:, q:]
+            return e_part, c_part
+
+        # numpy gathers and BLAS release the GIL: split the events over the cores
+        workers = max(1, min(os.cpu_count() or 1, 4, rows.size // (8 * step)))
+        parts = np.array_split(rows, workers)
+        if workers == 1:
+            return sweep(rows)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(sweep, parts))
+        for e_part, c_part in done:  # fixed order: deterministic sums
+            e_sum += e_part
+            c_sum += c_part
         return e_sum, c_sum
 
 
@@ -667,7 +687,9 @@ def _fit_events(
     vw = data.valid[posw]
     vw &= ~outside
     novalid = ~vw
-    dev = data.x[posw]
+    dev = np.empty((*posw.shape, p))
+    for j in range(p):  # one column at a time: a flat gather, not a subspace copy
+        np.take(data.x[:, j], posw, out=dev[:, :, j], mode="clip")
     dev -= xbar[idx, None, :]
     b = beta[idx]
     ar = data.y[posw]
@@ -704,7 +726,8 @@ def _fit_events(
     moved = np.flatnonzero(~data.est_valid[lastu])
     lastu[moved] = np.searchsorted(P0, P0[lastu[moved] + 1], side="left") - 1
 
-    ev_ids = pd.Index(events["event_id"].to_numpy()[idx], name="event_id")
+    all_ids = events["event_id"]
+    ev_ids = pd.Index(all_ids.take(idx).to_numpy(), name="event_id")
     alpha = (
         ybar[idx] - np.einsum("np,np->n", b, xbar[idx])
         if model.intercept
@@ -797,7 +820,7 @@ def _fit_events(
     sk = ~ok
     skipped = pd.DataFrame(
         {
-            "event_id": events["event_id"].to_numpy()[sk],
+            "event_id": all_ids.to_numpy()[sk] if sk.any() else all_ids.iloc[:0],
             "ticker": tick[sk],
             "reason": reasons[sk],
         }
