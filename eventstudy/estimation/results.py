@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from eventstudy.estimation.engine import EngineOutput
 from eventstudy.estimation.panel import AbnormalPanel
@@ -145,26 +145,37 @@ class EventStudyResults:
             Index ``event_id``; columns car, se, t, p_value, df, ndays
             (valid days in the window).
         """
+        return pd.DataFrame(
+            self._car_columns(int(a), int(b)), index=self.panel.event_ids
+        )
+
+    def _car_columns(self, a: int, b: int) -> dict[str, np.ndarray]:
         pn = self.panel
-        car, var, nd = pn.car_moments(int(a), int(b))
+        car, var, nd = pn.car_moments(a, b)
         se = np.sqrt(var)
         with np.errstate(invalid="ignore", divide="ignore"):
             t = car / se
-        pv = 2.0 * stats.t.sf(np.abs(t), pn.df)
-        return pd.DataFrame(
-            {"car": car, "se": se, "t": t, "p_value": pv, "df": pn.df, "ndays": nd},
-            index=pn.event_ids,
-        )
+        pv = 2.0 * special.stdtr(pn.df, -np.abs(t))  # = 2 t.sf(|t|, df)
+        return {"car": car, "se": se, "t": t, "p_value": pv, "df": pn.df, "ndays": nd}
 
     def cars(self, windows: tuple[tuple[int, int], ...] | None = None) -> pd.DataFrame:
         """CARs for several windows in one long table (``window`` as ``[-1,+1]``)."""
         wins = windows or tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
-        parts = []
-        for a, b in wins:
-            c = self.car(a, b).reset_index()
-            c.insert(1, "window", format_window(a, b))
-            parts.append(c)
-        return pd.concat(parts, ignore_index=True)
+        n = self.panel.n_events
+        cols = [self._car_columns(int(a), int(b)) for a, b in wins]
+        ids = self.panel.event_ids
+        labels = pd.Index([format_window(a, b) for a, b in wins])
+        out: dict[str, Any] = {
+            "event_id": ids.take(np.tile(np.arange(n), len(wins))),
+            "window": labels.take(np.repeat(np.arange(len(wins)), n)),
+        }
+        for key in ("car", "se", "t", "p_value", "df", "ndays"):
+            out[key] = (
+                np.concatenate([c[key] for c in cols])
+                if cols
+                else np.empty(0, dtype=np.float64)
+            )
+        return pd.DataFrame(out).rename_axis(None)
 
     def _labels(self, by: str | pd.Series | None) -> pd.Series | None:
         if by is None:
