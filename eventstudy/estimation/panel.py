@@ -203,6 +203,16 @@ class AbnormalPanel:
         ndays : Int64Array
             ``L_i``, the number of valid days in the window.
         """
+        cache: dict[tuple[int, int], tuple[Float64Array, Float64Array, Int64Array]]
+        cache = self.__dict__.setdefault("_car_cache", {})
+        key = (int(a), int(b))
+        if key not in cache:  # the arrays are read-only in practice: compute once
+            cache[key] = self._car_moments(*key)
+        return cache[key]
+
+    def _car_moments(
+        self, a: int, b: int
+    ) -> tuple[Float64Array, Float64Array, Int64Array]:
         cols = self.columns(a, b)
         valid = self.valid[:, cols]
         ndays = valid.sum(axis=1).astype(np.int64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any
@@ -42,6 +43,26 @@ def format_window(a: int, b: int) -> str:
         return f"+{v}" if v > 0 else str(v)
 
     return f"[{one(a)},{one(b)}]"
+
+
+def _t_sf(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """``scipy.stats.t.sf(t, df)`` (``special.stdtr(df, -t)``), on two threads.
+
+    The Student t tail is the costliest step of a CAR table (about 0.2 µs per
+    event); scipy's ufunc releases the GIL, so the halves run in parallel.
+    """
+    n = t.size
+    if n < 200_000:
+        return np.asarray(special.stdtr(df, -t), dtype=np.float64)
+    out = np.empty(n)
+    half = n // 2
+
+    def run(sl: slice) -> None:
+        out[sl] = special.stdtr(df[sl], -t[sl])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run, [slice(0, half), slice(half, n)]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -155,7 +176,7 @@ class EventStudyResults:
         se = np.sqrt(var)
         with np.errstate(invalid="ignore", divide="ignore"):
             t = car / se
-        pv = 2.0 * special.stdtr(pn.df, -np.abs(t))  # = 2 t.sf(|t|, df)
+        pv = 2.0 * _t_sf(np.abs(t), pn.df)
         return {"car": car, "se": se, "t": t, "p_value": pv, "df": pn.df, "ndays": nd}
 
     def cars(self, windows: tuple[tuple[int, int], ...] | None = None) -> pd.DataFrame:
