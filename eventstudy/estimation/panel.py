@@ -215,14 +215,27 @@ class AbnormalPanel:
     ) -> tuple[Float64Array, Float64Array, Int64Array]:
         cols = self.columns(a, b)
         valid = self.valid[:, cols]
-        ndays = valid.sum(axis=1).astype(np.int64)
+        ones = np.ones(cols.stop - cols.start)
+        ndays = np.count_nonzero(valid, axis=1).astype(np.int64)
+        # numpy's own row sum, not a BLAS product: CARs stay bit-identical
+        # (the bootstrap of a few events compares statistics that tie exactly)
         car = np.where(valid, self.ar[:, cols], 0.0).sum(axis=1)
         car = np.where(ndays > 0, car, np.nan)
         L = ndays.astype(np.float64)
         if self.has_intercept_error:
             term = L + L * L / self.nobs
-            if self.dev.shape[2] > 0:
-                g = np.where(valid[:, :, None], self.dev[:, cols, :], 0.0).sum(axis=1)
+            p = self.dev.shape[2]
+            if p == 1:
+                g1 = np.where(valid, self.dev[:, cols, 0], 0.0) @ ones
+                term = term + g1 * self.cinv[:, 0, 0] * g1
+            elif p > 1:
+                g = np.stack(
+                    [
+                        np.where(valid, self.dev[:, cols, j], 0.0) @ ones
+                        for j in range(p)
+                    ],
+                    axis=1,
+                )
                 term = term + np.einsum("ni,nij,nj->n", g, self.cinv, g)
         else:
             term = L
