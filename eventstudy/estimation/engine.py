@@ -7,7 +7,11 @@ end in one long array; day 0 of each event is a position in it, found with
 prefix sums over that array (O(1) per event), the OLS solution from the
 moments (closed form, batched over ``(N, p, p)`` stacks), and the event-window
 abnormal returns from one fancy-indexed gather. Python loops run only over
-listings (to build the long array) and never over events.
+listings (per-segment means, exclusions, day-0 search) and never over events;
+without explicit sessions the long array is read from the wide matrix at once.
+Sums over events of the estimation residuals (crude dependence, the
+Kolari-Pynnönen ``r̄``) come from :class:`_ResidualSums` without forming the
+``(N, Le)`` residuals.
 
 Formulas: MacKinlay (1997, §4, eq. 6-9 and 11-13) and Campbell, Lo and
 MacKinlay (1997, ch. 4); see ``docs/formulas.md``. With ``d_t = x_t - x̄``

@@ -65,3 +65,28 @@ def test_crude_dependence_and_kp_without_a_pass(model: str) -> None:
             fast["raw"].astype(float), ref["raw"].astype(float), rtol=1e-9
         )
         assert (fast["p_value"] - ref["p_value"]).abs().max() < 1e-10
+
+
+@pytest.mark.parametrize("model", ["market", "constant_mean", "market_adjusted"])
+@pytest.mark.parametrize("kind", ["simple", "log"])
+def test_wide_long_arrays_match_the_listing_loop(model: str, kind: str) -> None:
+    from eventstudy.estimation.alignment import listing_sessions
+    from eventstudy.estimation.engine import _build_long, _build_long_wide
+    from eventstudy.estimation.models import resolve_model
+
+    market = synthetic_market()
+    m = resolve_model(model)
+    pairs: list[tuple[str, str | None]] = [
+        ("AAA", "MKT"),
+        ("BBB", "MKT2"),
+        ("CCC", "MKT"),
+        ("AAA", "MKT2"),
+    ]
+    if not m.uses_benchmark:
+        pairs = [(t, None) for t, _ in pairs[:3]]
+    excl = {"AAA": np.array([market.index[300].value], dtype=np.int64)}
+    sess = {t: listing_sessions(market[t]) for t, _ in pairs}
+    ref = _build_long(market, pairs, m, kind, sess, excl, (-10, 10))  # type: ignore[arg-type]
+    got = _build_long_wide(market, pairs, m, kind, excl, (-10, 10))  # type: ignore[arg-type]
+    for f in dataclasses.fields(ref):
+        np.testing.assert_array_equal(getattr(got, f.name), getattr(ref, f.name))
