@@ -181,6 +181,7 @@ def warm_memory(gib: float) -> None:
 def run_one(n: int, rank: bool) -> dict[str, object]:
     """Everything for one N (run in a fresh process)."""
     import eventstudy
+    import eventstudy.estimation.inference  # imported here: imports are not timed
     from eventstudy.estimation.results import DEFAULT_CAR_WINDOWS
 
     returns = make_panel()
