@@ -698,11 +698,21 @@ def _fit_events(
     b = beta[idx]
     ar = data.y[posw]
     ar -= ybar[idx, None]
-    if p:
+    ar_var = np.empty(ar.shape)  # also the scratch of the market model's d_t b
+    if p == 1:
+        d0 = dev[:, :, 0]
+        ar -= np.multiply(d0, b[:, :1], out=ar_var)
+    elif p:
         ar -= _lin(dev, b)
     ar[novalid] = np.nan
     if model.intercept:
-        ar_var = _quad(dev, cinv[idx]) if p else np.zeros(ar.shape)
+        if p == 1:
+            np.multiply(d0, cinv[idx, 0, :1], out=ar_var)  # d C⁻¹ d
+            ar_var *= d0
+        elif p:
+            ar_var[...] = _quad(dev, cinv[idx])
+        else:
+            ar_var[...] = 0.0
         ar_var += (1.0 + 1.0 / M[idx])[:, None]
         ar_var *= sigma2[idx, None]
     else:
