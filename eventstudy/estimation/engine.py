@@ -235,11 +235,18 @@ def _build_long_wide(
     dates = grid[g]
     first = np.zeros(len(g), dtype=bool)
     first[seg_start[seg_len > 0]] = True
-    m = np.full(len(g), np.nan)
-    if model.uses_benchmark:
-        b_of_pair = np.array([-1 if b is None else cols.get_loc(b) for _, b in pairs])
+    b_of_pair = np.array(
+        [-1 if b is None else cols.get_loc(b) for _, b in pairs], dtype=np.int64
+    )
+    b_cols = np.unique(b_of_pair)
+    if not model.uses_benchmark:
+        m = np.full(len(g), np.nan)
+    elif b_cols.size == 1 and b_cols[0] >= 0:  # one benchmark: no selection
+        m = _span_on_grid(values[:, b_cols[0]], g, first, kind)
+    else:
+        m = np.full(len(g), np.nan)
         b_of_entry = b_of_pair[srow]
-        for bcol in np.unique(b_of_pair[b_of_pair >= 0]):
+        for bcol in b_cols[b_cols >= 0]:
             sel = np.flatnonzero(b_of_entry == bcol)
             m[sel] = _span_on_grid(values[:, bcol], g[sel], first[sel], kind)
     if isinstance(model, MarketAdjustedModel):

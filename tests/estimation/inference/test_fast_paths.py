@@ -86,7 +86,9 @@ def test_wide_long_arrays_match_the_listing_loop(model: str, kind: str) -> None:
         pairs = [(t, None) for t, _ in pairs[:3]]
     excl = {"AAA": np.array([market.index[300].value], dtype=np.int64)}
     sess = {t: listing_sessions(market[t]) for t, _ in pairs}
-    ref = _build_long(market, pairs, m, kind, sess, excl, (-10, 10))  # type: ignore[arg-type]
-    got = _build_long_wide(market, pairs, m, kind, excl, (-10, 10))  # type: ignore[arg-type]
-    for f in dataclasses.fields(ref):
-        np.testing.assert_array_equal(getattr(got, f.name), getattr(ref, f.name))
+    one_bench = [(t, "MKT" if b else None) for t, b in pairs]  # no selection path
+    for prs in (pairs, one_bench):
+        ref = _build_long(market, prs, m, kind, sess, excl, (-10, 10))  # type: ignore[arg-type]
+        got = _build_long_wide(market, prs, m, kind, excl, (-10, 10))  # type: ignore[arg-type]
+        for f in dataclasses.fields(ref):
+            np.testing.assert_array_equal(getattr(got, f.name), getattr(ref, f.name))
