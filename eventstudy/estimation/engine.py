@@ -695,6 +695,25 @@ def _fit_events(
     outside = posw < start[idx, None]
     outside |= posw >= end[idx, None]
     np.clip(posw, 0, max(len(data.y) - 1, 0), out=posw)
+
+    def masked(
+        src: np.ndarray, fill: float | int, at: Int64Array, off: BoolArray
+    ) -> np.ndarray:
+        out = np.take(src, at, mode="clip")
+        out[off] = fill
+        return out
+
+    # ret, dates and market only need the gather: fill them on a second
+    # thread (numpy releases the GIL) while this one computes the ARs
+    pool = ThreadPoolExecutor(max_workers=1) if len(idx) >= 100_000 else None
+    side = [
+        pool.submit(masked, a, f, posw, outside) if pool is not None else None
+        for a, f in (
+            (data.ret, np.nan),
+            (data.dates, np.iinfo(np.int64).min),
+            (data.market, np.nan),
+        )
+    ]
     vw = data.valid[posw]
     vw &= ~outside
     novalid = ~vw
@@ -725,14 +744,15 @@ def _fit_events(
     else:
         ar_var = np.repeat(sigma2[idx, None], ar.shape[1], axis=1)
     ar_var[novalid] = np.nan
-    ret = data.ret[posw]
-    ret[outside] = np.nan
+    if pool is not None:
+        ret, dates_i, market_w = (f.result() for f in side if f is not None)
+        pool.shutdown()
+    else:
+        ret = masked(data.ret, np.nan, posw, outside)
+        dates_i = masked(data.dates, np.iinfo(np.int64).min, posw, outside)
+        market_w = masked(data.market, np.nan, posw, outside)
     expected = ret - ar
-    dates_i = data.dates[posw]
-    dates_i[outside] = np.iinfo(np.int64).min
     dates_w = dates_i.view("datetime64[ns]")
-    market_w = data.market[posw]
-    market_w[outside] = np.nan
     del posw, outside, novalid
 
     # First and last used estimation observation (for reporting), from the
