@@ -208,6 +208,7 @@ def run_one(n: int, rank: bool) -> dict[str, object]:
 
     rng = np.random.default_rng(3)
     loop_rows = rng.choice(n, size=min(LOOP_EVENTS, n), replace=False)
+    per_event_loop(returns, events.iloc[:20], windows)  # warm-up (lazy imports)
     loop_rate = per_event_loop(returns, events.iloc[loop_rows], windows)
     acc_rows = rng.choice(n, size=min(ACCURACY_EVENTS, n), replace=False)
     acc = accuracy(res, returns, events.iloc[acc_rows])

@@ -8,6 +8,11 @@ counts of positive residuals (generalized sign), the event-time AAR series
 (crude dependence), the combined-period ranks and signs (Corrado, Corrado-
 Zivney) and the GRANK ranks. Nothing loops over events in Python; loops run
 over chunks, windows and relative days only.
+
+Pass results are cached on the panel (:func:`run_shared_pass`), so the calls
+for several windows share them. On engine panels, the cross-event residual
+sums that crude dependence and the Kolari-Pynnönen ``r̄`` need come from
+``panel.residual_sums`` (:class:`GroupSums`) without a pass at all.
 """
 
 from __future__ import annotations
