@@ -1,4 +1,4 @@
-"""Development sessions: ``nox -s tests lint typecheck``."""
+"""Development sessions: ``nox -s tests lint typecheck`` (and ``bench``, ``notebooks``)."""
 
 from __future__ import annotations
 
@@ -37,3 +37,13 @@ def notebooks(session: nox.Session) -> None:
     session.run(
         "python", "-m", "pytest", "tests/test_notebooks.py", "-v", *session.posargs
     )
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Speed at scale (issue 7): 10k, 100k and 1M events -> benchmarks/README.md.
+
+    Pass sizes to override, e.g. ``nox -s bench -- 10000 100000``.
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/bench_scale.py", "--write", *session.posargs)

@@ -7,7 +7,11 @@ end in one long array; day 0 of each event is a position in it, found with
 prefix sums over that array (O(1) per event), the OLS solution from the
 moments (closed form, batched over ``(N, p, p)`` stacks), and the event-window
 abnormal returns from one fancy-indexed gather. Python loops run only over
-listings (to build the long array) and never over events.
+listings (per-segment means, exclusions, day-0 search) and never over events;
+without explicit sessions the long array is read from the wide matrix at once.
+Sums over events of the estimation residuals (crude dependence, the
+Kolari-Pynnönen ``r̄``) come from :class:`_ResidualSums` without forming the
+``(N, Le)`` residuals.
 
 Formulas: MacKinlay (1997, §4, eq. 6-9 and 11-13) and Campbell, Lo and
 MacKinlay (1997, ch. 4); see ``docs/formulas.md``. With ``d_t = x_t - x̄``
@@ -20,7 +24,9 @@ and ``C = Σ_E (x - x̄)(x - x̄)'``:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,11 +187,293 @@ def _build_long(
     )
 
 
+def _exclusion_mask(
+    dates: Int64Array, days: Int64Array | None, event_window: tuple[int, int]
+) -> BoolArray:
+    """Sessions of one listing inside the event window of an excluded day 0."""
+    n = len(dates)
+    if days is None or not len(days):
+        return np.zeros(n, dtype=bool)
+    d0 = np.searchsorted(dates, days, side="left").astype(np.int64)
+    lo = np.clip(d0 + event_window[0], 0, n)
+    hi = np.clip(d0 + event_window[1] + 1, 0, n)
+    mark = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(mark, lo, 1)
+    np.add.at(mark, hi, -1)
+    return np.asarray(np.cumsum(mark[:-1]) > 0)
+
+
+def _build_long_wide(
+    returns: pd.DataFrame,
+    pairs: list[tuple[str, str | None]],
+    model: NormalReturnModel,
+    kind: ReturnKind,
+    exclude: dict[str, Int64Array],
+    event_window: tuple[int, int],
+) -> _LongData:
+    """:func:`_build_long` without a loop over listings, for the usual case.
+
+    Applies when each listing's sessions are its non-missing rows of
+    ``returns`` (no ``sessions`` given) and the model has at most the
+    benchmark as regressor. Every segment is read from the wide matrix at
+    once; the span matching of :func:`span_align` runs on the common date
+    grid per benchmark column (with the same prefix sums, so the same
+    numbers). Only the per-segment means loop over listings.
+    """
+    p = len(model.regressor_names)
+    grid = as_ns(returns.index)
+    values = returns.to_numpy(dtype=np.float64)
+    cols = pd.Index([str(c) for c in returns.columns])
+    t_col = cols.get_indexer(pd.Index([t for t, _ in pairs]))
+    wide = values[:, t_col].T  # (S, D): one row per segment
+    has = ~np.isnan(wide)  # a session = a non-missing row (listing_sessions)
+    seg_len = has.sum(axis=1).astype(np.int64)
+    seg_end = np.cumsum(seg_len)
+    seg_start = seg_end - seg_len
+    srow, g = np.nonzero(has)  # segment and grid row of every long entry
+    r = wide[srow, g]
+    dates = grid[g]
+    first = np.zeros(len(g), dtype=bool)
+    first[seg_start[seg_len > 0]] = True
+    b_of_pair = np.array(
+        [-1 if b is None else cols.get_loc(b) for _, b in pairs], dtype=np.int64
+    )
+    b_cols = np.unique(b_of_pair)
+    if not model.uses_benchmark:
+        m = np.full(len(g), np.nan)
+    elif b_cols.size == 1 and b_cols[0] >= 0:  # one benchmark: no selection
+        m = _span_on_grid(values[:, b_cols[0]], g, first, kind)
+    else:
+        m = np.full(len(g), np.nan)
+        b_of_entry = b_of_pair[srow]
+        for bcol in b_cols[b_cols >= 0]:
+            sel = np.flatnonzero(b_of_entry == bcol)
+            m[sel] = _span_on_grid(values[:, bcol], g[sel], first[sel], kind)
+    if isinstance(model, MarketAdjustedModel):
+        y = r - m
+        x = np.empty((len(r), 0))
+    elif model.uses_benchmark:
+        y = r.copy()
+        x = m[:, None].copy()
+    else:
+        y = r.copy()
+        x = np.empty((len(r), 0))
+    valid = np.isfinite(y) & np.isfinite(x).all(axis=1)
+    yc = np.zeros(len(pairs))
+    xc = np.zeros((len(pairs), p))
+    for s in range(len(pairs)):  # loop over listings: per-segment means
+        sl = slice(int(seg_start[s]), int(seg_end[s]))
+        v = valid[sl]
+        if v.any():
+            if model.intercept:
+                yc[s] = float(y[sl][v].mean())
+            xc[s] = x[sl][v].mean(axis=0)
+    y -= yc[srow]
+    x -= xc[srow]
+    ex = np.zeros(len(y), dtype=bool)
+    for s, (ticker, _) in enumerate(pairs):  # listings with excluded days only
+        days = exclude.get(ticker)
+        if days is not None and len(days):
+            sl = slice(int(seg_start[s]), int(seg_end[s]))
+            ex[sl] = _exclusion_mask(dates[sl], days, event_window)
+    return _LongData(
+        y=y,
+        x=x,
+        ret=r,
+        market=m,
+        valid=valid,
+        est_valid=valid & ~ex,
+        dates=dates,
+        seg_start=seg_start,
+        seg_end=seg_end,
+        y_center=yc,
+        x_center=xc,
+    )
+
+
+def _span_on_grid(
+    src: Float64Array, g: Int64Array, first: BoolArray, kind: ReturnKind
+) -> Float64Array:
+    """:func:`span_align` of one benchmark column for long entries on the grid.
+
+    ``g`` holds the grid rows of consecutive sessions of each segment (a
+    segment starts where ``first``); the span of an entry runs from the grid
+    row after the previous session to its own row, and a segment's first
+    session only takes a same-date benchmark return. Most spans are that one
+    row (the listing traded the day before): its benchmark return, or NaN.
+    Only the entries after a listing gap go through the compounding.
+    """
+    out = src[g]
+    gap = np.flatnonzero(~first[1:] & (g[1:] - g[:-1] > 1)) + 1
+    if not gap.size:
+        return out
+    obs = ~np.isnan(src)
+    cnt = np.concatenate([[0], np.cumsum(obs)])
+    lo = g[gap - 1] + 1
+    hi = g[gap] + 1
+    count = cnt[hi] - cnt[lo]
+    res = np.full(gap.size, np.nan)
+    one = count == 1
+    last = np.maximum.accumulate(np.where(obs, np.arange(len(src)), -1))
+    res[one] = src[last[hi[one] - 1]]
+    many = count > 1
+    if many.any():
+        finite = np.isfinite(src)
+        if kind == "simple":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                z = np.log1p(np.where(finite, src, 0.0))
+            finite &= np.isfinite(z)
+            z = np.where(finite, z, 0.0)
+        else:
+            z = np.where(finite, src, 0.0)
+        cs = np.concatenate([[0.0], np.cumsum(z)])
+        bad = np.concatenate([[0], np.cumsum(obs & ~finite)])
+        agg = cs[hi[many]] - cs[lo[many]]
+        nbad = bad[hi[many]] - bad[lo[many]]
+        comp = np.expm1(agg) if kind == "simple" else agg
+        res[many] = np.where(nbad == 0, comp, np.nan)
+    out[gap] = res
+    return out
+
+
+class _ResidualSums:
+    """Weighted cross-event sums of the estimation residuals, per relative day.
+
+    ``self(W)`` returns ``E[t, q] = Σ_i W_iq ε̂_it`` and ``C[t, q] = Σ_i W_iq
+    u_it`` over the cells ``u_it`` used in the fit, without forming the
+    ``(N, Le)`` residuals: with ``ε̂_it = y_t - β̂_i'x_t - c_i`` (``c_i = ȳ_i -
+    β̂_i'x̄_i``) on the centred long arrays, ``E = Σ_i W_i y_{s_i+t}
+    - Σ_j Σ_i W_i β̂_ij x_{j,s_i+t} - Σ_i W_i c_i u_{s_i+t}``, each a product of a
+    row-gathered window matrix (contiguous slices of the long arrays, one per
+    event) with a few weight columns. Events are processed in chunks.
+    """
+
+    def __init__(
+        self,
+        data: _LongData,
+        est_rel: Int64Array,
+        p0: Int64Array,
+        start: Int64Array,
+        end: Int64Array,
+        beta: Float64Array,
+        const: Float64Array,
+    ) -> None:
+        self._data = data
+        self._e1 = int(est_rel[0]) if est_rel.size else 0
+        self._le = int(est_rel.size)
+        self._p0, self._start, self._end = p0, start, end
+        self._beta, self._const = beta, const
+        self._padded: list[Float64Array] | None = None
+
+    def _arrays(self) -> tuple[int, list[Float64Array]]:
+        """``u``, ``y·u`` and ``x_j·u`` padded so that every window slice exists."""
+        d = self._data
+        pad = abs(self._e1) + self._le + 1
+        if self._padded is None:
+            n = len(d.y)
+            u = d.est_valid
+            cols = [u.astype(np.float64), np.where(u, d.y, 0.0)]
+            cols += [np.where(u, d.x[:, j], 0.0) for j in range(d.x.shape[1])]
+            out = []
+            for c in cols:
+                a = np.zeros(n + 2 * pad)
+                a[pad : pad + n] = c
+                out.append(a)
+            self._padded = out
+        return pad, self._padded
+
+    def __call__(
+        self, weights: Float64Array, chunk: int = 512
+    ) -> tuple[Float64Array, Float64Array]:
+        """Return the sums ``E`` and counts ``C`` (``(Le, q)``) for weights ``(N, q)``.
+
+        Parameters
+        ----------
+        weights : Float64Array
+            One row per panel row (event), one column per weighting.
+        chunk : int
+            Events per chunk.
+
+        Returns
+        -------
+        E, C : Float64Array
+            ``Σ_i W_iq ε̂_it`` and ``Σ_i W_iq u_it`` per estimation relative day.
+        """
+        w_all = np.asarray(weights, dtype=np.float64).reshape(len(self._p0), -1)
+        q = w_all.shape[1]
+        le = self._le
+        e_sum = np.zeros((le, q))
+        c_sum = np.zeros((le, q))
+        rows = np.flatnonzero((w_all != 0).any(axis=1))
+        if not rows.size or not le or not len(self._data.y):
+            return e_sum, c_sum
+        pad, arrays = self._arrays()
+        views = [
+            np.lib.stride_tricks.sliding_window_view(a, le, writeable=False)
+            for a in arrays
+        ]
+        rel = np.arange(le, dtype=np.int64)
+        step = max(int(chunk), 1)
+
+        def sweep(part: Int64Array) -> tuple[Float64Array, Float64Array]:
+            e_part = np.zeros((le, q))
+            c_part = np.zeros((le, q))
+            for a in range(0, part.size, step):
+                r = part[a : a + step]
+                first = self._p0[r] + self._e1  # long position of the first day
+                gathered = [v[first + pad] for v in views]
+                lo = self._start[r] - first
+                hi = self._end[r] - first
+                cross = (lo > 0) | (hi < le)  # the window leaves the listing's data
+                if cross.any():
+                    inside = (rel[None, :] >= lo[cross, None]) & (
+                        rel[None, :] < hi[cross, None]
+                    )
+                    for g in gathered:
+                        g[cross] *= inside
+                w = w_all[r]
+                g_u, g_y, g_x = gathered[0], gathered[1], gathered[2:]
+                e_part += g_y.T @ w
+                for j, g in enumerate(g_x):
+                    e_part -= g.T @ (w * self._beta[r, j : j + 1])
+                both = g_u.T @ np.concatenate([w * self._const[r, None], w], axis=1)
+                e_part -= both[:, :q]
+                c_part += both[:, q:]
+            return e_part, c_part
+
+        # numpy gathers and BLAS release the GIL: split the events over the cores
+        workers = max(1, min(os.cpu_count() or 1, 4, rows.size // (8 * step)))
+        parts = np.array_split(rows, workers)
+        if workers == 1:
+            return sweep(rows)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(sweep, parts))
+        for e_part, c_part in done:  # fixed order: deterministic sums
+            e_sum += e_part
+            c_sum += c_part
+        return e_sum, c_sum
+
+
 def _prefix(a: np.ndarray) -> np.ndarray:
     """Prefix sums with a leading zero row along axis 0."""
     out = np.zeros((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
     np.cumsum(a, axis=0, out=out[1:])
     return out
+
+
+def _lin(dev: Float64Array, b: Float64Array) -> Float64Array:
+    """``d_t'b`` per event and day: ``(N, L, p) x (N, p) -> (N, L)``."""
+    if dev.shape[2] == 1:  # the market model: no einsum dispatch
+        return np.asarray(dev[:, :, 0] * b[:, :1], dtype=np.float64)
+    return np.asarray(np.einsum("nlp,np->nl", dev, b), dtype=np.float64)
+
+
+def _quad(dev: Float64Array, cinv: Float64Array) -> Float64Array:
+    """``d_t'C⁻¹d_t`` per event and day: ``(N, L, p), (N, p, p) -> (N, L)``."""
+    if dev.shape[2] == 1:
+        d = dev[:, :, 0]
+        return np.asarray(d * cinv[:, 0, :1] * d, dtype=np.float64)
+    return np.asarray(np.einsum("nlp,npq,nlq->nl", dev, cinv, dev), dtype=np.float64)
 
 
 def fit_events(
@@ -260,42 +548,51 @@ def _fit_events(
 
     tick = events["ticker"].to_numpy(dtype=object)
     bench = events["benchmark"].to_numpy(dtype=object)
-    known = set(map(str, returns.columns))
-    unknown_t = np.array([t not in known for t in tick], dtype=bool)
+    known = pd.Index([str(c) for c in returns.columns])
+    unknown_t = ~pd.Index(tick).isin(known)
     reasons[unknown_t] = [
         f"ticker {t!r} is not a column of the returns" for t in tick[unknown_t]
     ]
     if model.uses_benchmark:
-        unknown_b = ~unknown_t & np.array(
-            [(b is None) or (b not in known) for b in bench], dtype=bool
-        )
+        unknown_b = ~unknown_t & ~pd.Index(bench).isin(known)
         reasons[unknown_b] = [
             f"benchmark {b!r} is not a column of the returns" for b in bench[unknown_b]
         ]
         pair_b = bench
     else:
         pair_b = np.full(n_all, None, dtype=object)
-    ok = reasons == ""
+    ok = reasons == ""  # once, on the few failures above; masks from here on
 
     # Segments: one per (ticker, benchmark) pair (the only loop: over listings).
-    keys = pd.MultiIndex.from_arrays(
-        [pd.Index(tick[ok].astype(str)), pd.Index(pair_b[ok].astype(str))]
-    )
-    codes, uniq = pd.factorize(keys)
-    pairs = [(t, None if b == "None" else b) for t, b in uniq]
-    sess = {
-        t: listing_sessions(returns[t], sessions.get(t))
-        for t in dict.fromkeys(t for t, _ in pairs)
-    }
-    data = _build_long(returns, pairs, model, kind, sess, exclude, event_window)
+    t_codes, t_uniq = pd.factorize(tick[ok])
+    b_codes, b_uniq = pd.factorize(pair_b[ok], use_na_sentinel=False)
+    nb = max(len(b_uniq), 1)
+    codes, uniq_codes = pd.factorize(t_codes.astype(np.int64) * nb + b_codes)
+    pairs = [
+        (
+            str(t_uniq[c // nb]),
+            None if pd.isna(b_uniq[c % nb]) else str(b_uniq[c % nb]),
+        )
+        for c in uniq_codes
+    ]
+    if not sessions and not isinstance(model, FactorModel):
+        data = _build_long_wide(returns, pairs, model, kind, exclude, event_window)
+    else:
+        sess = {
+            t: listing_sessions(returns[t], sessions.get(t))
+            for t in dict.fromkeys(t for t, _ in pairs)
+        }
+        data = _build_long(returns, pairs, model, kind, sess, exclude, event_window)
 
     seg = np.full(n_all, -1, dtype=np.int64)
     seg[ok] = codes
     # Day 0 positions: vectorised searchsorted in the long date array, per segment.
     dates_ns = as_ns(events["date"])
     local = np.full(n_all, -1, dtype=np.int64)
+    by_seg = np.argsort(seg, kind="stable")
+    cuts = np.searchsorted(seg[by_seg], np.arange(len(pairs) + 1), side="left")
     for s in range(len(pairs)):  # loop over listings, not events
-        rows = np.flatnonzero(seg == s)
+        rows = by_seg[cuts[s] : cuts[s + 1]]
         seg_dates = data.dates[data.seg_start[s] : data.seg_end[s]]
         local[rows] = np.searchsorted(seg_dates, dates_ns[rows], side="left")
     seg_len = np.where(seg >= 0, (data.seg_end - data.seg_start)[np.maximum(seg, 0)], 0)
@@ -325,7 +622,7 @@ def _fit_events(
             f"{t!r} ({pd.Timestamp(lt).date()})"
             for d, t, lt in zip(dates_ns[after], tick[after], last, strict=True)
         ]
-    ok &= reasons == ""
+    ok &= ~(before | after)
     start = np.where(seg >= 0, data.seg_start[np.maximum(seg, 0)], 0)
     end = np.where(seg >= 0, data.seg_end[np.maximum(seg, 0)], 0)
     pos0 = start + local
@@ -350,7 +647,7 @@ def _fit_events(
     dfree = Mi - (k if k > 0 else 1)
     nodf = ok & ~few & (dfree < 1)
     reasons[nodf] = "no degrees of freedom left in the estimation window"
-    ok &= reasons == ""
+    ok &= ~few & ~nodf
 
     Py = _prefix(yw)
     Pyy = _prefix(yw * yw)
@@ -377,7 +674,7 @@ def _fit_events(
         ok &= ~sing
         Csafe = np.where(ok[:, None, None], C, np.eye(p))
         cinv = np.linalg.inv(Csafe)
-        beta = np.einsum("nij,nj->ni", cinv, cxy)
+        beta = cinv[:, :, 0] * cxy if p == 1 else np.einsum("nij,nj->ni", cinv, cxy)
         ssr = (Syy - M * ybar**2) - np.einsum("ni,ni->n", beta, cxy)
     else:
         xbar = np.zeros((n_all, 0))
@@ -392,35 +689,15 @@ def _fit_events(
     reasons[zero] = "the estimation-window residual variance is zero"
     ok &= ~zero
 
-    # Event-window gather.
+    # Day 0 must have a valid abnormal return (checked before the gather).
     w1, w2 = event_window
     rel = np.arange(w1, w2 + 1, dtype=np.int64)
     idx = np.flatnonzero(ok)
-    posw = pos0[idx, None] + rel[None, :]
-    inside = (posw >= start[idx, None]) & (posw < end[idx, None])
-    posc = np.clip(posw, 0, max(len(data.y) - 1, 0))
-    vw = inside & data.valid[posc]
-    dev = data.x[posc] - xbar[idx, None, :]
-    b = beta[idx]
-    ar = data.y[posc] - ybar[idx, None] - np.einsum("nlp,np->nl", dev, b)
-    ar = np.where(vw, ar, np.nan)
-    if model.intercept:
-        quad = np.einsum("nlp,npq,nlq->nl", dev, cinv[idx], dev) if p else 0.0
-        ar_var = sigma2[idx, None] * (1.0 + 1.0 / M[idx, None] + quad)
-    else:
-        ar_var = np.broadcast_to(sigma2[idx, None], ar.shape).copy()
-    ar_var = np.where(vw, ar_var, np.nan)
-    ret = np.where(inside, data.ret[posc], np.nan)
-    expected = ret - ar
-    dates_w = np.where(inside, data.dates[posc], np.iinfo(np.int64).min).view(
-        "datetime64[ns]"
-    )
-    market_w = np.where(inside, data.market[posc], np.nan)
-
-    # Day 0 must have a valid abnormal return.
-    d0col = -w1 if w1 <= 0 <= w2 else None
-    if d0col is not None:
-        bad0 = ~np.isfinite(ar[:, d0col])
+    if w1 <= 0 <= w2:
+        q0 = pos0[idx]
+        dev0 = data.x[q0][:, None, :] - xbar[idx, None, :]
+        ar0 = data.y[q0] - ybar[idx] - _lin(dev0, beta[idx])[:, 0]
+        bad0 = ~(data.valid[q0] & np.isfinite(ar0))
         if bad0.any():
             rows = idx[bad0]
             reasons[rows] = [
@@ -428,34 +705,88 @@ def _fit_events(
                 f"{t!r} or its benchmark is missing or not finite"
                 for d, t in zip(data.dates[pos0[rows]], tick[rows], strict=True)
             ]
-            keep = ~bad0
-            idx = idx[keep]
-            b = b[keep]
-            ar, ar_var, ret, expected = (
-                ar[keep],
-                ar_var[keep],
-                ret[keep],
-                expected[keep],
-            )
-            dates_w, market_w, dev, vw = (
-                dates_w[keep],
-                market_w[keep],
-                dev[keep],
-                vw[keep],
-            )
             ok[rows] = False
+            idx = idx[~bad0]
 
-    # First and last used estimation observation (for reporting).
-    n = len(data.est_valid)
-    ar_idx = np.arange(n, dtype=np.int64)
-    nxt = np.where(data.est_valid, ar_idx, n)
-    nxt = np.minimum.accumulate(nxt[::-1])[::-1] if n else nxt
-    prv = np.where(data.est_valid, ar_idx, -1)
-    prv = np.maximum.accumulate(prv) if n else prv
-    first = nxt[np.minimum(lo[idx], max(n - 1, 0))] if n else lo[idx]
-    lastu = prv[np.maximum(hi[idx] - 1, 0)] if n else hi[idx]
+    # Event-window gather (in place: each (N, L) array is allocated once).
+    posw = pos0[idx, None] + rel[None, :]
+    outside = posw < start[idx, None]
+    outside |= posw >= end[idx, None]
+    np.clip(posw, 0, max(len(data.y) - 1, 0), out=posw)
 
-    ev_ids = pd.Index(events["event_id"].to_numpy()[idx], name="event_id")
+    def masked(
+        src: np.ndarray, fill: float | int, at: Int64Array, off: BoolArray
+    ) -> np.ndarray:
+        out = np.take(src, at, mode="clip")
+        out[off] = fill
+        return out
+
+    # ret, dates and market only need the gather: fill them on a second
+    # thread (numpy releases the GIL) while this one computes the ARs
+    pool = ThreadPoolExecutor(max_workers=1) if len(idx) >= 100_000 else None
+    side = [
+        pool.submit(masked, a, f, posw, outside) if pool is not None else None
+        for a, f in (
+            (data.ret, np.nan),
+            (data.dates, np.iinfo(np.int64).min),
+            (data.market, np.nan),
+        )
+    ]
+    vw = data.valid[posw]
+    vw &= ~outside
+    novalid = ~vw
+    dev = np.empty((*posw.shape, p))
+    for j in range(p):  # one column at a time: a flat gather, not a subspace copy
+        np.take(data.x[:, j], posw, out=dev[:, :, j], mode="clip")
+    dev -= xbar[idx, None, :]
+    b = beta[idx]
+    ar = data.y[posw]
+    ar -= ybar[idx, None]
+    ar_var = np.empty(ar.shape)  # also the scratch of the market model's d_t b
+    if p == 1:
+        d0 = dev[:, :, 0]
+        ar -= np.multiply(d0, b[:, :1], out=ar_var)
+    elif p:
+        ar -= _lin(dev, b)
+    ar[novalid] = np.nan
+    if model.intercept:
+        if p == 1:
+            np.multiply(d0, cinv[idx, 0, :1], out=ar_var)  # d C⁻¹ d
+            ar_var *= d0
+        elif p:
+            ar_var[...] = _quad(dev, cinv[idx])
+        else:
+            ar_var[...] = 0.0
+        ar_var += (1.0 + 1.0 / M[idx])[:, None]
+        ar_var *= sigma2[idx, None]
+    else:
+        ar_var = np.repeat(sigma2[idx, None], ar.shape[1], axis=1)
+    ar_var[novalid] = np.nan
+    if pool is not None:
+        ret, dates_i, market_w = (f.result() for f in side if f is not None)
+        pool.shutdown()
+    else:
+        ret = masked(data.ret, np.nan, posw, outside)
+        dates_i = masked(data.dates, np.iinfo(np.int64).min, posw, outside)
+        market_w = masked(data.market, np.nan, posw, outside)
+    expected = ret - ar
+    dates_w = dates_i.view("datetime64[ns]")
+    del posw, outside, novalid
+
+    # First and last used estimation observation (for reporting), from the
+    # running count P0 of used observations: the first used one at or after
+    # lo is where the count first exceeds P0[lo], the last one before hi
+    # where it first reaches P0[hi].
+    # (usually lo and hi - 1 themselves are used: search only the others).
+    first = lo[idx].copy()
+    lastu = hi[idx] - 1
+    moved = np.flatnonzero(~data.est_valid[first])
+    first[moved] = np.searchsorted(P0, P0[first[moved]] + 1.0, side="left") - 1
+    moved = np.flatnonzero(~data.est_valid[lastu])
+    lastu[moved] = np.searchsorted(P0, P0[lastu[moved] + 1], side="left") - 1
+
+    all_ids = events["event_id"]
+    ev_ids = pd.Index(all_ids.take(idx).to_numpy(), name="event_id")
     alpha = (
         ybar[idx] - np.einsum("np,np->n", b, xbar[idx])
         if model.intercept
@@ -503,10 +834,10 @@ def _fit_events(
         pc = np.clip(pe, 0, max(len(data.y) - 1, 0))
         use = ins & data.est_valid[pc]
         dv = data.x[pc] - xb[sl, None, :]
-        res = data.y[pc] - yb[sl, None] - np.einsum("nlp,np->nl", dv, b[sl])
+        res = data.y[pc] - yb[sl, None] - _lin(dv, b[sl])
         res = np.where(use, res, np.nan)
         if model.intercept:
-            q = np.einsum("nlp,npq,nlq->nl", dv, ci[sl], dv) if p else 0.0
+            q = _quad(dv, ci[sl]) if p else 0.0
             v = s2[sl, None] * (1.0 + 1.0 / Mv[sl, None] + q)
         else:
             v = np.broadcast_to(s2[sl, None], res.shape)
@@ -540,11 +871,15 @@ def _fit_events(
         market=market_w,
         groups=groups,
         estimation_blocks=blocks,
+        residual_sums=_ResidualSums(
+            data, est_rel, p0, st, en, b, yb - np.einsum("np,np->n", b, xb)
+        ),
+        resid_mean=(np.zeros(len(idx)) if model.intercept else (Sy / Msafe)[idx]),
     )
     sk = ~ok
     skipped = pd.DataFrame(
         {
-            "event_id": events["event_id"].to_numpy()[sk],
+            "event_id": all_ids.to_numpy()[sk] if sk.any() else all_ids.iloc[:0],
             "ticker": tick[sk],
             "reason": reasons[sk],
         }

@@ -56,6 +56,40 @@ def _validate_returns(returns: pd.DataFrame) -> pd.DataFrame:
 
 
 def _to_dates(values: pd.Series, ids: pd.Series, column: str) -> pd.DatetimeIndex:
+    """Event dates as a normalized, tz-naive DatetimeIndex.
+
+    Vectorized for datetime columns and ISO 8601 strings; whatever that does
+    not convert (other formats, mixed time zones, invalid values) goes through
+    :class:`pandas.Timestamp` one value at a time, which also raises the error
+    that names the event.
+    """
+    values = pd.Series(values).reset_index(drop=True)
+    ids = pd.Series(ids).reset_index(drop=True)
+    fast: pd.DatetimeIndex | None = None
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        fast = pd.DatetimeIndex(values).tz_localize(None)
+    elif pd.api.types.is_datetime64_dtype(values.dtype):
+        fast = pd.DatetimeIndex(values)
+    elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        try:
+            conv = pd.to_datetime(values, errors="coerce", format="ISO8601")
+        except (TypeError, ValueError, OverflowError):
+            conv = None
+        if conv is not None and pd.api.types.is_datetime64_dtype(conv.dtype):
+            fast = pd.DatetimeIndex(conv)
+    if fast is None:
+        return _to_dates_loop(values, ids, column)
+    bad = np.flatnonzero(np.asarray(fast.isna()))
+    if bad.size:
+        # NaN, other formats or invalid values: one at a time
+        redo = _to_dates_loop(values.iloc[bad], ids.iloc[bad], column)
+        ns = np.asarray(fast.as_unit("ns").asi8).copy()
+        ns[bad] = redo.as_unit("ns").asi8
+        fast = pd.DatetimeIndex(ns.view("datetime64[ns]"))
+    return pd.DatetimeIndex(fast.normalize())
+
+
+def _to_dates_loop(values: pd.Series, ids: pd.Series, column: str) -> pd.DatetimeIndex:
     out = []
     for eid, v in zip(ids, values, strict=True):
         try:

@@ -114,6 +114,15 @@ class AbnormalPanel:
     estimation_blocks : callable
         ``estimation_blocks(chunk)`` yields :class:`EstimationBlock` objects
         covering all rows in order, at most ``chunk`` events each.
+    residual_sums : callable, optional
+        ``residual_sums(W)`` with weights ``W`` of shape ``(N, q)`` returns
+        ``(E, C)``, shape ``(Le, q)``: ``E[t, q] = Σ_i W_iq ε̂_it`` and
+        ``C[t, q] = Σ_i W_iq u_it`` (``u_it`` = 1 where the residual exists)
+        without forming the residuals (engine panels; None otherwise, and the
+        tests then sweep :attr:`estimation_blocks`).
+    resid_mean : Float64Array, optional
+        Mean of each event's estimation residuals: 0 for models with an
+        intercept (OLS), the mean AR for market-adjusted returns.
     """
 
     event_ids: pd.Index
@@ -134,6 +143,10 @@ class AbnormalPanel:
     market: Float64Array
     groups: pd.Series
     estimation_blocks: Callable[[int], Iterator[EstimationBlock]] = field(repr=False)
+    residual_sums: (
+        Callable[[Float64Array], tuple[Float64Array, Float64Array]] | None
+    ) = field(default=None, repr=False)
+    resid_mean: Float64Array | None = field(default=None, repr=False)
 
     @property
     def n_events(self) -> int:
@@ -190,16 +203,39 @@ class AbnormalPanel:
         ndays : Int64Array
             ``L_i``, the number of valid days in the window.
         """
+        cache: dict[tuple[int, int], tuple[Float64Array, Float64Array, Int64Array]]
+        cache = self.__dict__.setdefault("_car_cache", {})
+        key = (int(a), int(b))
+        if key not in cache:  # the arrays are read-only in practice: compute once
+            cache[key] = self._car_moments(*key)
+        return cache[key]
+
+    def _car_moments(
+        self, a: int, b: int
+    ) -> tuple[Float64Array, Float64Array, Int64Array]:
         cols = self.columns(a, b)
         valid = self.valid[:, cols]
-        ndays = valid.sum(axis=1).astype(np.int64)
+        ones = np.ones(cols.stop - cols.start)
+        ndays = np.count_nonzero(valid, axis=1).astype(np.int64)
+        # numpy's own row sum, not a BLAS product: CARs stay bit-identical
+        # (the bootstrap of a few events compares statistics that tie exactly)
         car = np.where(valid, self.ar[:, cols], 0.0).sum(axis=1)
         car = np.where(ndays > 0, car, np.nan)
         L = ndays.astype(np.float64)
         if self.has_intercept_error:
             term = L + L * L / self.nobs
-            if self.dev.shape[2] > 0:
-                g = np.where(valid[:, :, None], self.dev[:, cols, :], 0.0).sum(axis=1)
+            p = self.dev.shape[2]
+            if p == 1:
+                g1 = np.where(valid, self.dev[:, cols, 0], 0.0) @ ones
+                term = term + g1 * self.cinv[:, 0, 0] * g1
+            elif p > 1:
+                g = np.stack(
+                    [
+                        np.where(valid, self.dev[:, cols, j], 0.0) @ ones
+                        for j in range(p)
+                    ],
+                    axis=1,
+                )
                 term = term + np.einsum("ni,nij,nj->n", g, self.cinv, g)
         else:
             term = L

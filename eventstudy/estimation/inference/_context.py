@@ -8,12 +8,19 @@ counts of positive residuals (generalized sign), the event-time AAR series
 (crude dependence), the combined-period ranks and signs (Corrado, Corrado-
 Zivney) and the GRANK ranks. Nothing loops over events in Python; loops run
 over chunks, windows and relative days only.
+
+Pass results are cached on the panel (:func:`run_shared_pass`), so the calls
+for several windows share them. On engine panels, the cross-event residual
+sums that crude dependence and the Kolari-Pynnönen ``r̄`` need come from
+``panel.residual_sums`` (:class:`GroupSums`) without a pass at all.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
@@ -235,13 +242,13 @@ class GroupContext:
         self.rows = np.asarray(rows, dtype=np.int64)
         self.options = options
         self.needs = needs
-        self.ar = panel.ar[self.rows]
-        self.ar_var = panel.ar_var[self.rows]
-        self.valid = panel.valid[self.rows] & np.isfinite(self.ar)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.sar = np.where(
-                self.valid & (self.ar_var > 0), self.ar / np.sqrt(self.ar_var), np.nan
-            )
+        # the whole panel (the usual group): views, not copies
+        full = self.rows.size == panel.n_events and bool(
+            np.array_equal(self.rows, np.arange(panel.n_events))
+        )
+        self.ar = panel.ar if full else panel.ar[self.rows]
+        self.ar_var = panel.ar_var if full else panel.ar_var[self.rows]
+        self._valid = panel.valid if full else panel.valid[self.rows]
         self.df = panel.df[self.rows].astype(np.float64)
         self.nobs = panel.nobs[self.rows].astype(np.float64)
         self.windows: list[WindowData] = []
@@ -255,6 +262,20 @@ class GroupContext:
             nd = nd_all[self.rows]
             ok = (nd > 0) & np.isfinite(car)
             self.windows.append(WindowData(a, b, panel.columns(a, b), car, var, nd, ok))
+
+    @cached_property
+    def valid(self) -> BoolArray:
+        """Cells with a finite abnormal return, shape ``(n, L)``."""
+        return np.asarray(self._valid & np.isfinite(self.ar), dtype=bool)
+
+    @cached_property
+    def sar(self) -> Float64Array:
+        """Standardized abnormal returns ``AR / sqrt(Var(AR))`` (NaN where none)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(
+                self.valid & (self.ar_var > 0), self.ar / np.sqrt(self.ar_var), np.nan
+            )
+        return np.asarray(out, dtype=np.float64)
 
     @property
     def n_events(self) -> int:
@@ -303,14 +324,85 @@ class GroupContext:
         return cast(EstimationStats, self.__dict__["est"])
 
     @cached_property
+    def est_aar(self) -> tuple[Float64Array, Float64Array]:
+        """``(Σ_i ε̂_it, events with ε̂_it)`` per estimation relative day.
+
+        Taken from :attr:`est` when that pass has run (or the panel cannot
+        do better), else from ``panel.residual_sums`` without a pass.
+        """
+        if "est" in self.__dict__ or self.panel.residual_sums is None:
+            return self.est.est_sum, self.est.est_cnt
+        gs = group_sums(self)
+        return gs.e[:, 0], gs.c[:, 0]
+
+    @cached_property
     def kp(self) -> CrossCorrelation:
         """Kolari-Pynnönen average cross-correlation (run on first use)."""
         from eventstudy.estimation.inference.correlation import (
+            fast_cross_correlation,
+            fast_kp_applies,
             mean_cross_correlation,
         )
 
+        if fast_kp_applies(self):
+            return cached_group_value(self, "kp", fast_cross_correlation)
         run_shared_pass([self], mean_cross_correlation, "kp")
         return cast("CrossCorrelation", self.__dict__["kp"])
+
+
+@dataclass(frozen=True)
+class GroupSums:
+    """Weighted residual sums of a group (one ``panel.residual_sums`` sweep).
+
+    Columns of ``e`` and ``c`` (shape ``(Le, 4)``): 0 all events of the group
+    (``Σ_i ε̂_it`` and the counts, crude dependence); 1 ``ε̂_it / s_i``, 2
+    ``ε̄_i / s_i`` and 3 one, over the events whose residuals standardize
+    (``good``: ``M_i >= 3`` and ``s_i > 0``; Kolari-Pynnönen ``r̄``), with
+    ``s_i² = Σ_t (ε̂_it - ε̄_i)²/(M_i - 1) = σ̂²_i (M_i - k)/(M_i - 1)``.
+    """
+
+    e: Float64Array
+    c: Float64Array
+    nobs: Float64Array
+    good: BoolArray
+
+
+def _group_sums(ctx: GroupContext) -> GroupSums:
+    panel = ctx.panel
+    residual_sums = panel.residual_sums
+    mean_all = panel.resid_mean
+    assert residual_sums is not None
+    assert mean_all is not None
+    rows = ctx.rows
+    m = panel.nobs[rows].astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(panel.sigma2[rows] * panel.df[rows] / (m - 1.0))
+    good = (m >= 3) & (sd > 0)
+    g = rows[good]
+    w = np.zeros((panel.n_events, 4))
+    w[rows, 0] = 1.0
+    w[g, 1] = 1.0 / sd[good]
+    w[g, 2] = mean_all[g] / sd[good]
+    w[g, 3] = 1.0
+    e_sum, c_sum = residual_sums(w)
+    return GroupSums(e_sum, c_sum, m, good)
+
+
+def group_sums(ctx: GroupContext) -> GroupSums:
+    """Return the group's :class:`GroupSums` (computed once per panel and group)."""
+    return cached_group_value(ctx, "group_sums", _group_sums)
+
+
+def cached_group_value(ctx: GroupContext, attr: str, compute: Callable[[Any], T]) -> T:
+    """``compute(ctx)``, cached on the panel like a pass (see :func:`run_shared_pass`)."""
+    key = _pass_key(ctx, compute, attr)
+    cache = _pass_cache(ctx.panel)
+    if key is not None and key in cache:
+        return cast(T, cache[key])
+    value = compute(ctx)
+    if key is not None:
+        cache[key] = value
+    return value
 
 
 def _accumulate_rank(
@@ -342,6 +434,17 @@ def run_shared_pass(
     if not contexts:
         return
     panel = contexts[0].panel
+    cache = _pass_cache(panel)
+    keys = [_pass_key(ctx, make, attr) for ctx in contexts]
+    todo = []
+    for ctx, key in zip(contexts, keys, strict=True):
+        if key is not None and key in cache:
+            ctx.__dict__[attr] = cache[key]
+        else:
+            todo.append((ctx, key))
+    if not todo:
+        return
+    contexts = [ctx for ctx, _ in todo]
     code = np.full(panel.n_events, -1, dtype=np.int64)
     for g, ctx in enumerate(contexts):
         code[ctx.rows] = g
@@ -365,6 +468,56 @@ def run_shared_pass(
             ctx.__dict__[attr] = stop.value
         else:  # pragma: no cover - accumulators always return on None
             raise RuntimeError("estimation pass did not finish")
+    for ctx, key in todo:
+        if key is not None:
+            cache[key] = ctx.__dict__[attr]
+
+
+def _pass_cache(panel: AbnormalPanel) -> dict[Hashable, Any]:
+    """Results of earlier estimation-window passes over ``panel``.
+
+    A pass costs one sweep over every event's estimation window, while its
+    result depends only on the events, the options and (GRANK) the windows,
+    so successive :func:`caar_tests` calls on the same panel (one per CAR
+    window) reuse it. Kept as a plain attribute outside the dataclass fields.
+    """
+    cache: dict[Hashable, Any] | None = panel.__dict__.get("_pass_cache")
+    if cache is None:
+        cache = {}
+        object.__setattr__(panel, "_pass_cache", cache)
+    return cache
+
+
+def _pass_key(ctx: Any, make: Callable[..., Any], attr: str) -> Hashable | None:
+    """Cache key of one group's pass, or None when it cannot be cached."""
+    opts = ctx.options
+    fields = []
+    for f in dataclasses.fields(opts):
+        if f.name == "seed":
+            continue  # only the bootstrap draws, never a pass
+        v = getattr(opts, f.name)
+        if isinstance(v, np.ndarray | list | dict | set) or not _hashable(v):
+            return None
+        fields.append((f.name, v))
+    rows = hashlib.blake2b(np.ascontiguousarray(ctx.rows).tobytes(), digest_size=16)
+    windows = tuple((w.a, w.b) for w in ctx.windows) if "grank" in ctx.needs else ()
+    return (
+        attr,
+        getattr(make, "__qualname__", repr(make)),
+        rows.hexdigest(),
+        ctx.rows.size,
+        frozenset(ctx.needs),
+        windows,
+        tuple(fields),
+    )
+
+
+def _hashable(v: Any) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return True
 
 
 def _estimation_pass(ctx: GroupContext) -> PassGen[EstimationStats]:

@@ -18,6 +18,7 @@ from eventstudy.estimation.inference._context import (
 from eventstudy.estimation.inference._stats import TestResult, invalid
 from eventstudy.estimation.inference.bootstrap import bootstrap
 from eventstudy.estimation.inference.correlation import (
+    fast_kp_applies,
     kp_bmp,
     kp_patell,
     mean_cross_correlation,
@@ -141,12 +142,17 @@ def _prepare(contexts: list[GroupContext], names: Sequence[str]) -> None:
     if not contexts:
         return
     opts = contexts[0].options
-    if _EST_TESTS.intersection(names) or (
+    # crude_dependence needs only Σ_i ε̂_it, which engine panels give directly
+    est_tests = set(_EST_TESTS)
+    if contexts[0].panel.residual_sums is not None:
+        est_tests.discard("crude_dependence")
+    if est_tests.intersection(names) or (
         opts.compat and {"patell", "bmp", "kp_patell", "kp_bmp"}.intersection(names)
     ):
         run_shared_pass(contexts, _estimation_pass, "est")
     if {"kp_patell", "kp_bmp"}.intersection(names):
-        run_shared_pass(contexts, mean_cross_correlation, "kp")
+        slow = [c for c in contexts if not fast_kp_applies(c)]
+        run_shared_pass(slow, mean_cross_correlation, "kp")
 
 
 def _groups(panel: AbnormalPanel, by: Any) -> list[tuple[Any, Int64Array]]:

@@ -33,7 +33,11 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Float64Array, Int64Array
-from eventstudy.estimation.inference._context import GroupContext, PassGen
+from eventstudy.estimation.inference._context import (
+    GroupContext,
+    PassGen,
+    group_sums,
+)
 from eventstudy.estimation.inference._stats import TestResult, invalid, p_normal, p_t
 from eventstudy.estimation.inference.parametric import bmp, patell
 from eventstudy.estimation.panel import AbnormalPanel
@@ -237,6 +241,49 @@ def mean_cross_correlation(ctx: GroupContext) -> PassGen[CrossCorrelation]:
     diag = per_block["sum"] - per_block["count"]
     num = sq.reindex(per_block.index, fill_value=0.0) - diag
     total = float((num / (2.0 * (per_block["mean"] - 1.0))).sum())
+    method = "identity" if shared else "date-keyed approximation"
+    return CrossCorrelation(total / pairs, n, method)
+
+
+def fast_kp_applies(ctx: GroupContext) -> bool:
+    """Whether :func:`fast_cross_correlation` gives this group's ``r̄``.
+
+    That is the date-keyed streaming case (more than ``kp_max_pairwise``
+    events) of estimation residuals paired in event time, without blocks, on
+    a panel that provides ``residual_sums`` (the engine's).
+    """
+    opts = ctx.options
+    return (
+        ctx.panel.residual_sums is not None
+        and ctx.panel.resid_mean is not None
+        and opts.kp_blocks is None
+        and opts.kp_align == "event"
+        and opts.kp_series == "resid"
+        and ctx.n_events > opts.kp_max_pairwise
+    )
+
+
+def fast_cross_correlation(ctx: GroupContext) -> CrossCorrelation:
+    """``r̄`` of :func:`mean_cross_correlation`'s streaming case, without a pass.
+
+    The date-keyed sums ``Σ_i z_it`` of the standardized residuals
+    ``z_it = (ε̂_it - ε̄_i)/s_i`` are ``Σ_i ε̂_it/s_i - Σ_i (ε̄_i/s_i) u_it``,
+    weighted residual sums that ``panel.residual_sums`` forms without the
+    residuals; ``s_i² = Σ_t (ε̂_it - ε̄_i)²/(M_i - 1)`` is
+    ``σ̂²_i (M_i - k)/(M_i - 1)``. The method is "identity" when every event
+    uses the same estimation days (then the result is exact).
+    """
+    gs = group_sums(ctx)
+    n = int(gs.good.sum())
+    if n < 2:
+        return CrossCorrelation(math.nan, n, "", "fewer than 2 events with residuals")
+    z_sum = gs.e[:, 1] - gs.c[:, 2]
+    cnt = gs.c[:, 3]
+    shared = bool(np.all((cnt == 0) | (cnt == n)))
+    m_good = gs.nobs[gs.good]
+    num = float(z_sum @ z_sum) - (float(m_good.sum()) - n)
+    total = num / (2.0 * (float(m_good.mean()) - 1.0))
+    pairs = n * (n - 1) / 2.0
     method = "identity" if shared else "date-keyed approximation"
     return CrossCorrelation(total / pairs, n, method)
 

@@ -71,14 +71,14 @@ def crude_dependence(ctx: GroupContext, w: int) -> TestResult:
     caar = wd.caar
     if n < 1:
         return invalid("crude_dependence", "no event with a CAR", n=n)
-    est = ctx.est
-    has = est.est_cnt > 0
+    est_sum, est_cnt = ctx.est_aar
+    has = est_cnt > 0
     m = int(has.sum())
     if m < 3:
         return invalid(
             "crude_dependence", "fewer than 3 estimation days", n=n, caar=caar
         )
-    aar = est.est_sum[has] / est.est_cnt[has]
+    aar = est_sum[has] / est_cnt[has]
     s = float(aar.std(ddof=1))
     if not s > 0:
         return invalid(
