@@ -166,6 +166,44 @@ def significance_stars(p: Any) -> str:
 
 
 # ---------------------------------------------------------------- CAR paths
+def _panel_axes(
+    ax: Axes | None,
+    n: int,
+    *,
+    single: tuple[float, float],
+    cell: tuple[float, float],
+    max_cols: int,
+    ylabel: str,
+) -> tuple[Figure, list[Axes], bool]:
+    """Axes for ``n`` panels: the given ``ax`` (overlay), one axes, or a grid.
+
+    Returns the figure, one axes per panel (the same ``ax`` repeated when
+    overlaying) and whether the panels are overlaid. Grid cells left empty
+    are hidden and the axes above them get the x tick labels.
+    """
+    if ax is not None:
+        return _root_figure(ax), [ax] * n, True
+    if n == 1:
+        fig = _new_figure(single)
+        return fig, [fig.add_subplot()], False
+    ncols = min(max_cols, n)
+    nrows = math.ceil(n / ncols)
+    fig = _new_figure(
+        (cell[0] * ncols + 0.4, cell[1] * nrows + (0.6 if max_cols > 3 else 0.8))
+    )
+    grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    flat = list(grid.ravel())
+    for k, extra in enumerate(flat[n:], start=n):
+        extra.set_visible(False)
+        # the axes above an empty cell is now the bottom of its column
+        flat[k - ncols].xaxis.set_tick_params(labelbottom=True)
+    for a in grid[:, 0]:
+        a.set_ylabel(ylabel)
+    for a in flat[max(0, n - ncols) : n]:
+        a.set_xlabel("Relative day")
+    return fig, flat[:n], False
+
+
 def plot_car_path(
     results: EventStudyResults,
     event_ids: Iterable[Hashable] | Hashable | None = None,
@@ -238,30 +276,9 @@ def plot_car_path(
     x = panel.rel_days.astype(np.float64)
 
     n = len(chosen)
-    if ax is not None:
-        fig = _root_figure(ax)
-        axes = [ax] * n
-        overlay = True
-    elif n == 1:
-        fig = _new_figure((6.4, 4.0))
-        axes = [fig.add_subplot()]
-        overlay = False
-    else:
-        ncols = min(4, n)
-        nrows = math.ceil(n / ncols)
-        fig = _new_figure((3.0 * ncols + 0.4, 2.4 * nrows + 0.6))
-        grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
-        flat = list(grid.ravel())
-        axes = flat[:n]
-        for k, extra in enumerate(flat[n:], start=n):
-            extra.set_visible(False)
-            # the axes above an empty cell is now the bottom of its column
-            flat[k - ncols].xaxis.set_tick_params(labelbottom=True)
-        for a in grid[:, 0]:
-            a.set_ylabel("CAR")
-        for a in flat[max(0, n - ncols) : n]:
-            a.set_xlabel("Relative day")
-        overlay = False
+    fig, axes, overlay = _panel_axes(
+        ax, n, single=(6.4, 4.0), cell=(3.0, 2.4), max_cols=4, ylabel="CAR"
+    )
 
     band_text = f"{level:.0%} band, t(M−k)"
     for k, eid in enumerate(chosen):
@@ -453,29 +470,9 @@ def plot_aar_caar(
     x = panel.rel_days.astype(np.float64)
     g = len(groups)
 
-    if ax is not None:
-        fig = _root_figure(ax)
-        axes = [ax] * g
-        overlay = True
-    elif g == 1:
-        fig = _new_figure((7.0, 4.2))
-        axes = [fig.add_subplot()]
-        overlay = False
-    else:
-        ncols = min(3, g)
-        nrows = math.ceil(g / ncols)
-        fig = _new_figure((3.8 * ncols + 0.4, 2.9 * nrows + 0.8))
-        grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
-        flat = list(grid.ravel())
-        axes = flat[:g]
-        for k, extra in enumerate(flat[g:], start=g):
-            extra.set_visible(False)
-            flat[k - ncols].xaxis.set_tick_params(labelbottom=True)
-        for a in grid[:, 0]:
-            a.set_ylabel("AAR / CAAR")
-        for a in flat[max(0, g - ncols) : g]:
-            a.set_xlabel("Relative day")
-        overlay = False
+    fig, axes, overlay = _panel_axes(
+        ax, g, single=(7.0, 4.2), cell=(3.8, 2.9), max_cols=3, ylabel="AAR / CAAR"
+    )
 
     width = 0.8 / g if overlay else 0.7
     band_text = f"{level:.0%} band, cross-sectional t(N−1)"
