@@ -454,6 +454,60 @@ class _ResidualSums:
         return e_sum, c_sum
 
 
+class _WindowGather:
+    """Event-window arrays that only reporting and a few tests read, on demand.
+
+    The observed return, the date and the benchmark return of every event-window
+    cell are gathers of the long arrays (NaN or NaT outside the listing's
+    data), the expected return is ``ret - ar``. :class:`AbnormalPanel` calls
+    these methods on first access of ``ret``, ``expected``, ``dates`` and
+    ``market`` and keeps the result; a fit whose panel is only tested never
+    allocates these four ``(N, L)`` arrays.
+    """
+
+    def __init__(
+        self,
+        data: _LongData,
+        pos0: Int64Array,
+        start: Int64Array,
+        end: Int64Array,
+        rel: Int64Array,
+        ar: Float64Array,
+    ) -> None:
+        self._data = data
+        self._pos0, self._start, self._end, self._rel = pos0, start, end, rel
+        self._ar = ar
+        self._ret: Float64Array | None = None
+
+    def _take(self, src: np.ndarray, fill: float | int) -> np.ndarray:
+        posw = self._pos0[:, None] + self._rel[None, :]
+        outside = posw < self._start[:, None]
+        outside |= posw >= self._end[:, None]
+        np.clip(posw, 0, max(len(self._data.y) - 1, 0), out=posw)
+        out = np.take(src, posw, mode="clip")
+        out[outside] = fill
+        return out
+
+    def ret(self) -> Float64Array:
+        """Return the observed listing return of every cell, shape ``(N, L)``."""
+        if self._ret is None:
+            self._ret = np.asarray(self._take(self._data.ret, np.nan), np.float64)
+        return self._ret
+
+    def expected(self) -> Float64Array:
+        """Return the normal (expected) return ``ret - ar``, shape ``(N, L)``."""
+        return np.asarray(self.ret() - self._ar, dtype=np.float64)
+
+    def dates(self) -> np.ndarray:
+        """Return the date of every cell (``datetime64[ns]``, NaT outside the data)."""
+        out = self._take(self._data.dates, np.iinfo(np.int64).min)
+        return out.view("datetime64[ns]")
+
+    def market(self) -> Float64Array:
+        """Return the benchmark return of every cell, shape ``(N, L)``."""
+        return np.asarray(self._take(self._data.market, np.nan), dtype=np.float64)
+
+
 def _prefix(a: np.ndarray) -> np.ndarray:
     """Prefix sums with a leading zero row along axis 0."""
     out = np.zeros((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
@@ -714,24 +768,6 @@ def _fit_events(
     outside |= posw >= end[idx, None]
     np.clip(posw, 0, max(len(data.y) - 1, 0), out=posw)
 
-    def masked(
-        src: np.ndarray, fill: float | int, at: Int64Array, off: BoolArray
-    ) -> np.ndarray:
-        out = np.take(src, at, mode="clip")
-        out[off] = fill
-        return out
-
-    # ret, dates and market only need the gather: fill them on a second
-    # thread (numpy releases the GIL) while this one computes the ARs
-    pool = ThreadPoolExecutor(max_workers=1) if len(idx) >= 100_000 else None
-    side = [
-        pool.submit(masked, a, f, posw, outside) if pool is not None else None
-        for a, f in (
-            (data.ret, np.nan),
-            (data.dates, np.iinfo(np.int64).min),
-            (data.market, np.nan),
-        )
-    ]
     vw = data.valid[posw]
     vw &= ~outside
     novalid = ~vw
@@ -762,16 +798,9 @@ def _fit_events(
     else:
         ar_var = np.repeat(sigma2[idx, None], ar.shape[1], axis=1)
     ar_var[novalid] = np.nan
-    if pool is not None:
-        ret, dates_i, market_w = (f.result() for f in side if f is not None)
-        pool.shutdown()
-    else:
-        ret = masked(data.ret, np.nan, posw, outside)
-        dates_i = masked(data.dates, np.iinfo(np.int64).min, posw, outside)
-        market_w = masked(data.market, np.nan, posw, outside)
-    expected = ret - ar
-    dates_w = dates_i.view("datetime64[ns]")
     del posw, outside, novalid
+    # ret, expected, dates and market: gathered only when read (reporting)
+    window = _WindowGather(data, pos0[idx], start[idx], end[idx], rel, ar)
 
     # First and last used estimation observation (for reporting), from the
     # running count P0 of used observations: the first used one at or after
@@ -858,9 +887,9 @@ def _fit_events(
         ar=ar,
         ar_var=ar_var,
         valid=np.isfinite(ar),
-        dates=dates_w,
-        ret=ret,
-        expected=expected,
+        dates=window.dates,
+        ret=window.ret,
+        expected=window.expected,
         sigma2=sigma2[idx],
         nobs=Mi[idx],
         df=dfree[idx],
@@ -868,7 +897,7 @@ def _fit_events(
         has_intercept_error=model.intercept,
         dev=dev,
         cinv=cinv[idx],
-        market=market_w,
+        market=window.market,
         groups=groups,
         estimation_blocks=blocks,
         residual_sums=_ResidualSums(
