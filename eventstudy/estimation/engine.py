@@ -225,14 +225,17 @@ def _build_long_wide(
     values = returns.to_numpy(dtype=np.float64)
     cols = pd.Index([str(c) for c in returns.columns])
     t_col = cols.get_indexer(pd.Index([t for t, _ in pairs]))
-    wide = values[:, t_col].T  # (S, D): one row per segment
+    wide = values.T[t_col]  # (S, D): one row per segment, C-ordered
     has = ~np.isnan(wide)  # a session = a non-missing row (listing_sessions)
-    seg_len = has.sum(axis=1).astype(np.int64)
+    seg_len = np.count_nonzero(has, axis=1).astype(np.int64)
     seg_end = np.cumsum(seg_len)
     seg_start = seg_end - seg_len
-    srow, g = np.nonzero(has)  # segment and grid row of every long entry
-    r = wide[srow, g]
-    dates = grid[g]
+    # long entries in segment order: boolean-mask reads of the C-ordered
+    # (S, D) matrix and of broadcast grid rows (no index arrays gathered)
+    r = wide[has]
+    g = np.broadcast_to(np.arange(len(grid), dtype=np.int64), has.shape)[has]
+    dates = np.broadcast_to(grid, has.shape)[has]
+    del wide
     first = np.zeros(len(g), dtype=bool)
     first[seg_start[seg_len > 0]] = True
     b_of_pair = np.array(
@@ -245,7 +248,7 @@ def _build_long_wide(
         m = _span_on_grid(values[:, b_cols[0]], g, first, kind)
     else:
         m = np.full(len(g), np.nan)
-        b_of_entry = b_of_pair[srow]
+        b_of_entry = np.repeat(b_of_pair, seg_len)
         for bcol in b_cols[b_cols >= 0]:
             sel = np.flatnonzero(b_of_entry == bcol)
             m[sel] = _span_on_grid(values[:, bcol], g[sel], first[sel], kind)
@@ -268,8 +271,8 @@ def _build_long_wide(
             if model.intercept:
                 yc[s] = float(y[sl][v].mean())
             xc[s] = x[sl][v].mean(axis=0)
-    y -= yc[srow]
-    x -= xc[srow]
+        y[sl] -= yc[s]  # centred in place, segment by segment
+        x[sl] -= xc[s]
     ex = np.zeros(len(y), dtype=bool)
     for s, (ticker, _) in enumerate(pairs):  # listings with excluded days only
         days = exclude.get(ticker)
@@ -509,9 +512,10 @@ class _WindowGather:
 
 
 def _prefix(a: np.ndarray) -> np.ndarray:
-    """Prefix sums with a leading zero row along axis 0."""
-    out = np.zeros((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
-    np.cumsum(a, axis=0, out=out[1:])
+    """Prefix sums (float64) with a leading zero row along axis 0."""
+    out = np.empty((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
+    out[0] = 0.0
+    np.cumsum(a, axis=0, dtype=np.float64, out=out[1:])
     return out
 
 
@@ -686,10 +690,9 @@ def _fit_events(
     lo = np.clip(pos0 + e1, start, end)
     hi = np.clip(pos0 + e2 + 1, start, end)
     hi = np.maximum(hi, lo)
-    w = data.est_valid.astype(np.float64)
     yw = np.where(data.est_valid, data.y, 0.0)
     xw = np.where(data.est_valid[:, None], data.x, 0.0)
-    P0 = _prefix(w)
+    P0 = _prefix(data.est_valid)  # running count (exact in float64)
     M = np.where(ok, P0[hi] - P0[lo], 0.0)
     Mi = np.rint(M).astype(np.int64)
     few = ok & (Mi < min_estimation_obs)
@@ -704,15 +707,22 @@ def _fit_events(
     ok &= ~few & ~nodf
 
     Py = _prefix(yw)
-    Pyy = _prefix(yw * yw)
+    scratch = np.multiply(yw, yw)  # one buffer for the products (market model)
+    Pyy = _prefix(scratch)
     Sy = Py[hi] - Py[lo]
     Syy = Pyy[hi] - Pyy[lo]
     Msafe = np.where(M > 0, M, 1.0)
     ybar = Sy / Msafe if model.intercept else np.zeros(n_all)
     if p:
         Px = _prefix(xw)
-        Pxx = _prefix(xw[:, :, None] * xw[:, None, :])
-        Pxy = _prefix(xw * yw[:, None])
+        if p == 1:  # the same products and running sums, into the scratch buffer
+            x0 = xw[:, 0]
+            Pxx = _prefix(np.multiply(x0, x0, out=scratch)).reshape(-1, 1, 1)
+            Pxy = _prefix(np.multiply(x0, yw, out=scratch)).reshape(-1, 1)
+        else:
+            Pxx = _prefix(xw[:, :, None] * xw[:, None, :])
+            Pxy = _prefix(xw * yw[:, None])
+        del scratch
         Sx = Px[hi] - Px[lo]
         xbar = Sx / Msafe[:, None]
         C = (Pxx[hi] - Pxx[lo]) - M[:, None, None] * xbar[:, :, None] * xbar[:, None, :]
