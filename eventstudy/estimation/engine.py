@@ -706,27 +706,36 @@ def _fit_events(
     reasons[nodf] = "no degrees of freedom left in the estimation window"
     ok &= ~few & ~nodf
 
-    Py = _prefix(yw)
+    # window sums of the other moments: one prefix-sum buffer, reused
+    pbuf = np.empty(len(data.y) + 1)
+    pbuf[0] = 0.0
+
+    def wsum(a: np.ndarray) -> Float64Array:
+        np.cumsum(a, axis=0, dtype=np.float64, out=pbuf[1:])
+        return np.asarray(pbuf[hi] - pbuf[lo], dtype=np.float64)
+
+    Sy = wsum(yw)
     scratch = np.multiply(yw, yw)  # one buffer for the products (market model)
-    Pyy = _prefix(scratch)
-    Sy = Py[hi] - Py[lo]
-    Syy = Pyy[hi] - Pyy[lo]
+    Syy = wsum(scratch)
     Msafe = np.where(M > 0, M, 1.0)
     ybar = Sy / Msafe if model.intercept else np.zeros(n_all)
     if p:
-        Px = _prefix(xw)
-        if p == 1:  # the same products and running sums, into the scratch buffer
+        if p == 1:  # the same products and running sums, in reused buffers
             x0 = xw[:, 0]
-            Pxx = _prefix(np.multiply(x0, x0, out=scratch)).reshape(-1, 1, 1)
-            Pxy = _prefix(np.multiply(x0, yw, out=scratch)).reshape(-1, 1)
+            Sx = wsum(x0)[:, None]
+            Sxx = wsum(np.multiply(x0, x0, out=scratch))[:, None, None]
+            Sxy = wsum(np.multiply(x0, yw, out=scratch))[:, None]
         else:
+            Px = _prefix(xw)
             Pxx = _prefix(xw[:, :, None] * xw[:, None, :])
             Pxy = _prefix(xw * yw[:, None])
-        del scratch
-        Sx = Px[hi] - Px[lo]
+            Sx = Px[hi] - Px[lo]
+            Sxx = Pxx[hi] - Pxx[lo]
+            Sxy = Pxy[hi] - Pxy[lo]
+        del scratch, pbuf
         xbar = Sx / Msafe[:, None]
-        C = (Pxx[hi] - Pxx[lo]) - M[:, None, None] * xbar[:, :, None] * xbar[:, None, :]
-        cxy = (Pxy[hi] - Pxy[lo]) - M[:, None] * xbar * ybar[:, None]
+        C = Sxx - M[:, None, None] * xbar[:, :, None] * xbar[:, None, :]
+        cxy = Sxy - M[:, None] * xbar * ybar[:, None]
         # Collinear or constant regressors: smallest eigenvalue ~ 0 relative to the scale.
         diag = np.einsum("nii->ni", C)
         scale = np.maximum(diag.max(axis=1), 1e-300)
