@@ -49,6 +49,9 @@ from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
 __all__ = ["EngineOutput", "fit_events"]
 
 _NAT = np.datetime64("NaT", "ns")
+#: Events per block of the event-window gather (a block's (n, L) positions
+#: and masks fit in cache).
+_GATHER_BLOCK = 8192
 
 
 @dataclass(frozen=True)
@@ -781,43 +784,49 @@ def _fit_events(
             ok[rows] = False
             idx = idx[~bad0]
 
-    # Event-window gather (in place: each (N, L) array is allocated once).
-    posw = pos0[idx, None] + rel[None, :]
-    outside = posw < start[idx, None]
-    outside |= posw >= end[idx, None]
-    np.clip(posw, 0, max(len(data.y) - 1, 0), out=posw)
-
-    vw = data.valid[posw]
-    vw &= ~outside
-    novalid = ~vw
-    dev = np.empty((*posw.shape, p))
-    for j in range(p):  # one column at a time: a flat gather, not a subspace copy
-        np.take(data.x[:, j], posw, out=dev[:, :, j], mode="clip")
-    dev -= xbar[idx, None, :]
+    # Event-window gather, a block of events at a time: each (N, L) output is
+    # allocated once and filled in place, and a block's positions and masks
+    # stay in cache across the passes (no (N, L) index or mask temporaries).
+    n_ev = len(idx)
+    dev = np.empty((n_ev, len(rel), p))
+    ar = np.empty((n_ev, len(rel)))
+    ar_var = np.empty((n_ev, len(rel)))  # also the scratch of d_t b
     b = beta[idx]
-    ar = data.y[posw]
-    ar -= ybar[idx, None]
-    ar_var = np.empty(ar.shape)  # also the scratch of the market model's d_t b
-    if p == 1:
-        d0 = dev[:, :, 0]
-        ar -= np.multiply(d0, b[:, :1], out=ar_var)
-    elif p:
-        ar -= _lin(dev, b)
-    ar[novalid] = np.nan
-    if model.intercept:
+    top = max(len(data.y) - 1, 0)
+    for a0 in range(0, n_ev, _GATHER_BLOCK):  # blocks of events, not events
+        sl = slice(a0, min(a0 + _GATHER_BLOCK, n_ev))
+        ic = idx[sl]
+        posw = pos0[ic, None] + rel[None, :]
+        outside = posw < start[ic, None]
+        outside |= posw >= end[ic, None]
+        np.clip(posw, 0, top, out=posw)
+        novalid = ~data.valid[posw]
+        novalid |= outside
+        dv, arc, avc = dev[sl], ar[sl], ar_var[sl]
+        for j in range(p):  # one column at a time: a flat gather
+            np.take(data.x[:, j], posw, out=dv[:, :, j], mode="clip")
+        dv -= xbar[ic, None, :]
+        np.take(data.y, posw, out=arc, mode="clip")
+        arc -= ybar[ic, None]
         if p == 1:
-            np.multiply(d0, cinv[idx, 0, :1], out=ar_var)  # d C⁻¹ d
-            ar_var *= d0
+            d0 = dv[:, :, 0]
+            arc -= np.multiply(d0, b[sl, :1], out=avc)
         elif p:
-            ar_var[...] = _quad(dev, cinv[idx])
+            arc -= _lin(dv, b[sl])
+        arc[novalid] = np.nan
+        if model.intercept:
+            if p == 1:
+                np.multiply(d0, cinv[ic, 0, :1], out=avc)  # d C⁻¹ d
+                avc *= d0
+            elif p:
+                avc[...] = _quad(dv, cinv[ic])
+            else:
+                avc[...] = 0.0
+            avc += (1.0 + 1.0 / M[ic])[:, None]
+            avc *= sigma2[ic, None]
         else:
-            ar_var[...] = 0.0
-        ar_var += (1.0 + 1.0 / M[idx])[:, None]
-        ar_var *= sigma2[idx, None]
-    else:
-        ar_var = np.repeat(sigma2[idx, None], ar.shape[1], axis=1)
-    ar_var[novalid] = np.nan
-    del posw, outside, novalid
+            avc[...] = sigma2[ic, None]
+        avc[novalid] = np.nan
     # ret, expected, dates and market: gathered only when read (reporting)
     window = _WindowGather(data, pos0[idx], start[idx], end[idx], rel, ar)
 
