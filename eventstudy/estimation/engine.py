@@ -793,7 +793,8 @@ def _fit_events(
     ar_var = np.empty((n_ev, len(rel)))  # also the scratch of d_t b
     b = beta[idx]
     top = max(len(data.y) - 1, 0)
-    for a0 in range(0, n_ev, _GATHER_BLOCK):  # blocks of events, not events
+
+    def fill(a0: int) -> None:  # one block of events, in place
         sl = slice(a0, min(a0 + _GATHER_BLOCK, n_ev))
         ic = idx[sl]
         posw = pos0[ic, None] + rel[None, :]
@@ -827,6 +828,15 @@ def _fit_events(
         else:
             avc[...] = sigma2[ic, None]
         avc[novalid] = np.nan
+
+    starts = range(0, n_ev, _GATHER_BLOCK)  # blocks of events, not events
+    if n_ev >= 100_000 and (os.cpu_count() or 1) > 1:
+        # numpy's gathers and arithmetic release the GIL: blocks on two threads
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(fill, starts))
+    else:
+        for a0 in starts:
+            fill(a0)
     # ret, expected, dates and market: gathered only when read (reporting)
     window = _WindowGather(data, pos0[idx], start[idx], end[idx], rel, ar)
 
