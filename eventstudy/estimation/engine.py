@@ -49,6 +49,9 @@ from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
 __all__ = ["EngineOutput", "fit_events"]
 
 _NAT = np.datetime64("NaT", "ns")
+#: Events per block of the event-window gather (a block's (n, L) positions
+#: and masks fit in cache).
+_GATHER_BLOCK = 8192
 
 
 @dataclass(frozen=True)
@@ -225,14 +228,17 @@ def _build_long_wide(
     values = returns.to_numpy(dtype=np.float64)
     cols = pd.Index([str(c) for c in returns.columns])
     t_col = cols.get_indexer(pd.Index([t for t, _ in pairs]))
-    wide = values[:, t_col].T  # (S, D): one row per segment
+    wide = values.T[t_col]  # (S, D): one row per segment, C-ordered
     has = ~np.isnan(wide)  # a session = a non-missing row (listing_sessions)
-    seg_len = has.sum(axis=1).astype(np.int64)
+    seg_len = np.count_nonzero(has, axis=1).astype(np.int64)
     seg_end = np.cumsum(seg_len)
     seg_start = seg_end - seg_len
-    srow, g = np.nonzero(has)  # segment and grid row of every long entry
-    r = wide[srow, g]
-    dates = grid[g]
+    # long entries in segment order: boolean-mask reads of the C-ordered
+    # (S, D) matrix and of broadcast grid rows (no index arrays gathered)
+    r = wide[has]
+    g = np.broadcast_to(np.arange(len(grid), dtype=np.int64), has.shape)[has]
+    dates = np.broadcast_to(grid, has.shape)[has]
+    del wide
     first = np.zeros(len(g), dtype=bool)
     first[seg_start[seg_len > 0]] = True
     b_of_pair = np.array(
@@ -245,7 +251,7 @@ def _build_long_wide(
         m = _span_on_grid(values[:, b_cols[0]], g, first, kind)
     else:
         m = np.full(len(g), np.nan)
-        b_of_entry = b_of_pair[srow]
+        b_of_entry = np.repeat(b_of_pair, seg_len)
         for bcol in b_cols[b_cols >= 0]:
             sel = np.flatnonzero(b_of_entry == bcol)
             m[sel] = _span_on_grid(values[:, bcol], g[sel], first[sel], kind)
@@ -268,8 +274,8 @@ def _build_long_wide(
             if model.intercept:
                 yc[s] = float(y[sl][v].mean())
             xc[s] = x[sl][v].mean(axis=0)
-    y -= yc[srow]
-    x -= xc[srow]
+        y[sl] -= yc[s]  # centred in place, segment by segment
+        x[sl] -= xc[s]
     ex = np.zeros(len(y), dtype=bool)
     for s, (ticker, _) in enumerate(pairs):  # listings with excluded days only
         days = exclude.get(ticker)
@@ -454,10 +460,65 @@ class _ResidualSums:
         return e_sum, c_sum
 
 
+class _WindowGather:
+    """Event-window arrays that only reporting and a few tests read, on demand.
+
+    The observed return, the date and the benchmark return of every event-window
+    cell are gathers of the long arrays (NaN or NaT outside the listing's
+    data), the expected return is ``ret - ar``. :class:`AbnormalPanel` calls
+    these methods on first access of ``ret``, ``expected``, ``dates`` and
+    ``market`` and keeps the result; a fit whose panel is only tested never
+    allocates these four ``(N, L)`` arrays.
+    """
+
+    def __init__(
+        self,
+        data: _LongData,
+        pos0: Int64Array,
+        start: Int64Array,
+        end: Int64Array,
+        rel: Int64Array,
+        ar: Float64Array,
+    ) -> None:
+        self._data = data
+        self._pos0, self._start, self._end, self._rel = pos0, start, end, rel
+        self._ar = ar
+        self._ret: Float64Array | None = None
+
+    def _take(self, src: np.ndarray, fill: float | int) -> np.ndarray:
+        posw = self._pos0[:, None] + self._rel[None, :]
+        outside = posw < self._start[:, None]
+        outside |= posw >= self._end[:, None]
+        np.clip(posw, 0, max(len(self._data.y) - 1, 0), out=posw)
+        out = np.take(src, posw, mode="clip")
+        out[outside] = fill
+        return out
+
+    def ret(self) -> Float64Array:
+        """Return the observed listing return of every cell, shape ``(N, L)``."""
+        if self._ret is None:
+            self._ret = np.asarray(self._take(self._data.ret, np.nan), np.float64)
+        return self._ret
+
+    def expected(self) -> Float64Array:
+        """Return the normal (expected) return ``ret - ar``, shape ``(N, L)``."""
+        return np.asarray(self.ret() - self._ar, dtype=np.float64)
+
+    def dates(self) -> np.ndarray:
+        """Return the date of every cell (``datetime64[ns]``, NaT outside the data)."""
+        out = self._take(self._data.dates, np.iinfo(np.int64).min)
+        return out.view("datetime64[ns]")
+
+    def market(self) -> Float64Array:
+        """Return the benchmark return of every cell, shape ``(N, L)``."""
+        return np.asarray(self._take(self._data.market, np.nan), dtype=np.float64)
+
+
 def _prefix(a: np.ndarray) -> np.ndarray:
-    """Prefix sums with a leading zero row along axis 0."""
-    out = np.zeros((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
-    np.cumsum(a, axis=0, out=out[1:])
+    """Prefix sums (float64) with a leading zero row along axis 0."""
+    out = np.empty((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
+    out[0] = 0.0
+    np.cumsum(a, axis=0, dtype=np.float64, out=out[1:])
     return out
 
 
@@ -632,10 +693,9 @@ def _fit_events(
     lo = np.clip(pos0 + e1, start, end)
     hi = np.clip(pos0 + e2 + 1, start, end)
     hi = np.maximum(hi, lo)
-    w = data.est_valid.astype(np.float64)
     yw = np.where(data.est_valid, data.y, 0.0)
     xw = np.where(data.est_valid[:, None], data.x, 0.0)
-    P0 = _prefix(w)
+    P0 = _prefix(data.est_valid)  # running count (exact in float64)
     M = np.where(ok, P0[hi] - P0[lo], 0.0)
     Mi = np.rint(M).astype(np.int64)
     few = ok & (Mi < min_estimation_obs)
@@ -649,20 +709,36 @@ def _fit_events(
     reasons[nodf] = "no degrees of freedom left in the estimation window"
     ok &= ~few & ~nodf
 
-    Py = _prefix(yw)
-    Pyy = _prefix(yw * yw)
-    Sy = Py[hi] - Py[lo]
-    Syy = Pyy[hi] - Pyy[lo]
+    # window sums of the other moments: one prefix-sum buffer, reused
+    pbuf = np.empty(len(data.y) + 1)
+    pbuf[0] = 0.0
+
+    def wsum(a: np.ndarray) -> Float64Array:
+        np.cumsum(a, axis=0, dtype=np.float64, out=pbuf[1:])
+        return np.asarray(pbuf[hi] - pbuf[lo], dtype=np.float64)
+
+    Sy = wsum(yw)
+    scratch = np.multiply(yw, yw)  # one buffer for the products (market model)
+    Syy = wsum(scratch)
     Msafe = np.where(M > 0, M, 1.0)
     ybar = Sy / Msafe if model.intercept else np.zeros(n_all)
     if p:
-        Px = _prefix(xw)
-        Pxx = _prefix(xw[:, :, None] * xw[:, None, :])
-        Pxy = _prefix(xw * yw[:, None])
-        Sx = Px[hi] - Px[lo]
+        if p == 1:  # the same products and running sums, in reused buffers
+            x0 = xw[:, 0]
+            Sx = wsum(x0)[:, None]
+            Sxx = wsum(np.multiply(x0, x0, out=scratch))[:, None, None]
+            Sxy = wsum(np.multiply(x0, yw, out=scratch))[:, None]
+        else:
+            Px = _prefix(xw)
+            Pxx = _prefix(xw[:, :, None] * xw[:, None, :])
+            Pxy = _prefix(xw * yw[:, None])
+            Sx = Px[hi] - Px[lo]
+            Sxx = Pxx[hi] - Pxx[lo]
+            Sxy = Pxy[hi] - Pxy[lo]
+        del scratch, pbuf
         xbar = Sx / Msafe[:, None]
-        C = (Pxx[hi] - Pxx[lo]) - M[:, None, None] * xbar[:, :, None] * xbar[:, None, :]
-        cxy = (Pxy[hi] - Pxy[lo]) - M[:, None] * xbar * ybar[:, None]
+        C = Sxx - M[:, None, None] * xbar[:, :, None] * xbar[:, None, :]
+        cxy = Sxy - M[:, None] * xbar * ybar[:, None]
         # Collinear or constant regressors: smallest eigenvalue ~ 0 relative to the scale.
         diag = np.einsum("nii->ni", C)
         scale = np.maximum(diag.max(axis=1), 1e-300)
@@ -708,70 +784,61 @@ def _fit_events(
             ok[rows] = False
             idx = idx[~bad0]
 
-    # Event-window gather (in place: each (N, L) array is allocated once).
-    posw = pos0[idx, None] + rel[None, :]
-    outside = posw < start[idx, None]
-    outside |= posw >= end[idx, None]
-    np.clip(posw, 0, max(len(data.y) - 1, 0), out=posw)
-
-    def masked(
-        src: np.ndarray, fill: float | int, at: Int64Array, off: BoolArray
-    ) -> np.ndarray:
-        out = np.take(src, at, mode="clip")
-        out[off] = fill
-        return out
-
-    # ret, dates and market only need the gather: fill them on a second
-    # thread (numpy releases the GIL) while this one computes the ARs
-    pool = ThreadPoolExecutor(max_workers=1) if len(idx) >= 100_000 else None
-    side = [
-        pool.submit(masked, a, f, posw, outside) if pool is not None else None
-        for a, f in (
-            (data.ret, np.nan),
-            (data.dates, np.iinfo(np.int64).min),
-            (data.market, np.nan),
-        )
-    ]
-    vw = data.valid[posw]
-    vw &= ~outside
-    novalid = ~vw
-    dev = np.empty((*posw.shape, p))
-    for j in range(p):  # one column at a time: a flat gather, not a subspace copy
-        np.take(data.x[:, j], posw, out=dev[:, :, j], mode="clip")
-    dev -= xbar[idx, None, :]
+    # Event-window gather, a block of events at a time: each (N, L) output is
+    # allocated once and filled in place, and a block's positions and masks
+    # stay in cache across the passes (no (N, L) index or mask temporaries).
+    n_ev = len(idx)
+    dev = np.empty((n_ev, len(rel), p))
+    ar = np.empty((n_ev, len(rel)))
+    ar_var = np.empty((n_ev, len(rel)))  # also the scratch of d_t b
     b = beta[idx]
-    ar = data.y[posw]
-    ar -= ybar[idx, None]
-    ar_var = np.empty(ar.shape)  # also the scratch of the market model's d_t b
-    if p == 1:
-        d0 = dev[:, :, 0]
-        ar -= np.multiply(d0, b[:, :1], out=ar_var)
-    elif p:
-        ar -= _lin(dev, b)
-    ar[novalid] = np.nan
-    if model.intercept:
+    top = max(len(data.y) - 1, 0)
+
+    def fill(a0: int) -> None:  # one block of events, in place
+        sl = slice(a0, min(a0 + _GATHER_BLOCK, n_ev))
+        ic = idx[sl]
+        posw = pos0[ic, None] + rel[None, :]
+        outside = posw < start[ic, None]
+        outside |= posw >= end[ic, None]
+        np.clip(posw, 0, top, out=posw)
+        novalid = ~data.valid[posw]
+        novalid |= outside
+        dv, arc, avc = dev[sl], ar[sl], ar_var[sl]
+        for j in range(p):  # one column at a time: a flat gather
+            np.take(data.x[:, j], posw, out=dv[:, :, j], mode="clip")
+        dv -= xbar[ic, None, :]
+        np.take(data.y, posw, out=arc, mode="clip")
+        arc -= ybar[ic, None]
         if p == 1:
-            np.multiply(d0, cinv[idx, 0, :1], out=ar_var)  # d C⁻¹ d
-            ar_var *= d0
+            d0 = dv[:, :, 0]
+            arc -= np.multiply(d0, b[sl, :1], out=avc)
         elif p:
-            ar_var[...] = _quad(dev, cinv[idx])
+            arc -= _lin(dv, b[sl])
+        arc[novalid] = np.nan
+        if model.intercept:
+            if p == 1:
+                np.multiply(d0, cinv[ic, 0, :1], out=avc)  # d C⁻¹ d
+                avc *= d0
+            elif p:
+                avc[...] = _quad(dv, cinv[ic])
+            else:
+                avc[...] = 0.0
+            avc += (1.0 + 1.0 / M[ic])[:, None]
+            avc *= sigma2[ic, None]
         else:
-            ar_var[...] = 0.0
-        ar_var += (1.0 + 1.0 / M[idx])[:, None]
-        ar_var *= sigma2[idx, None]
+            avc[...] = sigma2[ic, None]
+        avc[novalid] = np.nan
+
+    starts = range(0, n_ev, _GATHER_BLOCK)  # blocks of events, not events
+    if n_ev >= 100_000 and (os.cpu_count() or 1) > 1:
+        # numpy's gathers and arithmetic release the GIL: blocks on two threads
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(fill, starts))
     else:
-        ar_var = np.repeat(sigma2[idx, None], ar.shape[1], axis=1)
-    ar_var[novalid] = np.nan
-    if pool is not None:
-        ret, dates_i, market_w = (f.result() for f in side if f is not None)
-        pool.shutdown()
-    else:
-        ret = masked(data.ret, np.nan, posw, outside)
-        dates_i = masked(data.dates, np.iinfo(np.int64).min, posw, outside)
-        market_w = masked(data.market, np.nan, posw, outside)
-    expected = ret - ar
-    dates_w = dates_i.view("datetime64[ns]")
-    del posw, outside, novalid
+        for a0 in starts:
+            fill(a0)
+    # ret, expected, dates and market: gathered only when read (reporting)
+    window = _WindowGather(data, pos0[idx], start[idx], end[idx], rel, ar)
 
     # First and last used estimation observation (for reporting), from the
     # running count P0 of used observations: the first used one at or after
@@ -858,9 +925,9 @@ def _fit_events(
         ar=ar,
         ar_var=ar_var,
         valid=np.isfinite(ar),
-        dates=dates_w,
-        ret=ret,
-        expected=expected,
+        dates=window.dates,
+        ret=window.ret,
+        expected=window.expected,
         sigma2=sigma2[idx],
         nobs=Mi[idx],
         df=dfree[idx],
@@ -868,7 +935,7 @@ def _fit_events(
         has_intercept_error=model.intercept,
         dev=dev,
         cinv=cinv[idx],
-        market=market_w,
+        market=window.market,
         groups=groups,
         estimation_blocks=blocks,
         residual_sums=_ResidualSums(

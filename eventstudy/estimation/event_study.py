@@ -49,7 +49,14 @@ def _validate_returns(returns: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"returns: duplicate date {dup.date()} in the index")
     returns = returns.sort_index()
     returns.columns = [str(c) for c in returns.columns]
-    bad = [c for c in returns.columns if not pd.api.types.is_numeric_dtype(returns[c])]
+    # from the dtypes, not one Series per column (~85 ms for 2,000 columns); a
+    # repeated name selects a frame, which is not numeric: flagged as before
+    repeated = returns.columns.duplicated(keep=False)
+    bad = [
+        c
+        for c, dt, rep in zip(returns.columns, returns.dtypes, repeated, strict=True)
+        if rep or not pd.api.types.is_numeric_dtype(dt)
+    ]
     if bad:
         raise ValueError(f"returns: column(s) {bad} are not numeric")
     return returns.astype(np.float64)

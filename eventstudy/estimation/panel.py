@@ -24,7 +24,8 @@ CLM ch. 4) and ``Var(CAR) = σ²(L + L²/M + g'C^{-1}g)`` with
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,47 @@ import pandas as pd
 from eventstudy._typing import BoolArray, Float64Array, Int64Array
 
 __all__ = ["AbnormalPanel", "EstimationBlock"]
+
+_A = TypeVar("_A", bound="np.ndarray[Any, Any]")
+
+
+class _LazyArray(Generic[_A]):
+    """A dataclass field given as an array or as a function that computes it.
+
+    The engine passes functions for the event-window arrays that only
+    reporting and a few tests read (observed and expected returns, dates,
+    benchmark returns): each is computed on first access and then kept, so
+    ``panel.ret`` is always an array and a fit that never reads it never
+    allocates it. As a dataclass field it has no default (``__get__`` on the
+    class raises ``AttributeError``), so the constructor is unchanged.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._public = name
+        self._slot = f"_lazy_{name}"
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> _LazyArray[_A]: ...
+
+    @overload
+    def __get__(self, obj: object, objtype: type | None = None) -> _A: ...
+
+    def __get__(
+        self, obj: object | None, objtype: type | None = None
+    ) -> _A | _LazyArray[_A]:
+        if obj is None:  # no class-level default: a required field
+            raise AttributeError(self._public)
+        value = obj.__dict__[self._slot]
+        if not isinstance(value, np.ndarray):
+            value = value()
+            obj.__dict__[self._slot] = value
+        out: _A = value
+        return out
+
+    def __set__(self, obj: object, value: _A | Callable[[], _A]) -> None:
+        # frozen dataclasses set fields with object.__setattr__ in __init__,
+        # which lands here; assignment after construction stays forbidden
+        obj.__dict__[self._slot] = value
 
 
 @dataclass(frozen=True)
@@ -89,6 +131,10 @@ class AbnormalPanel:
         ``isfinite(ar)``, shape ``(N, L)``.
     dates : numpy.ndarray
         Calendar date of each cell (``datetime64[ns]``, NaT outside the data).
+        Like ``ret``, ``expected`` and ``market``, it may be passed as a
+        function without arguments that returns the array: it is then computed
+        on first access (the engine does this; reading the attribute always
+        gives the array).
     ret, expected : Float64Array
         Observed return and normal (expected) return, shape ``(N, L)``.
     sigma2 : Float64Array
@@ -130,9 +176,12 @@ class AbnormalPanel:
     ar: Float64Array
     ar_var: Float64Array
     valid: BoolArray
-    dates: np.ndarray
-    ret: Float64Array
-    expected: Float64Array
+    # keyword-only from here: the lazy fields below have no default at run
+    # time, but type checkers see the descriptor as one
+    _: KW_ONLY
+    dates: _LazyArray[np.ndarray[Any, Any]] = _LazyArray()
+    ret: _LazyArray[Float64Array] = _LazyArray()
+    expected: _LazyArray[Float64Array] = _LazyArray()
     sigma2: Float64Array
     nobs: Int64Array
     df: Int64Array
@@ -140,7 +189,7 @@ class AbnormalPanel:
     has_intercept_error: bool
     dev: Float64Array
     cinv: Float64Array
-    market: Float64Array
+    market: _LazyArray[Float64Array] = _LazyArray()
     groups: pd.Series
     estimation_blocks: Callable[[int], Iterator[EstimationBlock]] = field(repr=False)
     residual_sums: (
