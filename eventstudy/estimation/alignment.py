@@ -21,7 +21,13 @@ import pandas as pd
 
 from eventstudy._typing import Float64Array, Int64Array, ReturnKind
 
-__all__ = ["as_ns", "day0_positions", "listing_sessions", "span_align"]
+__all__ = [
+    "as_ns",
+    "compound_spans",
+    "day0_positions",
+    "listing_sessions",
+    "span_align",
+]
 
 
 def as_ns(dates: pd.Index | pd.Series | list[object]) -> Int64Array:
@@ -88,20 +94,47 @@ def span_align(
     out[one] = vals[hi[one] - 1]
     many = count > 1
     if many.any():
-        finite = np.isfinite(vals)
-        if kind == "simple":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                z = np.log1p(np.where(finite, vals, 0.0))
-            finite &= np.isfinite(z)
-            z = np.where(finite, z, 0.0)
-        else:
-            z = np.where(finite, vals, 0.0)
-        cs = np.concatenate([[0.0], np.cumsum(z)])
-        bad = np.concatenate([[0], np.cumsum(~finite)])
-        agg = cs[hi[many]] - cs[lo[many]]
-        nbad = bad[hi[many]] - bad[lo[many]]
-        res = np.expm1(agg) if kind == "simple" else agg
-        out[many] = np.where(nbad == 0, res, np.nan)
+        out[many] = compound_spans(vals, lo[many], hi[many], kind)
+    return out
+
+
+def compound_spans(
+    vals: Float64Array, lo: Int64Array, hi: Int64Array, kind: ReturnKind
+) -> Float64Array:
+    """Compound the returns ``vals[lo:hi]`` of each span with prefix sums.
+
+    ``Π(1 + r) - 1`` through ``expm1(Σ log1p r)`` for simple returns, ``Σ r``
+    for log returns. NaN cells are not sessions and are skipped; a span that
+    holds a non-NaN but non-finite return (or one with ``r <= -1``) is NaN.
+
+    Parameters
+    ----------
+    vals : Float64Array
+        Returns in date order.
+    lo, hi : Int64Array
+        Span bounds (half-open) into ``vals``.
+    kind : {"simple", "log"}
+        How returns compound.
+
+    Returns
+    -------
+    Float64Array
+        One compounded return per span.
+    """
+    finite = np.isfinite(vals)
+    if kind == "simple":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.log1p(np.where(finite, vals, 0.0))
+        finite &= np.isfinite(z)
+        z = np.where(finite, z, 0.0)
+    else:
+        z = np.where(finite, vals, 0.0)
+    cs = np.concatenate([[0.0], np.cumsum(z)])
+    bad = np.concatenate([[0], np.cumsum(~np.isnan(vals) & ~finite)])
+    agg = cs[hi] - cs[lo]
+    nbad = bad[hi] - bad[lo]
+    res = np.expm1(agg) if kind == "simple" else agg
+    out: Float64Array = np.where(nbad == 0, res, np.nan)
     return out
 
 

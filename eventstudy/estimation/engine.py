@@ -35,6 +35,7 @@ import pandas as pd
 from eventstudy._typing import BoolArray, Float64Array, Int64Array, ReturnKind
 from eventstudy.estimation.alignment import (
     as_ns,
+    compound_spans,
     day0_positions,
     listing_sessions,
     span_align,
@@ -324,20 +325,7 @@ def _span_on_grid(
     res[one] = src[last[hi[one] - 1]]
     many = count > 1
     if many.any():
-        finite = np.isfinite(src)
-        if kind == "simple":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                z = np.log1p(np.where(finite, src, 0.0))
-            finite &= np.isfinite(z)
-            z = np.where(finite, z, 0.0)
-        else:
-            z = np.where(finite, src, 0.0)
-        cs = np.concatenate([[0.0], np.cumsum(z)])
-        bad = np.concatenate([[0], np.cumsum(obs & ~finite)])
-        agg = cs[hi[many]] - cs[lo[many]]
-        nbad = bad[hi[many]] - bad[lo[many]]
-        comp = np.expm1(agg) if kind == "simple" else agg
-        res[many] = np.where(nbad == 0, comp, np.nan)
+        res[many] = compound_spans(src, lo[many], hi[many], kind)
     out[gap] = res
     return out
 

@@ -206,3 +206,16 @@ def test_monte_carlo_scar_variance(model: str, m_est: int, k: int) -> None:
     assert abs(scar.mean()) < 4 * np.sqrt(target / n_events)
     # the summed-daily-variance error (1 + L/M inflation) would be detected
     assert abs(scar.var() * (1 + 11 / m_est) - target) > 4 * se
+
+
+def test_compound_spans_by_hand() -> None:
+    from eventstudy.estimation.alignment import compound_spans
+
+    vals = np.array([0.01, np.nan, -0.02, 0.03, np.inf, 0.005])
+    lo = np.array([0, 0, 2, 3, 5])
+    hi = np.array([1, 4, 4, 5, 6])
+    simple = compound_spans(vals, lo, hi, "simple")
+    expect = [0.01, 1.01 * 0.98 * 1.03 - 1, 0.98 * 1.03 - 1, np.nan, 0.005]
+    np.testing.assert_allclose(simple, expect, rtol=1e-14, atol=0)
+    log = compound_spans(vals, lo, hi, "log")
+    np.testing.assert_allclose(log, [0.01, 0.02, 0.01, np.nan, 0.005], rtol=1e-14)
