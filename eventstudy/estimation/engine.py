@@ -105,21 +105,30 @@ def _segment_arrays(
         if bench is not None
         else np.full(len(r), np.nan)
     )
-    if isinstance(model, MarketAdjustedModel):
-        y = r - m
-        x = np.empty((len(r), 0))
-    elif isinstance(model, FactorModel):
+    if isinstance(model, FactorModel):
         f = model.factors
         x = np.column_stack([span_align(sessions, f[c], kind) for c in model.columns])
         rf = span_align(sessions, f[model.risk_free], kind) if model.risk_free else 0.0
         y = r - rf
-    elif model.uses_benchmark:
-        y = r.copy()
-        x = m[:, None].copy()
     else:
-        y = r.copy()
-        x = np.empty((len(r), 0))
+        y, x = _benchmark_design(model, r, m)
     return y, x, r, m
+
+
+def _benchmark_design(
+    model: NormalReturnModel, r: Float64Array, m: Float64Array
+) -> tuple[Float64Array, Float64Array]:
+    """Regressand and regressors of a model without factors.
+
+    Market-adjusted: ``y = r - m`` and no regressor; market model: ``y = r``,
+    ``x = m``; constant mean: ``y = r`` and no regressor (the intercept is
+    added by the fit).
+    """
+    if isinstance(model, MarketAdjustedModel):
+        return r - m, np.empty((len(r), 0))
+    if model.uses_benchmark:
+        return r.copy(), m[:, None].copy()
+    return r.copy(), np.empty((len(r), 0))
 
 
 def _build_long(
@@ -256,15 +265,7 @@ def _build_long_wide(
         for bcol in b_cols[b_cols >= 0]:
             sel = np.flatnonzero(b_of_entry == bcol)
             m[sel] = _span_on_grid(values[:, bcol], g[sel], first[sel], kind)
-    if isinstance(model, MarketAdjustedModel):
-        y = r - m
-        x = np.empty((len(r), 0))
-    elif model.uses_benchmark:
-        y = r.copy()
-        x = m[:, None].copy()
-    else:
-        y = r.copy()
-        x = np.empty((len(r), 0))
+    y, x = _benchmark_design(model, r, m)
     valid = np.isfinite(y) & np.isfinite(x).all(axis=1)
     yc = np.zeros(len(pairs))
     xc = np.zeros((len(pairs), p))

@@ -204,6 +204,19 @@ def _panel_axes(
     return fig, flat[:n], False
 
 
+def _style_event_time_axes(axes: list[Axes], *, grid: str) -> None:
+    """Zero lines, percent y axis, integer relative days and a light grid, once per axes."""
+    done: set[int] = set()
+    for a in axes:
+        if id(a) in done:
+            continue
+        done.add(id(a))
+        _reference_lines(a)
+        _percent_axis(a)
+        a.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+        a.grid(True, axis=grid, alpha=0.25, linewidth=0.6)  # type: ignore[arg-type]
+
+
 def plot_car_path(
     results: EventStudyResults,
     event_ids: Iterable[Hashable] | Hashable | None = None,
@@ -318,15 +331,7 @@ def plot_car_path(
         title += (
             f"\nfirst {len(chosen)} of {len(ids)} events (pass event_ids for others)"
         )
-    done: set[int] = set()
-    for a in axes:
-        if id(a) in done:
-            continue
-        done.add(id(a))
-        _reference_lines(a)
-        _percent_axis(a)
-        a.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
-        a.grid(True, alpha=0.25, linewidth=0.6)
+    _style_event_time_axes(axes, grid="both")
     if overlay:
         assert ax is not None
         ax.set_xlabel("Relative day")
@@ -522,15 +527,7 @@ def plot_aar_caar(
     title = f"AAR and CAAR over {_window_text(panel)}"
     if by is not None:
         title += f" by {by}"
-    done: set[int] = set()
-    for a in axes:
-        if id(a) in done:
-            continue
-        done.add(id(a))
-        _reference_lines(a)
-        _percent_axis(a)
-        a.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
-        a.grid(True, axis="y", alpha=0.25, linewidth=0.6)
+    _style_event_time_axes(axes, grid="y")
     band_handle = Patch(color="0.5", alpha=0.3, label=f"shaded: {band_text}")
     if overlay:
         assert ax is not None
