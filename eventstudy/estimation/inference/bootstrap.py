@@ -26,6 +26,8 @@ def bootstrap_skewness_t(
     two-sided p-value ``2 min(#{t* <= t} + 1, #{t* >= t} + 1) / (B + 1)``
     over the ``B`` finite draws (Davison and Hinkley 1997, eq. 4.11: the
     observed sample counts as one draw, so a Monte Carlo p-value is never 0).
+    A resample of one repeated value (zero spread, likely with few events)
+    has no statistic and is not counted.
     Draws are made in chunks, vectorized over resamples.
     """
     n = x.size
@@ -43,6 +45,11 @@ def bootstrap_skewness_t(
         xs = x[rng.integers(0, n, size=(b, n))]
         m = xs.mean(axis=1)
         s = xs.std(axis=1, ddof=1)
+        # a resample of one repeated value has no spread: its statistic is
+        # undefined, whatever rounding leaves in s (an exact test: the values
+        # are copies of the same floats); without this, s ~ 1e-18 from
+        # rounding gave t* ~ ±1e30 with a sign set by the summation order
+        s[xs.max(axis=1) == xs.min(axis=1)] = np.nan
         with np.errstate(invalid="ignore", divide="ignore"):
             sr = (m - mean) / s
             g = ((xs - m[:, None]) ** 3).sum(axis=1) / (n * s**3)

@@ -216,6 +216,8 @@ def skewness_stat(x: Float64Array) -> float:
        \quad S = \bar x/s,\ \hat\gamma = \sum(x-\bar x)^3/(N s^3).
     """
     n = x.size
+    if n < 2 or x.max() == x.min():  # no spread (exact: copies of one float)
+        return math.nan
     mean = float(x.mean())
     s = float(x.std(ddof=1))
     if not s > 0:

@@ -405,3 +405,39 @@ def test_bootstrap_p_value_by_a_naive_loop_and_never_zero() -> None:
         np.linspace(0.05, 0.06, 30), 200, np.random.default_rng(1)
     )
     assert p_far == pytest.approx(2 / 201)
+
+
+def test_bootstrap_drops_resamples_of_one_repeated_value() -> None:
+    """With 3 events, 1 draw in 9 repeats one value: no statistic, not ±1e30.
+
+    Rounding can leave ``s ~ 1e-18`` for such a resample; its t* was then a
+    huge number whose sign followed the summation order, so reordering the
+    same CARs moved the p-value. The naive loop below drops them by an
+    exact test and the p-value must not depend on the order of the sample.
+    """
+    from eventstudy.estimation.inference.bootstrap import bootstrap_skewness_t
+
+    x = np.array([0.0131, 0.0502, 0.0118])
+    n_boot = 900
+    idx = np.random.default_rng(9).integers(0, 3, size=(n_boot, 3))
+
+    def t_sa(v: np.ndarray, centre: float) -> float:
+        s = v.std(ddof=1)
+        sr = (v.mean() - centre) / s
+        g = ((v - v.mean()) ** 3).sum() / (v.size * s**3)
+        return math.sqrt(v.size) * (sr + g * sr**2 / 3 + g / (6 * v.size))
+
+    t_obs = t_sa(x, 0.0)
+    draws = [t_sa(x[i], x.mean()) for i in idx if len(set(x[i])) > 1]
+    n_const = sum(len(set(x[i])) == 1 for i in idx)
+    assert 60 < n_const < 140  # about 1/9 of the draws
+    below = sum(d <= t_obs for d in draws)
+    above = sum(d >= t_obs for d in draws)
+    expect = min(1.0, 2 * (min(below, above) + 1) / (len(draws) + 1))
+    _, p = bootstrap_skewness_t(x, n_boot, np.random.default_rng(9))
+    assert p == pytest.approx(expect, rel=1e-12)
+    # the same CARs at other rounding bits (scaled by a factor within a few
+    # ulps of 1) draw the same resamples and give the same p-value
+    for f in (1 + 2**-52, 1 - 2**-53, 1 + 3 * 2**-52):
+        _, p_f = bootstrap_skewness_t(x * f, n_boot, np.random.default_rng(9))
+        assert p_f == p
