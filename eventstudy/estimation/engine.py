@@ -394,7 +394,32 @@ class _ResidualSums:
         E, C : Float64Array
             ``Σ_i W_iq ε̂_it`` and ``Σ_i W_iq u_it`` per estimation relative day.
         """
-        w_all = np.asarray(weights, dtype=np.float64).reshape(len(self._p0), -1)
+        w_in = np.asarray(weights, dtype=np.float64).reshape(len(self._p0), -1)
+        # distinct non-zero weight columns only (e.g. the KP mean column is 0
+        # with an intercept and the KP count column equals the all-events one
+        # when every residual standardizes): the sweep's cost grows with q
+        keep: list[int] = []
+        back = np.full(w_in.shape[1], -1, dtype=np.int64)
+        for j in range(w_in.shape[1]):
+            col = w_in[:, j]
+            if not col.any():
+                continue
+            same = [i for i, kj in enumerate(keep) if np.array_equal(col, w_in[:, kj])]
+            back[j] = same[0] if same else len(keep)
+            if not same:
+                keep.append(j)
+        e_k, c_k = self._sweep(np.ascontiguousarray(w_in[:, keep]), chunk)
+        e_sum = np.zeros((self._le, w_in.shape[1]))
+        c_sum = np.zeros((self._le, w_in.shape[1]))
+        used = back >= 0
+        e_sum[:, used] = e_k[:, back[used]]
+        c_sum[:, used] = c_k[:, back[used]]
+        return e_sum, c_sum
+
+    def _sweep(
+        self, w_all: Float64Array, chunk: int
+    ) -> tuple[Float64Array, Float64Array]:
+        """Return the sums for weights without zero or repeated columns."""
         q = w_all.shape[1]
         le = self._le
         e_sum = np.zeros((le, q))

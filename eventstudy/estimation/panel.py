@@ -34,6 +34,9 @@ from eventstudy._typing import BoolArray, Float64Array, Int64Array
 
 __all__ = ["AbnormalPanel", "EstimationBlock"]
 
+#: Events per block of the CAR moments (small temporaries, reused memory).
+_CAR_BLOCK = 16384
+
 _A = TypeVar("_A", bound="np.ndarray[Any, Any]")
 
 
@@ -263,31 +266,49 @@ class AbnormalPanel:
         self, a: int, b: int
     ) -> tuple[Float64Array, Float64Array, Int64Array]:
         cols = self.columns(a, b)
-        valid = self.valid[:, cols]
+        n = self.n_events
+        car = np.empty(n)
+        var = np.empty(n)
+        ndays = np.empty(n, dtype=np.int64)
+        # blocks of events: the (block, L_w) temporaries stay small (reused
+        # heap memory in cache, not fresh pages of a (N, L_w) copy per window)
+        for r0 in range(0, n, _CAR_BLOCK):
+            blk = slice(r0, min(r0 + _CAR_BLOCK, n))
+            self._car_block(blk, cols, car[blk], var[blk], ndays[blk])
+        return car, var, ndays
+
+    def _car_block(
+        self,
+        blk: slice,
+        cols: slice,
+        car: Float64Array,
+        var: Float64Array,
+        ndays: Int64Array,
+    ) -> None:
+        valid = self.valid[blk, cols]
         ones = np.ones(cols.stop - cols.start)
-        ndays = np.count_nonzero(valid, axis=1).astype(np.int64)
-        # numpy's own row sum, not a BLAS product: CARs stay bit-identical
-        # (the bootstrap of a few events compares statistics that tie exactly)
-        car = np.where(valid, self.ar[:, cols], 0.0).sum(axis=1)
-        car = np.where(ndays > 0, car, np.nan)
+        ndays[:] = np.count_nonzero(valid, axis=1)
+        # numpy's own row sum (pairwise within a row), not a BLAS product
+        np.where(valid, self.ar[blk, cols], 0.0).sum(axis=1, out=car)
+        none = ndays == 0
+        car[none] = np.nan
         L = ndays.astype(np.float64)
         if self.has_intercept_error:
-            term = L + L * L / self.nobs
+            term = L + L * L / self.nobs[blk]
             p = self.dev.shape[2]
             if p == 1:
-                g1 = np.where(valid, self.dev[:, cols, 0], 0.0) @ ones
-                term = term + g1 * self.cinv[:, 0, 0] * g1
+                g1 = np.where(valid, self.dev[blk, cols, 0], 0.0) @ ones
+                term += g1 * self.cinv[blk, 0, 0] * g1
             elif p > 1:
                 g = np.stack(
                     [
-                        np.where(valid, self.dev[:, cols, j], 0.0) @ ones
+                        np.where(valid, self.dev[blk, cols, j], 0.0) @ ones
                         for j in range(p)
                     ],
                     axis=1,
                 )
-                term = term + np.einsum("ni,nij,nj->n", g, self.cinv, g)
+                term += np.einsum("ni,nij,nj->n", g, self.cinv[blk], g)
         else:
             term = L
-        var = self.sigma2 * term
-        var = np.where(ndays > 0, var, np.nan)
-        return car, var, ndays
+        np.multiply(self.sigma2[blk], term, out=var)
+        var[none] = np.nan
