@@ -331,6 +331,29 @@ def _span_on_grid(
     return out
 
 
+class _Labels:
+    """A string column of the events as codes into its distinct values."""
+
+    def __init__(self, column: pd.Series) -> None:
+        codes, uniq = pd.factorize(column)  # missing values: code -1
+        self.codes = np.asarray(codes, dtype=np.int64)
+        self.uniq = np.asarray(uniq, dtype=object)
+        self._index = pd.Index([str(u) for u in self.uniq])
+
+    def outside(self, known: pd.Index) -> BoolArray:
+        """Rows whose value is missing or not in ``known``."""
+        inside = np.append(self._index.isin(known), False)  # code -1 -> False
+        return np.asarray(~inside[self.codes], dtype=bool)
+
+    def __getitem__(self, rows: BoolArray | Int64Array) -> np.ndarray:
+        """Return the values of some rows (``None`` where missing)."""
+        return np.append(self.uniq, None)[self.codes[rows]]
+
+    def categorical(self, rows: Int64Array) -> pd.Categorical:
+        """Return the values of some rows (none missing) as a categorical."""
+        return pd.Categorical.from_codes(self.codes[rows], categories=self._index)
+
+
 class _ResidualSums:
     """Weighted cross-event sums of the estimation residuals, per relative day.
 
@@ -621,32 +644,33 @@ def _fit_events(
     n_all = len(events)
     reasons = np.full(n_all, "", dtype=object)
 
-    tick = events["ticker"].to_numpy(dtype=object)
-    bench = events["benchmark"].to_numpy(dtype=object)
+    # Labels as codes into their distinct values (a factorize of the string
+    # columns), never 1M Python strings: checks run on the few distinct ones.
     known = pd.Index([str(c) for c in returns.columns])
-    unknown_t = ~pd.Index(tick).isin(known)
+    tick = _Labels(events["ticker"])
+    unknown_t = tick.outside(known)
     reasons[unknown_t] = [
         f"ticker {t!r} is not a column of the returns" for t in tick[unknown_t]
     ]
-    if model.uses_benchmark:
-        unknown_b = ~unknown_t & ~pd.Index(bench).isin(known)
+    bench = _Labels(events["benchmark"]) if model.uses_benchmark else None
+    if bench is not None:
+        unknown_b = ~unknown_t & bench.outside(known)
         reasons[unknown_b] = [
             f"benchmark {b!r} is not a column of the returns" for b in bench[unknown_b]
         ]
-        pair_b = bench
-    else:
-        pair_b = np.full(n_all, None, dtype=object)
     ok = reasons == ""  # once, on the few failures above; masks from here on
 
-    # Segments: one per (ticker, benchmark) pair (the only loop: over listings).
-    t_codes, t_uniq = pd.factorize(tick[ok])
-    b_codes, b_uniq = pd.factorize(pair_b[ok], use_na_sentinel=False)
-    nb = max(len(b_uniq), 1)
-    codes, uniq_codes = pd.factorize(t_codes.astype(np.int64) * nb + b_codes)
+    # Segments: one per (ticker, benchmark) pair (the only loop: over listings),
+    # in the order of their first event.
+    nb = len(bench.uniq) if bench is not None else 1
+    pair_code = tick.codes[ok].astype(np.int64) * nb
+    if bench is not None:
+        pair_code += bench.codes[ok]
+    codes, uniq_codes = pd.factorize(pair_code)
     pairs = [
         (
-            str(t_uniq[c // nb]),
-            None if pd.isna(b_uniq[c % nb]) else str(b_uniq[c % nb]),
+            str(tick.uniq[c // nb]),
+            None if bench is None else str(bench.uniq[c % nb]),
         )
         for c in uniq_codes
     ]
@@ -756,14 +780,18 @@ def _fit_events(
         # Collinear or constant regressors: smallest eigenvalue ~ 0 relative to the scale.
         diag = np.einsum("nii->ni", C)
         scale = np.maximum(diag.max(axis=1), 1e-300)
-        eig_min = np.linalg.eigvalsh(np.where(ok[:, None, None], C, np.eye(p)))[:, 0]
+        if p == 1:  # 1 x 1: the eigenvalue is C itself, the inverse 1 / C
+            eig_min = np.where(ok, C[:, 0, 0], 1.0)
+        else:
+            eig_min = np.linalg.eigvalsh(np.where(ok[:, None, None], C, np.eye(p)))
+            eig_min = eig_min[:, 0]
         sing = ok & (eig_min <= 1e-12 * scale)
         reasons[sing] = (
             "the regressors are constant or collinear in the estimation window"
         )
         ok &= ~sing
         Csafe = np.where(ok[:, None, None], C, np.eye(p))
-        cinv = np.linalg.inv(Csafe)
+        cinv = 1.0 / Csafe if p == 1 else np.linalg.inv(Csafe)
         beta = cinv[:, :, 0] * cxy if p == 1 else np.einsum("nij,nj->ni", cinv, cxy)
         ssr = (Syy - M * ybar**2) - np.einsum("ni,ni->n", beta, cxy)
     else:
@@ -867,7 +895,11 @@ def _fit_events(
     lastu[moved] = np.searchsorted(P0, P0[lastu[moved] + 1], side="left") - 1
 
     all_ids = events["event_id"]
-    ev_ids = pd.Index(all_ids.take(idx).to_numpy(), name="event_id")
+    ev_ids = (
+        pd.Index(all_ids, name="event_id")  # every event estimated: no take
+        if len(idx) == n_all
+        else pd.Index(all_ids.take(idx).to_numpy(), name="event_id")
+    )
     alpha = (
         ybar[idx] - np.einsum("np,np->n", b, xbar[idx])
         if model.intercept
@@ -881,9 +913,15 @@ def _fit_events(
     )
     params = pd.DataFrame(
         {
-            "ticker": tick[idx],
-            "benchmark": pair_b[idx],
-            "model": model.name,
+            "ticker": tick.categorical(idx),
+            "benchmark": (
+                bench.categorical(idx)
+                if bench is not None
+                else np.full(len(idx), None, dtype=object)
+            ),
+            "model": pd.Categorical.from_codes(
+                np.zeros(len(idx), dtype=np.int8), categories=[model.name]
+            ),
             "day0": pd.DatetimeIndex(data.dates[pos0[idx]].view("datetime64[ns]")),
         },
         index=ev_ids,

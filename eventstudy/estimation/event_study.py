@@ -127,8 +127,8 @@ def _validate_events(events: pd.DataFrame, benchmark: str | None) -> pd.DataFram
         raise ValueError(
             f"events: row {int(np.flatnonzero(ev['event_id'].isna())[0])} has no event_id"
         )
-    dup = ev["event_id"][ev["event_id"].duplicated()].unique()
-    if len(dup):
+    if not pd.Index(ev["event_id"]).is_unique:  # one hash pass; details if not
+        dup = ev["event_id"][ev["event_id"].duplicated()].unique()
         raise ValueError(f"events: duplicate event_id(s) {list(map(str, dup[:10]))}")
     if ev["ticker"].isna().any():
         eid = ev.loc[ev["ticker"].isna(), "event_id"].iloc[0]

@@ -185,30 +185,45 @@ class EventStudyResults:
         return {"car": car, "se": se, "t": t, "p_value": pv, "df": pn.df, "ndays": nd}
 
     def cars(self, windows: tuple[tuple[int, int], ...] | None = None) -> pd.DataFrame:
-        """CARs for several windows in one long table (``window`` as ``[-1,+1]``)."""
+        """CARs for several windows in one long table (``window`` as ``[-1,+1]``).
+
+        Columns ``event_id`` and ``window`` (categoricals: the events in panel
+        order, the windows in the order asked for, so that sorting and
+        grouping keep that order), then car, se, t, p_value, df, ndays as in
+        :meth:`car`; one row per event and window, window by window.
+        """
         wins = (
             windows
             if windows is not None
             else tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
         )
         n = self.panel.n_events
-        cols = [self._car_columns(int(a), int(b)) for a, b in wins]
+        nw = len(wins)
+        keys = ("car", "se", "t", "p_value")
+        out: dict[str, Any] = {k: np.empty(n * nw) for k in keys}
+        out["df"] = np.tile(self.panel.df, nw)
+        out["ndays"] = np.empty(n * nw, dtype=np.int64)
+        for i, (a, b) in enumerate(wins):  # filled in place, window by window
+            cols = self._car_columns(int(a), int(b))
+            for k in (*keys, "ndays"):
+                out[k][i * n : (i + 1) * n] = cols[k]
+        # categoricals: codes, not 6N strings (a string take costs ~0.3 s at 1M)
         ids = self.panel.event_ids
-        labels = pd.Index([format_window(a, b) for a, b in wins])
-        out: dict[str, Any] = {
-            "event_id": ids.take(np.tile(np.arange(n), len(wins))),
-            "window": labels.take(np.repeat(np.arange(len(wins)), n)),
+        labels = [format_window(a, b) for a, b in wins]
+        frame = {
+            "event_id": pd.Categorical.from_codes(
+                np.tile(np.arange(n, dtype=np.int32), nw), categories=ids
+            ),
+            "window": pd.Categorical.from_codes(
+                np.repeat(np.arange(nw, dtype=np.int32), n),
+                categories=pd.Index(labels),
+                ordered=True,
+            ),
+            **out,
         }
-        for key in ("car", "se", "t", "p_value", "df", "ndays"):
-            out[key] = (
-                np.concatenate([c[key] for c in cols])
-                if cols
-                else np.empty(0, dtype=np.float64)
-            )
-        # every column is a fresh array (concatenate/take, never the panel's or
-        # the CAR cache's): copy=False skips consolidating them into 2-D blocks,
-        # a full copy of the 6N-row table (~0.1 s warm, ~1 s cold at 1M)
-        return pd.DataFrame(out, copy=False).rename_axis(None)
+        # every column is a fresh array: copy=False skips consolidating them
+        # into 2-D blocks (a full copy of the 6N-row table)
+        return pd.DataFrame(frame, copy=False)
 
     def _labels(self, by: str | pd.Series | None) -> pd.Series | None:
         if by is None:
