@@ -339,6 +339,8 @@ class _Labels:
         self.codes = np.asarray(codes, dtype=np.int64)
         self.uniq = np.asarray(uniq, dtype=object)
         self._index = pd.Index([str(u) for u in self.uniq])
+        self._with_none = np.empty(len(self.uniq) + 1, dtype=object)
+        self._with_none[:-1] = self.uniq  # code -1 reads the trailing None
 
     def outside(self, known: pd.Index) -> BoolArray:
         """Rows whose value is missing or not in ``known``."""
@@ -347,9 +349,9 @@ class _Labels:
 
     def __getitem__(self, rows: BoolArray | Int64Array) -> np.ndarray:
         """Return the values of some rows (``None`` where missing)."""
-        return np.append(self.uniq, None)[self.codes[rows]]
+        return np.asarray(self._with_none[self.codes[rows]], dtype=object)
 
-    def categorical(self, rows: Int64Array) -> pd.Categorical:
+    def categorical(self, rows: Int64Array) -> pd.Categorical[str]:
         """Return the values of some rows (none missing) as a categorical."""
         return pd.Categorical.from_codes(self.codes[rows], categories=self._index)
 
@@ -920,7 +922,7 @@ def _fit_events(
                 else np.full(len(idx), None, dtype=object)
             ),
             "model": pd.Categorical.from_codes(
-                np.zeros(len(idx), dtype=np.int8), categories=[model.name]
+                np.zeros(len(idx), dtype=np.int8), categories=pd.Index([model.name])
             ),
             "day0": pd.DatetimeIndex(data.dates[pos0[idx]].view("datetime64[ns]")),
         },
