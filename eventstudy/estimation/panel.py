@@ -255,60 +255,70 @@ class AbnormalPanel:
         ndays : Int64Array
             ``L_i``, the number of valid days in the window.
         """
+        key = (int(a), int(b))
+        self.prepare_car_moments([key])
+        moments: tuple[Float64Array, Float64Array, Int64Array]
+        moments = self.__dict__["_car_cache"][key]
+        return moments
+
+    def prepare_car_moments(self, windows: list[tuple[int, int]]) -> None:
+        """Compute the CAR moments of several windows in one pass over the events.
+
+        :meth:`car_moments` then returns them without work. The events are
+        read a block at a time and every window is computed while the block
+        is in cache (the same numbers as one window at a time).
+
+        Parameters
+        ----------
+        windows : list of (int, int)
+            Windows ``(a, b)`` inside the event window.
+        """
         cache: dict[tuple[int, int], tuple[Float64Array, Float64Array, Int64Array]]
         cache = self.__dict__.setdefault("_car_cache", {})
-        key = (int(a), int(b))
-        if key not in cache:  # the arrays are read-only in practice: compute once
-            cache[key] = self._car_moments(*key)
-        return cache[key]
-
-    def _car_moments(
-        self, a: int, b: int
-    ) -> tuple[Float64Array, Float64Array, Int64Array]:
-        cols = self.columns(a, b)
+        todo = list(dict.fromkeys((int(a), int(b)) for a, b in windows))
+        todo = [w for w in todo if w not in cache]
+        if not todo:  # the arrays are read-only in practice: computed once
+            return
+        cols = [self.columns(a, b) for a, b in todo]
         n = self.n_events
-        car = np.empty(n)
-        var = np.empty(n)
-        ndays = np.empty(n, dtype=np.int64)
+        out = [(np.empty(n), np.empty(n), np.empty(n, dtype=np.int64)) for _ in todo]
         # blocks of events: the (block, L_w) temporaries stay small (reused
-        # heap memory in cache, not fresh pages of a (N, L_w) copy per window)
+        # heap memory in cache, not fresh (N, L_w) pages of a copy per window)
         for r0 in range(0, n, _CAR_BLOCK):
             blk = slice(r0, min(r0 + _CAR_BLOCK, n))
-            self._car_block(blk, cols, car[blk], var[blk], ndays[blk])
-        return car, var, ndays
+            self._car_block(blk, cols, [tuple(a[blk] for a in o) for o in out])
+        for w, moments in zip(todo, out, strict=True):
+            cache[w] = moments
 
     def _car_block(
-        self,
-        blk: slice,
-        cols: slice,
-        car: Float64Array,
-        var: Float64Array,
-        ndays: Int64Array,
+        self, blk: slice, cols: list[slice], out: list[tuple[np.ndarray, ...]]
     ) -> None:
-        valid = self.valid[blk, cols]
-        ones = np.ones(cols.stop - cols.start)
-        ndays[:] = np.count_nonzero(valid, axis=1)
-        # numpy's own row sum (pairwise within a row), not a BLAS product
-        np.where(valid, self.ar[blk, cols], 0.0).sum(axis=1, out=car)
-        none = ndays == 0
-        car[none] = np.nan
-        L = ndays.astype(np.float64)
-        if self.has_intercept_error:
-            term = L + L * L / self.nobs[blk]
-            p = self.dev.shape[2]
-            if p == 1:
-                g1 = np.where(valid, self.dev[blk, cols, 0], 0.0) @ ones
-                term += g1 * self.cinv[blk, 0, 0] * g1
-            elif p > 1:
-                g = np.stack(
-                    [
-                        np.where(valid, self.dev[blk, cols, j], 0.0) @ ones
-                        for j in range(p)
-                    ],
-                    axis=1,
-                )
-                term += np.einsum("ni,nij,nj->n", g, self.cinv[blk], g)
-        else:
-            term = L
-        np.multiply(self.sigma2[blk], term, out=var)
-        var[none] = np.nan
+        """CAR moments of every window for one block of events, in place.
+
+        The block is transposed once into ``(L, block)`` rows (AR and the
+        regressor deviations zeroed on invalid days), so each window's sums
+        are sums of contiguous rows in time order.
+        """
+        valid = np.ascontiguousarray(self.valid[blk].T)
+        ar = np.where(valid, self.ar[blk].T, 0.0)
+        p = self.dev.shape[2] if self.has_intercept_error else 0
+        dev = [np.where(valid, self.dev[blk, :, j].T, 0.0) for j in range(p)]
+        nobs, sigma2 = self.nobs[blk], self.sigma2[blk]
+        for c, (car, var, ndays) in zip(cols, out, strict=True):
+            ndays[:] = valid[c].sum(axis=0)
+            ar[c].sum(axis=0, out=car)
+            none = ndays == 0
+            car[none] = np.nan
+            L = ndays.astype(np.float64)
+            if self.has_intercept_error:
+                term = L + L * L / nobs
+                if p == 1:
+                    g1 = dev[0][c].sum(axis=0)
+                    term += g1 * self.cinv[blk, 0, 0] * g1
+                elif p > 1:
+                    g = np.stack([d[c].sum(axis=0) for d in dev], axis=1)
+                    term += np.einsum("ni,nij,nj->n", g, self.cinv[blk], g)
+            else:
+                term = L
+            np.multiply(sigma2, term, out=var)
+            var[none] = np.nan

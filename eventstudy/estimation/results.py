@@ -203,6 +203,7 @@ class EventStudyResults:
         out: dict[str, Any] = {k: np.empty(n * nw) for k in keys}
         out["df"] = np.tile(self.panel.df, nw)
         out["ndays"] = np.empty(n * nw, dtype=np.int64)
+        self.panel.prepare_car_moments([(int(a), int(b)) for a, b in wins])
         for i, (a, b) in enumerate(wins):  # filled in place, window by window
             cols = self._car_columns(int(a), int(b))
             for k in (*keys, "ndays"):
