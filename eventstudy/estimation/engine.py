@@ -155,8 +155,9 @@ def _build_long(
             kind,
         )
         valid = np.isfinite(y) & np.isfinite(x).all(axis=1)
-        cy = float(y[valid].mean()) if valid.any() and model.intercept else 0.0
-        cx = x[valid].mean(axis=0) if valid.any() else np.zeros(p)
+        one = np.array([0], dtype=np.int64)
+        cys, cxs = _segment_means(y, x, valid, one, np.array([len(y)]), model.intercept)
+        cy, cx = float(cys[0]), cxs[0]
         y = y - cy
         x = x - cx
         ex = np.zeros(len(y), dtype=bool)
@@ -200,6 +201,39 @@ def _build_long(
     )
 
 
+def _segment_means(
+    y: Float64Array,
+    x: Float64Array,
+    valid: BoolArray,
+    seg_start: Int64Array,
+    seg_len: Int64Array,
+    intercept: bool,
+) -> tuple[Float64Array, Float64Array]:
+    """Means of ``y`` (if ``intercept``) and of each column of ``x`` per segment.
+
+    Over the valid entries, 0 for a segment without any; sums by
+    ``np.add.reduceat`` (in order), the same numbers for one segment alone
+    as for all segments at once.
+    """
+    ns, p = len(seg_start), x.shape[1]
+    yc = np.zeros(ns)
+    xc = np.zeros((ns, p))
+    nz = np.flatnonzero(seg_len > 0)
+    if not nz.size:
+        return yc, xc
+    at = seg_start[nz]
+    cnt = np.add.reduceat(valid.astype(np.int64), at).astype(np.float64)
+    has_v = cnt > 0
+    div = np.where(has_v, cnt, 1.0)
+    if intercept:
+        sy = np.add.reduceat(np.where(valid, y, 0.0), at)
+        yc[nz] = np.where(has_v, sy / div, 0.0)
+    if p:
+        sx = np.add.reduceat(np.where(valid[:, None], x, 0.0), at, axis=0)
+        xc[nz] = np.where(has_v[:, None], sx / div[:, None], 0.0)
+    return yc, xc
+
+
 def _exclusion_mask(
     dates: Int64Array, days: Int64Array | None, event_window: tuple[int, int]
 ) -> BoolArray:
@@ -231,9 +265,8 @@ def _build_long_wide(
     benchmark as regressor. Every segment is read from the wide matrix at
     once; the span matching of :func:`span_align` runs on the common date
     grid per benchmark column (with the same prefix sums, so the same
-    numbers). Only the per-segment means loop over listings.
+    numbers). Only the in-place centring loops over listings.
     """
-    p = len(model.regressor_names)
     grid = as_ns(returns.index)
     values = returns.to_numpy(dtype=np.float64)
     cols = pd.Index([str(c) for c in returns.columns])
@@ -267,16 +300,10 @@ def _build_long_wide(
             m[sel] = _span_on_grid(values[:, bcol], g[sel], first[sel], kind)
     y, x = _benchmark_design(model, r, m)
     valid = np.isfinite(y) & np.isfinite(x).all(axis=1)
-    yc = np.zeros(len(pairs))
-    xc = np.zeros((len(pairs), p))
-    for s in range(len(pairs)):  # loop over listings: per-segment means
+    yc, xc = _segment_means(y, x, valid, seg_start, seg_len, model.intercept)
+    for s in range(len(pairs)):  # loop over listings: centred in place
         sl = slice(int(seg_start[s]), int(seg_end[s]))
-        v = valid[sl]
-        if v.any():
-            if model.intercept:
-                yc[s] = float(y[sl][v].mean())
-            xc[s] = x[sl][v].mean(axis=0)
-        y[sl] -= yc[s]  # centred in place, segment by segment
+        y[sl] -= yc[s]
         x[sl] -= xc[s]
     ex = np.zeros(len(y), dtype=bool)
     for s, (ticker, _) in enumerate(pairs):  # listings with excluded days only
