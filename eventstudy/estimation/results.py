@@ -114,8 +114,8 @@ class EventStudyResults:
     def parameters(self) -> pd.DataFrame:
         """Estimated parameters per ``event_id``.
 
-        Columns: ticker, benchmark, model, day0, alpha, beta (or the factor
-        loadings), sigma, nobs, df, est_start, est_end.
+        Columns: ticker, benchmark, model (categoricals), day0, alpha, beta
+        (or the factor loadings), sigma, nobs, df, est_start, est_end.
         """
         return self._out.parameters
 
