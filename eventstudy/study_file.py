@@ -24,6 +24,7 @@ from eventstudy.catalog.event import Catalog
 from eventstudy.catalog.validation import read_catalog
 from eventstudy.catalog.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 from eventstudy.data.sessions import is_known_exchange, sessions_between
+from eventstudy.estimation.inference.battery import ALL_TESTS, EXTRA_TESTS
 from eventstudy.exceptions import CatalogError, StudyFileError
 
 __all__ = [
@@ -39,24 +40,9 @@ __all__ = [
 
 #: Normal-return models a study file may name.
 MODELS: tuple[str, ...] = ("constant_mean", "market_adjusted", "market")
-#: Test names of DESIGN.md §3 (``tests: all`` runs every test that applies).
-TESTS: tuple[str, ...] = (
-    "csect_t",
-    "crude_dependence",
-    "patell",
-    "kp_patell",
-    "bmp",
-    "kp_bmp",
-    "skewness_t",
-    "sign",
-    "generalized_sign",
-    "corrado_rank",
-    "cz_rank",
-    "cz_sign",
-    "grank",
-    "wilcoxon",
-    "bootstrap",
-)
+#: Test names a study file may list: the battery of DESIGN.md §3 (``tests:
+#: all`` runs every one that applies) and the tests run only when named.
+TESTS: tuple[str, ...] = ALL_TESTS + EXTRA_TESTS
 _KEYS = (
     "name",
     "catalog",

@@ -77,7 +77,7 @@ def test_study_errors_name_file_line_and_field(tmp_path: Path) -> None:
         f"{path}:6: model: 'garch' is not one of constant_mean, market_adjusted, market",
         f"{path}:7: estimation_window: [-250, -5] must end before the event window [-10, 10] starts",
         f"{path}:8: car_windows[0]: [0, 30] is outside the event window [-10, 10]",
-        f"{path}:9: tests[1]: unknown test 't_test' (known: csect_t, crude_dependence, patell, kp_patell, bmp, kp_bmp, skewness_t, sign, generalized_sign, corrado_rank, cz_rank, cz_sign, grank, wilcoxon, bootstrap)",
+        f"{path}:9: tests[1]: unknown test 't_test' (known: csect_t, crude_dependence, patell, kp_patell, bmp, kp_bmp, skewness_t, sign, generalized_sign, corrado_rank, cz_rank, cz_sign, grank, wilcoxon, bootstrap, j1, brown_warner_1980, lamb)",
     ]
 
 
@@ -187,3 +187,13 @@ def test_runs_through_the_engine(returns: pd.DataFrame, tmp_path: Path) -> None:
     )
     assert "E6:BABA" in skipped.index
     assert skipped.str.contains("valid estimation returns").all()
+
+
+def test_study_file_may_name_the_tests_run_only_when_named() -> None:
+    """The study file knows the same test names as the battery (one list)."""
+    from eventstudy.estimation.inference import ALL_TESTS
+    from eventstudy.estimation.inference.battery import EXTRA_TESTS
+    from eventstudy.study_file import TESTS
+
+    assert TESTS == ALL_TESTS + EXTRA_TESTS
+    assert {"j1", "brown_warner_1980", "lamb"} <= set(TESTS)

@@ -54,6 +54,7 @@ from eventstudy._atomic import atomic_write_bytes
 from eventstudy._typing import Float64Array
 from eventstudy.estimation.panel import AbnormalPanel
 from eventstudy.estimation.results import EventStudyResults, format_window
+from eventstudy.report.tables import stars
 
 __all__ = [
     "DPI",
@@ -143,26 +144,9 @@ def _reference_lines(ax: Axes, *, vertical: bool = True) -> None:
         ax.axvline(0.0, color="0.45", linewidth=0.8, zorder=1, linestyle="--")
 
 
-def significance_stars(p: Any) -> str:
-    """Significance stars of a p-value: ``*`` < 0.10, ``**`` < 0.05, ``***`` < 0.01.
-
-    Parameters
-    ----------
-    p : float
-        Two-sided p-value; NaN gives no stars.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> significance_stars(0.004), significance_stars(0.07), significance_stars(0.5)
-    ('***', '*', '')
-    """
-    if p is None or not np.isfinite(p):
-        return ""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
+#: Stars of a p-value on the heatmap: the tables' rule (``*`` < 0.10,
+#: ``**`` < 0.05, ``***`` < 0.01), one function for both.
+significance_stars = stars
 
 
 # ---------------------------------------------------------------- CAR paths

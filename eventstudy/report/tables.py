@@ -33,15 +33,15 @@ STAR_LEVELS: tuple[float, float, float] = (0.10, 0.05, 0.01)
 _STAR_NOTE = "* p<0.10, ** p<0.05, *** p<0.01"
 
 
-def stars(p_value: float) -> str:
-    """Significance stars of a p-value (``""`` for NaN or p >= 0.10).
+def stars(p_value: float | None) -> str:
+    """Significance stars of a p-value (``""`` for None, NaN or p >= 0.10).
 
     Examples
     --------
     >>> stars(0.004), stars(0.03), stars(0.07), stars(0.5), stars(float("nan"))
     ('***', '**', '*', '', '')
     """
-    if not np.isfinite(p_value):
+    if p_value is None or not np.isfinite(p_value):
         return ""
     return "*" * sum(p_value < lvl for lvl in STAR_LEVELS)
 
