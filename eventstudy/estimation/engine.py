@@ -7,7 +7,7 @@ end in one long array; day 0 of each event is a position in it, found with
 prefix sums over that array (O(1) per event), the OLS solution from the
 moments (closed form, batched over ``(N, p, p)`` stacks), and the event-window
 abnormal returns from one fancy-indexed gather. Python loops run only over
-listings (per-segment means, exclusions, day-0 search) and never over events;
+listings (centring, exclusions, day-0 search) and never over events;
 without explicit sessions the long array is read from the wide matrix at once.
 Sums over events of the estimation residuals (crude dependence, the
 Kolari-Pynnönen ``r̄``) come from :class:`_ResidualSums` without forming the
