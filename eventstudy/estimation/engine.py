@@ -53,6 +53,9 @@ _NAT = np.datetime64("NaT", "ns")
 #: Events per block of the event-window gather (a block's (n, L) positions
 #: and masks fit in cache).
 _GATHER_BLOCK = 8192
+#: Long cells and events from which the window sums and the gather use two threads.
+_THREAD_MIN_CELLS = 500_000
+_THREAD_MIN_EVENTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -383,6 +386,46 @@ class _Labels:
         return pd.Categorical.from_codes(self.codes[rows], categories=self._index)
 
 
+@dataclass
+class _UsedColumns:
+    """The cells used in the fit, as zero-padded long arrays.
+
+    ``u`` (1.0 where a cell enters the estimation, else 0.0), ``y·u`` and each
+    ``x_j·u``, each with ``pad`` zeros on both sides so that every
+    estimation-window slice of every event exists (the window sweep of
+    :class:`_ResidualSums` reads them as sliding windows). The fit's window
+    sums run on the unpadded views, so these arrays are built once.
+    """
+
+    n: int  # long length (unpadded)
+    pad: int
+    u_full: Float64Array
+    y_full: Float64Array
+    x_full: list[Float64Array]
+
+    @classmethod
+    def build(cls, data: _LongData, pad: int) -> _UsedColumns:
+        """Zero-padded ``u``, ``y·u`` and ``x_j·u`` of the long arrays."""
+        n, use = len(data.y), data.est_valid
+
+        def padded(src: np.ndarray, where: BoolArray | None) -> Float64Array:
+            out = np.zeros(n + 2 * pad)
+            np.copyto(out[pad : pad + n], src, where=True if where is None else where)
+            return out
+
+        return cls(
+            n=n,
+            pad=pad,
+            u_full=padded(use, None),
+            y_full=padded(data.y, use),
+            x_full=[padded(data.x[:, j], use) for j in range(data.x.shape[1])],
+        )
+
+    def inner(self, full: Float64Array) -> Float64Array:
+        """Return the unpadded view of one of the arrays."""
+        return full[self.pad : self.pad + self.n]
+
+
 class _ResidualSums:
     """Weighted cross-event sums of the estimation residuals, per relative day.
 
@@ -397,7 +440,7 @@ class _ResidualSums:
 
     def __init__(
         self,
-        data: _LongData,
+        columns: _UsedColumns,
         est_rel: Int64Array,
         p0: Int64Array,
         start: Int64Array,
@@ -405,29 +448,11 @@ class _ResidualSums:
         beta: Float64Array,
         const: Float64Array,
     ) -> None:
-        self._data = data
+        self._columns = columns
         self._e1 = int(est_rel[0]) if est_rel.size else 0
         self._le = int(est_rel.size)
         self._p0, self._start, self._end = p0, start, end
         self._beta, self._const = beta, const
-        self._padded: list[Float64Array] | None = None
-
-    def _arrays(self) -> tuple[int, list[Float64Array]]:
-        """``u``, ``y·u`` and ``x_j·u`` padded so that every window slice exists."""
-        d = self._data
-        pad = abs(self._e1) + self._le + 1
-        if self._padded is None:
-            n = len(d.y)
-            u = d.est_valid
-            cols = [u.astype(np.float64), np.where(u, d.y, 0.0)]
-            cols += [np.where(u, d.x[:, j], 0.0) for j in range(d.x.shape[1])]
-            out = []
-            for c in cols:
-                a = np.zeros(n + 2 * pad)
-                a[pad : pad + n] = c
-                out.append(a)
-            self._padded = out
-        return pad, self._padded
 
     def __call__(
         self, weights: Float64Array, chunk: int = 512
@@ -477,9 +502,10 @@ class _ResidualSums:
         e_sum = np.zeros((le, q))
         c_sum = np.zeros((le, q))
         rows = np.flatnonzero((w_all != 0).any(axis=1))
-        if not rows.size or not le or not len(self._data.y):
+        cols = self._columns
+        if not rows.size or not le or not cols.n:
             return e_sum, c_sum
-        pad, arrays = self._arrays()
+        pad, arrays = cols.pad, [cols.u_full, cols.y_full, *cols.x_full]
         views = [
             np.lib.stride_tricks.sliding_window_view(a, le, writeable=False)
             for a in arrays
@@ -760,9 +786,15 @@ def _fit_events(
     lo = np.clip(pos0 + e1, start, end)
     hi = np.clip(pos0 + e2 + 1, start, end)
     hi = np.maximum(hi, lo)
-    yw = np.where(data.est_valid, data.y, 0.0)
-    xw = np.where(data.est_valid[:, None], data.x, 0.0)
-    P0 = _prefix(data.est_valid)  # running count (exact in float64)
+    # u, y·u and x·u once, zero-padded for the residual sweep of the tests
+    used = _UsedColumns.build(data, pad=abs(e1) + (e2 - e1 + 1) + 1)
+    yw = used.inner(used.y_full)
+    xw = (
+        np.stack([used.inner(c) for c in used.x_full], axis=1)
+        if p > 1
+        else np.empty((len(yw), 0))
+    )
+    P0 = _prefix(used.inner(used.u_full))  # running count (exact in float64)
     M = np.where(ok, P0[hi] - P0[lo], 0.0)
     Mi = np.rint(M).astype(np.int64)
     few = ok & (Mi < min_estimation_obs)
@@ -776,25 +808,41 @@ def _fit_events(
     reasons[nodf] = "no degrees of freedom left in the estimation window"
     ok &= ~few & ~nodf
 
-    # window sums of the other moments: one prefix-sum buffer, reused
-    pbuf = np.empty(len(data.y) + 1)
-    pbuf[0] = 0.0
+    # Window sums of the moments. Each chain of running sums reuses one
+    # prefix buffer and one product scratch; on a long panel the y chain and
+    # the x chain (market model) run on two threads (numpy's cumsum releases
+    # the GIL), each sum computed exactly as it would be alone.
+    n_long = len(yw)
 
-    def wsum(a: np.ndarray) -> Float64Array:
-        np.cumsum(a, axis=0, dtype=np.float64, out=pbuf[1:])
-        return np.asarray(pbuf[hi] - pbuf[lo], dtype=np.float64)
+    def chain(*terms: tuple[Float64Array, Float64Array | None]) -> list[Float64Array]:
+        pbuf = np.empty(n_long + 1)
+        pbuf[0] = 0.0
+        scratch = np.empty(n_long) if any(b is not None for _, b in terms) else None
+        out = []
+        for a, b in terms:
+            src = a if b is None else np.multiply(a, b, out=scratch)
+            np.cumsum(src, dtype=np.float64, out=pbuf[1:])
+            out.append(np.asarray(pbuf[hi] - pbuf[lo], dtype=np.float64))
+        return out
 
-    Sy = wsum(yw)
-    scratch = np.multiply(yw, yw)  # one buffer for the products (market model)
-    Syy = wsum(scratch)
+    y_terms: list[tuple[Float64Array, Float64Array | None]] = [(yw, None), (yw, yw)]
+    x_terms: list[tuple[Float64Array, Float64Array | None]] = []
+    if p == 1:
+        x0 = used.inner(used.x_full[0])
+        x_terms = [(x0, None), (x0, x0), (x0, yw)]
+    if x_terms and n_long >= _THREAD_MIN_CELLS and (os.cpu_count() or 1) > 1:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            y_sums, x_sums = pool.map(lambda t: chain(*t), [y_terms, x_terms])
+    else:
+        y_sums, x_sums = chain(*y_terms), chain(*x_terms)
+    Sy, Syy = y_sums
     Msafe = np.where(M > 0, M, 1.0)
     ybar = Sy / Msafe if model.intercept else np.zeros(n_all)
     if p:
-        if p == 1:  # the same products and running sums, in reused buffers
-            x0 = xw[:, 0]
-            Sx = wsum(x0)[:, None]
-            Sxx = wsum(np.multiply(x0, x0, out=scratch))[:, None, None]
-            Sxy = wsum(np.multiply(x0, yw, out=scratch))[:, None]
+        if p == 1:
+            Sx = x_sums[0][:, None]
+            Sxx = x_sums[1][:, None, None]
+            Sxy = x_sums[2][:, None]
         else:
             Px = _prefix(xw)
             Pxx = _prefix(xw[:, :, None] * xw[:, None, :])
@@ -802,7 +850,6 @@ def _fit_events(
             Sx = Px[hi] - Px[lo]
             Sxx = Pxx[hi] - Pxx[lo]
             Sxy = Pxy[hi] - Pxy[lo]
-        del scratch, pbuf
         xbar = Sx / Msafe[:, None]
         C = Sxx - M[:, None, None] * xbar[:, :, None] * xbar[:, None, :]
         cxy = Sxy - M[:, None] * xbar * ybar[:, None]
@@ -901,7 +948,7 @@ def _fit_events(
         avc[novalid] = np.nan
 
     starts = range(0, n_ev, _GATHER_BLOCK)  # blocks of events, not events
-    if n_ev >= 100_000 and (os.cpu_count() or 1) > 1:
+    if n_ev >= _THREAD_MIN_EVENTS and (os.cpu_count() or 1) > 1:
         # numpy's gathers and arithmetic release the GIL: blocks on two threads
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(fill, starts))
@@ -1020,7 +1067,7 @@ def _fit_events(
         groups=groups,
         estimation_blocks=blocks,
         residual_sums=_ResidualSums(
-            data, est_rel, p0, st, en, b, yb - np.einsum("np,np->n", b, xb)
+            used, est_rel, p0, st, en, b, yb - np.einsum("np,np->n", b, xb)
         ),
         resid_mean=(np.zeros(len(idx)) if model.intercept else (Sy / Msafe)[idx]),
     )

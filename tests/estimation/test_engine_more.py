@@ -219,3 +219,38 @@ def test_compound_spans_by_hand() -> None:
     np.testing.assert_allclose(simple, expect, rtol=1e-14, atol=0)
     log = compound_spans(vals, lo, hi, "log")
     np.testing.assert_allclose(log, [0.01, 0.02, 0.01, np.nan, 0.005], rtol=1e-14)
+
+
+@pytest.mark.parametrize("model", ["market", "constant_mean"])
+def test_two_thread_sums_and_gather_equal_one_thread(
+    model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the size thresholds the window sums and the gather run on two
+    threads; every output bit equals the one-thread run (fixed order)."""
+    from eventstudy.estimation import engine
+
+    market = synthetic_market()
+    rng = np.random.default_rng(5)
+    n = 300
+    events = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "ticker": rng.choice(["AAA", "BBB", "CCC"], n),
+            "date": market.index[rng.integers(300, len(market.index) - 5, n)],
+            "benchmark": rng.choice(["MKT", "MKT2"], n),
+        }
+    )
+
+    def run() -> es.EventStudyResults:
+        return es.EventStudy(market, events, model=model, min_estimation_obs=30).fit()
+
+    one = run()
+    monkeypatch.setattr(engine, "_THREAD_MIN_CELLS", 0)
+    monkeypatch.setattr(engine, "_THREAD_MIN_EVENTS", 0)
+    monkeypatch.setattr(engine, "_GATHER_BLOCK", 16)  # several blocks per thread
+    two = run()
+    assert len(one.parameters) > 200
+    pd.testing.assert_frame_equal(one.parameters, two.parameters, check_exact=True)
+    np.testing.assert_array_equal(one.panel.ar, two.panel.ar)
+    np.testing.assert_array_equal(one.panel.ar_var, two.panel.ar_var)
+    pd.testing.assert_frame_equal(one.cars(), two.cars(), check_exact=True)
