@@ -374,7 +374,8 @@ class _Labels:
 
     def outside(self, known: pd.Index) -> BoolArray:
         """Rows whose value is missing or not in ``known``."""
-        inside = np.append(self._index.isin(known), False)  # code -1 -> False
+        # a hash lookup (Index.isin of Arrow strings loops in Python)
+        inside = np.append(known.get_indexer(self._index) >= 0, False)  # -1: False
         return np.asarray(~inside[self.codes], dtype=bool)
 
     def __getitem__(self, rows: BoolArray | Int64Array) -> np.ndarray:

@@ -57,7 +57,7 @@ def _t_sf(t: np.ndarray, df: np.ndarray) -> np.ndarray:
     event); scipy's ufunc releases the GIL, so the halves run in parallel.
     """
     n = t.size
-    if n < 200_000:
+    if n < 50_000:
         return np.asarray(special.stdtr(df, -t), dtype=np.float64)
     out = np.empty(n)
     half = n // 2

@@ -254,3 +254,16 @@ def test_two_thread_sums_and_gather_equal_one_thread(
     np.testing.assert_array_equal(one.panel.ar, two.panel.ar)
     np.testing.assert_array_equal(one.panel.ar_var, two.panel.ar_var)
     pd.testing.assert_frame_equal(one.cars(), two.cars(), check_exact=True)
+
+
+def test_t_tail_on_two_threads_equals_scipy() -> None:
+    """CAR p-values use the Student t tail, split over two threads when long."""
+    from scipy import stats
+
+    from eventstudy.estimation.results import _t_sf
+
+    rng = np.random.default_rng(2)
+    for n in (1_000, 120_001):  # one thread, two threads (odd split)
+        t = rng.normal(scale=2.0, size=n)
+        df = rng.integers(5, 250, size=n).astype(float)
+        np.testing.assert_array_equal(_t_sf(t, df), stats.t.sf(t, df))
