@@ -89,8 +89,16 @@ class Options:
         uses the date-keyed streaming approximation (docs/formulas.md).
     n_boot : int
         Bootstrap draws.
+    boot_min_events : int
+        Fewest events for a bootstrap p-value (default 10). A sample of N
+        events has only ``C(2N-1, N) - N`` distinct resamples with any spread
+        (7 for N = 3, 456 for N = 6), too few for the tails of the
+        resampling distribution to mean anything at 5% or 1%; smaller groups
+        get no bootstrap result, with that reason.
     seed : int, Generator or None
-        Seed of the bootstrap.
+        Seed of the bootstrap: an int gives each (group, window) its own
+        generator (see :func:`~eventstudy.estimation.inference.bootstrap.bootstrap_generator`);
+        a Generator is one stream for every group in turn.
     chunk : int
         Events per estimation block.
     """
@@ -105,6 +113,7 @@ class Options:
     kp_min_common: int = 3
     kp_max_pairwise: int = 5000
     n_boot: int = 1000
+    boot_min_events: int = 10
     seed: int | np.random.Generator | None = None
     chunk: int = 4096
 
@@ -311,11 +320,6 @@ class GroupContext:
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(wd.ok & (var > 0), wd.car / np.sqrt(var), np.nan)
         return np.asarray(out, dtype=np.float64)
-
-    @cached_property
-    def rng(self) -> np.random.Generator:
-        """The bootstrap generator (from ``options.seed``)."""
-        return np.random.default_rng(self.options.seed)
 
     @cached_property
     def est(self) -> EstimationStats:

@@ -192,8 +192,13 @@ def _run(ctx: GroupContext, names: Sequence[str], w: int) -> list[TestResult]:
 
 
 def _options(seed: Any, options: dict[str, Any]) -> Options:
-    rng = np.random.default_rng(seed)
-    opts = Options(seed=rng, **options)
+    # an int seed stays an int: each (group, window) bootstrap derives its own
+    # generator from it (bootstrap.bootstrap_generator); a Generator or None
+    # gives one stream shared by the groups in the order they run
+    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
+        opts = Options(seed=int(seed), **options)
+    else:
+        opts = Options(seed=np.random.default_rng(seed), **options)
     _ = opts.quirks  # validates estudy2_compat
     if opts.patell_form not in ("scar", "sum"):
         raise ValueError(
@@ -229,12 +234,14 @@ def caar_tests(
         ``panel.groups``, a Series indexed by event id or an array with one
         label per panel row. Events with a missing label are left out.
     seed : int, Generator or None
-        Seed of the bootstrap (default 0, so results are reproducible).
+        Seed of the bootstrap (default 0, so results are reproducible). With
+        an int, a group's draws depend only on the seed, the window and its
+        event ids, not on the other groups, windows or tests of the call.
     **options
         Fields of :class:`~eventstudy.estimation.inference._context.Options`:
         ``estudy2_compat``, ``patell_form``, ``cz_adjust``, ``gsign_phat``,
         ``kp_blocks``, ``kp_series``, ``kp_min_common``, ``kp_max_pairwise``,
-        ``n_boot``, ``chunk``.
+        ``n_boot``, ``boot_min_events``, ``chunk``.
 
     Returns
     -------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -11,7 +12,7 @@ from eventstudy.estimation.inference._context import GroupContext
 from eventstudy.estimation.inference._stats import TestResult, invalid
 from eventstudy.estimation.inference.parametric import skewness_stat
 
-__all__ = ["bootstrap", "bootstrap_skewness_t"]
+__all__ = ["bootstrap", "bootstrap_generator", "bootstrap_skewness_t"]
 
 
 def bootstrap_skewness_t(
@@ -63,20 +64,49 @@ def bootstrap_skewness_t(
     return t_obs, p
 
 
+def bootstrap_generator(ctx: GroupContext, w: int) -> np.random.Generator:
+    """Return the generator of one group's bootstrap over one window.
+
+    With an integer seed, the draws depend only on the seed, the window and
+    the event ids of the group: ``SeedSequence(seed, spawn_key=...)`` with
+    the key taken from a SHA-256 of the ids and the window bounds. A group's
+    p-value is then the same whatever other groups, windows or tests run
+    with it, and in whatever order. A Generator (or None) given as the seed
+    is used as it is, one stream for every group in turn.
+    """
+    seed = ctx.options.seed
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:  # only when Options is built by hand
+        return np.random.default_rng()
+    wd = ctx.windows[w]
+    ids = "\x1f".join(str(e) for e in ctx.panel.event_ids[ctx.rows])
+    digest = hashlib.sha256(f"{wd.a},{wd.b}\x1e{ids}".encode()).digest()
+    key = tuple(int(k) for k in np.frombuffer(digest[:16], dtype=np.uint32))
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=key))
+
+
 def bootstrap(ctx: GroupContext, w: int) -> TestResult:
     """Bootstrap test of the CAAR: the skewness-adjusted t of the CARs.
 
     The statistic is the skewness-adjusted t and its p-value comes from
     :func:`bootstrap_skewness_t` (``n_boot`` draws, 1000 by default, from
-    the battery's seeded generator).
+    :func:`bootstrap_generator`). Groups of fewer than
+    ``boot_min_events`` events (10 by default, at least 3) get no result:
+    their resampling distribution has too few distinct values for its tails.
     """
     wd = ctx.windows[w]
     x = wd.car[wd.ok]
     n = x.size
-    if n < 3:
-        return invalid("bootstrap", "fewer than 3 events", n=n, caar=wd.caar)
-    rng = ctx.rng
-    t, p = bootstrap_skewness_t(x, ctx.options.n_boot, rng)
+    least = max(3, int(ctx.options.boot_min_events))
+    if n < least:
+        return invalid(
+            "bootstrap",
+            f"fewer than {least} events (boot_min_events): too few distinct resamples",
+            n=n,
+            caar=wd.caar,
+        )
+    t, p = bootstrap_skewness_t(x, ctx.options.n_boot, bootstrap_generator(ctx, w))
     if not math.isfinite(t):
         return invalid("bootstrap", "zero cross-sectional variance", n=n, caar=wd.caar)
     return TestResult(

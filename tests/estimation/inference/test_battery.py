@@ -341,7 +341,8 @@ def test_zero_cross_sectional_variance() -> None:
     rng = np.random.default_rng(2)
     panel, _ = simulate(rng, 5, m=40)
     flat = _with_ar(panel, np.full_like(panel.ar, 0.01))
-    out = caar_tests(flat, 0, 0).set_index("test")
+    # 5 events: below the bootstrap's default minimum, lowered to reach the check
+    out = caar_tests(flat, 0, 0, boot_min_events=3).set_index("test")
     for name in ["csect_t", "skewness_t", "bootstrap"]:
         assert math.isnan(out.loc[name, "statistic"]), name
         assert "variance" in out.loc[name, "reason"], name
@@ -437,3 +438,52 @@ def test_bootstrap_drops_resamples_of_one_repeated_value() -> None:
     for f in (1 + 2**-52, 1 - 2**-53, 1 + 3 * 2**-52):
         _, p_f = bootstrap_skewness_t(x * f, n_boot, np.random.default_rng(9))
         assert p_f == p
+
+
+def test_bootstrap_needs_boot_min_events() -> None:
+    """Groups below ``boot_min_events`` (10 by default, never below 3) get no
+    bootstrap p-value and say why; a lower minimum brings them back."""
+    rng = np.random.default_rng(4)
+    panel, _ = simulate(rng, 12, m=60)
+    labels = np.array(["big"] * 10 + ["small"] * 2)
+    labels[:3] = "tiny"  # tiny: 3 events, big: 7 events, small: 2 events
+    out = caar_tests(panel, -1, 1, tests=["bootstrap"], by=labels, seed=1)
+    out = out.set_index("group")
+    for g, n in (("tiny", 3), ("big", 7), ("small", 2)):
+        assert out.loc[g, "n"] == n
+        assert math.isnan(out.loc[g, "p_value"]), g
+        assert "fewer than 10 events" in out.loc[g, "reason"], g
+    whole = caar_tests(panel, -1, 1, tests=["bootstrap"], seed=1).iloc[0]
+    assert whole["n"] == 12
+    assert 0.0 < whole["p_value"] <= 1.0
+    lowered = caar_tests(
+        panel, -1, 1, tests=["bootstrap"], by=labels, seed=1, boot_min_events=3
+    ).set_index("group")
+    assert np.isfinite(lowered.loc["tiny", "p_value"])
+    assert np.isfinite(lowered.loc["big", "p_value"])
+    assert math.isnan(lowered.loc["small", "p_value"])  # 3 is the floor
+
+
+def test_bootstrap_draws_do_not_depend_on_other_groups() -> None:
+    """With an int seed a group's bootstrap p-value is the same alone, among
+    other groups (in any order), with other tests and with other windows."""
+    rng = np.random.default_rng(8)
+    panel, _ = simulate(rng, 40, m=60)
+    labels = np.array(["a"] * 12 + ["b"] * 15 + ["c"] * 13)
+
+    def p_of(group: str, **kw: object) -> float:
+        out = caar_tests(panel, -1, 1, seed=3, **kw)  # type: ignore[arg-type]
+        row = out[(out.group == group) & (out.test == "bootstrap")]
+        return float(row["p_value"].iloc[0])
+
+    base = p_of("b", tests=["bootstrap"], by=labels)
+    assert 0.0 < base <= 1.0
+    only_b = np.where(labels == "b", "b", None)
+    assert p_of("b", tests=["bootstrap"], by=only_b) == base
+    assert p_of("b", tests=["csect_t", "bootstrap", "sign"], by=labels) == base
+    reordered = np.where(labels == "a", "z", labels)  # "a" now runs after "b"
+    assert p_of("b", tests=["bootstrap"], by=reordered) == base
+    # another seed draws differently (the p-value is not a constant)
+    out = caar_tests(panel, -1, 1, tests=["bootstrap"], by=labels, seed=4)
+    other = out[out.group == "b"]["p_value"].iloc[0]
+    assert other != base
