@@ -225,14 +225,21 @@ def _segment_means(
     if not nz.size:
         return yc, xc
     at = seg_start[nz]
-    cnt = np.add.reduceat(valid.astype(np.int64), at).astype(np.float64)
+    # usually every entry is valid: then no masked copies (the same sums)
+    every = bool(valid.all())
+    cnt = (
+        seg_len[nz].astype(np.float64)
+        if every
+        else np.add.reduceat(valid.astype(np.int64), at).astype(np.float64)
+    )
     has_v = cnt > 0
     div = np.where(has_v, cnt, 1.0)
     if intercept:
-        sy = np.add.reduceat(np.where(valid, y, 0.0), at)
+        sy = np.add.reduceat(y if every else np.where(valid, y, 0.0), at)
         yc[nz] = np.where(has_v, sy / div, 0.0)
     if p:
-        sx = np.add.reduceat(np.where(valid[:, None], x, 0.0), at, axis=0)
+        xv = x if every else np.where(valid[:, None], x, 0.0)
+        sx = np.add.reduceat(xv, at, axis=0)
         xc[nz] = np.where(has_v[:, None], sx / div[:, None], 0.0)
     return yc, xc
 
@@ -272,7 +279,7 @@ def _build_long_wide(
     """
     grid = as_ns(returns.index)
     values = returns.to_numpy(dtype=np.float64)
-    cols = pd.Index([str(c) for c in returns.columns])
+    cols = pd.Index([str(c) for c in returns.columns.tolist()])
     t_col = cols.get_indexer(pd.Index([t for t, _ in pairs]))
     wide = values.T[t_col]  # (S, D): one row per segment, C-ordered
     has = ~np.isnan(wide)  # a session = a non-missing row (listing_sessions)
@@ -284,9 +291,8 @@ def _build_long_wide(
     r = wide[has]
     g = np.broadcast_to(np.arange(len(grid), dtype=np.int64), has.shape)[has]
     dates = np.broadcast_to(grid, has.shape)[has]
-    del wide
-    first = np.zeros(len(g), dtype=bool)
-    first[seg_start[seg_len > 0]] = True
+    gap = _gaps_after_missing(has)
+    del wide, has
     b_of_pair = np.array(
         [-1 if b is None else cols.get_loc(b) for _, b in pairs], dtype=np.int64
     )
@@ -294,13 +300,15 @@ def _build_long_wide(
     if not model.uses_benchmark:
         m = np.full(len(g), np.nan)
     elif b_cols.size == 1 and b_cols[0] >= 0:  # one benchmark: no selection
-        m = _span_on_grid(values[:, b_cols[0]], g, first, kind)
+        m = _span_on_grid(values[:, b_cols[0]], g, gap, kind)
     else:
         m = np.full(len(g), np.nan)
         b_of_entry = np.repeat(b_of_pair, seg_len)
         for bcol in b_cols[b_cols >= 0]:
             sel = np.flatnonzero(b_of_entry == bcol)
-            m[sel] = _span_on_grid(values[:, bcol], g[sel], first[sel], kind)
+            # a gap entry and the session before it are in one segment
+            gap_sel = np.searchsorted(sel, gap[b_of_entry[gap] == bcol])
+            m[sel] = _span_on_grid(values[:, bcol], g[sel], gap_sel, kind)
     y, x = _benchmark_design(model, r, m)
     valid = np.isfinite(y) & np.isfinite(x).all(axis=1)
     yc, xc = _segment_means(y, x, valid, seg_start, seg_len, model.intercept)
@@ -329,20 +337,46 @@ def _build_long_wide(
     )
 
 
+def _gaps_after_missing(has: BoolArray) -> Int64Array:
+    """Long positions of the sessions that follow a listing gap.
+
+    ``has`` is the ``(S, D)`` session mask of the segments on the grid; the
+    long entries are its ``True`` cells in row order, so the session at flat
+    key ``K`` is long entry ``K`` minus the missing cells before it. A gap
+    entry is the session right after a run of missing cells of its row when
+    the row has a session before that run (a segment's first session is never
+    one). Found from the missing cells alone, not from a pass over the long
+    entries.
+    """
+    d = has.shape[1]
+    keys = np.flatnonzero(~has)  # flat keys of the missing cells, sorted
+    if not keys.size or not d:
+        return np.empty(0, dtype=np.int64)
+    nxt = keys + 1
+    # runs of missing cells, cut at row ends (a run never spans two rows)
+    end = np.ones(keys.size, dtype=bool)
+    end[:-1] = (keys[1:] != nxt[:-1]) | (nxt[:-1] % d == 0)
+    last = np.flatnonzero(end)
+    begin = keys[np.concatenate([[0], last[:-1] + 1])]
+    after = nxt[last]
+    keep = (after % d != 0) & (begin % d != 0)  # a session on both sides, one row
+    return np.asarray(after[keep] - (last[keep] + 1), dtype=np.int64)
+
+
 def _span_on_grid(
-    src: Float64Array, g: Int64Array, first: BoolArray, kind: ReturnKind
+    src: Float64Array, g: Int64Array, gap: Int64Array, kind: ReturnKind
 ) -> Float64Array:
     """:func:`span_align` of one benchmark column for long entries on the grid.
 
-    ``g`` holds the grid rows of consecutive sessions of each segment (a
-    segment starts where ``first``); the span of an entry runs from the grid
-    row after the previous session to its own row, and a segment's first
-    session only takes a same-date benchmark return. Most spans are that one
-    row (the listing traded the day before): its benchmark return, or NaN.
-    Only the entries after a listing gap go through the compounding.
+    ``g`` holds the grid rows of consecutive sessions of each segment and
+    ``gap`` the entries that follow a listing gap (:func:`_gaps_after_missing`);
+    the span of an entry runs from the grid row after the previous session to
+    its own row, and a segment's first session only takes a same-date
+    benchmark return. Most spans are that one row (the listing traded the day
+    before): its benchmark return, or NaN. Only the gap entries go through the
+    compounding.
     """
     out = src[g]
-    gap = np.flatnonzero(~first[1:] & (g[1:] - g[:-1] > 1)) + 1
     if not gap.size:
         return out
     obs = ~np.isnan(src)
@@ -702,7 +736,7 @@ def _fit_events(
 
     # Labels as codes into their distinct values (a factorize of the string
     # columns), never 1M Python strings: checks run on the few distinct ones.
-    known = pd.Index([str(c) for c in returns.columns])
+    known = pd.Index([str(c) for c in returns.columns.tolist()])
     tick = _Labels(events["ticker"])
     unknown_t = tick.outside(known)
     reasons[unknown_t] = [

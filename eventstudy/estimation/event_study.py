@@ -48,16 +48,20 @@ def _validate_returns(returns: pd.DataFrame) -> pd.DataFrame:
         dup = returns.index[returns.index.duplicated()][0]
         raise ValueError(f"returns: duplicate date {dup.date()} in the index")
     returns = returns.sort_index()
-    returns.columns = [str(c) for c in returns.columns]
-    # from the dtypes, not one Series per column (~85 ms for 2,000 columns); a
-    # repeated name selects a frame, which is not numeric: flagged as before
+    # (iterating a list, not the Index: much faster on Arrow-backed strings)
+    returns.columns = [str(c) for c in returns.columns.tolist()]
+    # from the distinct dtypes, not one Series per column (~85 ms for 2,000
+    # columns); a repeated name selects a frame, which is not numeric
     repeated = returns.columns.duplicated(keep=False)
-    bad = [
-        c
-        for c, dt, rep in zip(returns.columns, returns.dtypes, repeated, strict=True)
-        if rep or not pd.api.types.is_numeric_dtype(dt)
-    ]
-    if bad:
+    numeric = {dt: pd.api.types.is_numeric_dtype(dt) for dt in returns.dtypes.unique()}
+    if repeated.any() or not all(numeric.values()):
+        bad = [
+            c
+            for c, dt, rep in zip(
+                returns.columns, returns.dtypes, repeated, strict=True
+            )
+            if rep or not numeric[dt]
+        ]
         raise ValueError(f"returns: column(s) {bad} are not numeric")
     return returns.astype(np.float64)
 
