@@ -784,7 +784,12 @@ def _fit_events(
         rows = by_seg[cuts[s] : cuts[s + 1]]
         seg_dates = data.dates[data.seg_start[s] : data.seg_end[s]]
         local[rows] = np.searchsorted(seg_dates, dates_ns[rows], side="left")
-    seg_len = np.where(seg >= 0, (data.seg_end - data.seg_start)[np.maximum(seg, 0)], 0)
+    # per-event segment bounds; 0 for events without a segment (also when no
+    # event has one: every ticker or benchmark unknown)
+    seg_at = np.where(seg >= 0, seg, len(pairs))
+    start = np.append(data.seg_start, 0)[seg_at]
+    end = np.append(data.seg_end, 0)[seg_at]
+    seg_len = end - start
     empty = ok & (seg_len == 0)
     reasons[empty] = [f"ticker {t!r} has no returns" for t in tick[empty]]
     ok &= ~empty
@@ -812,8 +817,6 @@ def _fit_events(
             for d, t, lt in zip(dates_ns[after], tick[after], last, strict=True)
         ]
     ok &= ~(before | after)
-    start = np.where(seg >= 0, data.seg_start[np.maximum(seg, 0)], 0)
-    end = np.where(seg >= 0, data.seg_end[np.maximum(seg, 0)], 0)
     pos0 = start + local
 
     # Estimation-window moments from prefix sums.

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_CAR_WINDOWS", "EventStudyResults", "StudySettings", "format_window"]
 
-#: CAR windows reported by default (DESIGN.md §3).
+#: CAR windows reported by default.
 DEFAULT_CAR_WINDOWS: tuple[tuple[int, int], ...] = (
     (0, 0),
     (-1, 1),
@@ -48,6 +48,12 @@ def format_window(a: int, b: int) -> str:
         return f"+{v}" if v > 0 else str(v)
 
     return f"[{one(a)},{one(b)}]"
+
+
+#: Footnote of the summary when a CAR has fewer valid days than its window.
+_PARTIAL_NOTE = (
+    "† fewer valid return days than the window (edge of the data or missing returns)"
+)
 
 
 def _t_sf(t: np.ndarray, df: np.ndarray) -> np.ndarray:
@@ -236,6 +242,11 @@ class EventStudyResults:
                     f"available: {list(self._events.columns)}"
                 )
             labels: pd.Series = self._events.set_index("event_id")[by]
+            if len(labels) and labels.isna().all():
+                raise ValueError(
+                    f"by={by!r}: no event has a value in this column"
+                    + (" (the events have no group column)" if by == "group" else "")
+                )
         else:
             labels = pd.Series(by)
         return labels.reindex(self.panel.event_ids)
@@ -256,11 +267,12 @@ class EventStudyResults:
             First and last relative day (inclusive); ``a == b`` gives the
             day-level (AAR) tests.
         tests : str or sequence of str
-            ``"all"`` or names from DESIGN.md §3 (``csect_t``, ``patell``,
+            ``"all"`` or names from docs/formulas.md (``csect_t``, ``patell``,
             ``bmp``, ``kp_bmp``, ``corrado_rank``, ``grank``, ...).
         by : str or Series, optional
             A column of the events (``"group"``, ``"type"``) or labels indexed
-            by ``event_id``.
+            by ``event_id``. Events without a label are in no group; a column
+            without any value raises ValueError.
         **options
             Passed to :func:`eventstudy.estimation.inference.caar_tests`
             (``seed``, ``estudy2_compat``, ...).
@@ -269,7 +281,8 @@ class EventStudyResults:
         -------
         DataFrame
             One row per (group, test): group, window, test, n, caar,
-            statistic, p_value, df, distribution, reason.
+            statistic, p_value, df, distribution, reason, raw (see
+            :class:`~eventstudy.estimation.inference.TestResult`).
         """
         from eventstudy.estimation.inference import caar_tests
 
@@ -412,6 +425,7 @@ class EventStudyResults:
         if self.panel.n_events and window is None:
             wins = [w for w in DEFAULT_CAR_WINDOWS if self._inside(w)]
             tab = pd.DataFrame(index=self.panel.event_ids)
+            partial = False
             for a, b in wins:
                 c = self.car(a, b)
                 stars = np.select(
@@ -419,15 +433,19 @@ class EventStudyResults:
                     ["***", "**", "*"],
                     "",
                 )
+                short = (c["ndays"] < b - a + 1).to_numpy()
+                partial |= bool(short.any())
                 tab[format_window(a, b)] = [
-                    f"{v:.4f}{st}" if np.isfinite(v) else "nan"
-                    for v, st in zip(c["car"], stars, strict=True)
+                    f"{v:.4f}{st}{'†' if sh else ''}" if np.isfinite(v) else "nan"
+                    for v, st, sh in zip(c["car"], stars, short, strict=True)
                 ]
             lines.append(tab.to_string())
             lines.append("-" * width)
             lines.append(
                 "CAR by event and window; * p<0.10, ** p<0.05, *** p<0.01 (t(M-k))"
             )
+            if partial:
+                lines.append(_PARTIAL_NOTE)
         elif self.panel.n_events and window is not None:
             a, b = int(window[0]), int(window[1])
             c = self.car(a, b)
@@ -439,13 +457,18 @@ class EventStudyResults:
                 f"{'t':>9}{'P>|t|':>9}{lo_name:>10}{hi_name:>10}"
             )
             lines.append("-" * width)
-            for ev, r, lo_v, hi_v in zip(
-                c.index, c.itertuples(), lo_ci, hi_ci, strict=True
+            short = (c["ndays"] < b - a + 1).to_numpy()
+            for ev, r, lo_v, hi_v, sh in zip(
+                c.index, c.itertuples(), lo_ci, hi_ci, short, strict=True
             ):
+                name = str(ev)[:18] + ("†" if sh else "")
                 lines.append(
-                    f"{str(ev)[:19]:<20}{r.car:>10.4f}{r.se:>10.4f}{r.t:>9.3f}"
+                    f"{name:<20}{r.car:>10.4f}{r.se:>10.4f}{r.t:>9.3f}"
                     f"{r.p_value:>9.3f}{lo_v:>10.4f}{hi_v:>10.4f}"
                 )
+            if short.any():
+                lines.append("-" * width)
+                lines.append(_PARTIAL_NOTE)
         if len(self.skipped):
             lines.append("-" * width)
             lines.append("Skipped events:")

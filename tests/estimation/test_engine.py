@@ -134,6 +134,26 @@ def test_skipped_reasons_are_specific(market: pd.DataFrame) -> None:
     assert res.panel.n_events == 6  # the rest still runs
 
 
+@pytest.mark.parametrize(
+    ("ticker", "benchmark", "reason"),
+    [
+        ("ZZZ", "MKT", "ticker 'ZZZ' is not a column of the returns"),
+        ("AAA", "NOPE", "benchmark 'NOPE' is not a column of the returns"),
+    ],
+)
+def test_no_event_with_known_columns_is_skipped_not_a_crash(
+    market: pd.DataFrame, ticker: str, benchmark: str, reason: str
+) -> None:
+    # every event unknown: no segment at all (this used to be an IndexError
+    # from inside the engine)
+    ev = pd.DataFrame({"event_id": ["x1"], "ticker": [ticker], "date": ["2022-05-02"]})
+    res = es.EventStudy(market, ev, benchmark=benchmark).fit()
+    assert res.skipped.set_index("event_id")["reason"].to_dict() == {"x1": reason}
+    assert res.panel.n_events == 0
+    assert len(res.parameters) == 0
+    assert len(res.cars()) == 0
+
+
 def test_out_of_span_and_empty_listing_reasons(market: pd.DataFrame) -> None:
     # An event dated before a listing's data used to be put on its first session
     # (the next-session rule) and then skipped as "only 0 valid estimation
@@ -169,6 +189,21 @@ def test_event_near_end_keeps_partial_window(market: pd.DataFrame) -> None:
     assert n_after < 10
     assert last > d0
     assert c["ndays"] == 11 + n_after
+
+
+def test_summary_marks_partial_windows(market: pd.DataFrame) -> None:
+    # a3's window runs past the end of the data: its CAR sums fewer days
+    res = es.EventStudy(market, EVENTS, benchmark="MKT").fit()
+    text = res.summary()
+    rows = {line.split()[0]: line for line in text.splitlines() if line[:2] == "a3"}
+    assert rows["a3"].endswith("†")  # [-10,+10], the last column
+    assert "fewer valid return days than the window" in text
+    full = [line for line in text.splitlines() if line.startswith("a1")]
+    assert full
+    assert "†" not in full[0]
+    by_window = res.summary(window=(-10, 10))
+    assert any(line.startswith("a3†") for line in by_window.splitlines())
+    assert not any(line.startswith("a1†") for line in by_window.splitlines())
 
 
 def test_bad_input_errors(market: pd.DataFrame) -> None:

@@ -41,7 +41,7 @@ __all__ = ["ALL_TESTS", "EXTRA_TESTS", "aar_table", "caar_tests"]
 
 TestFunc = Callable[[GroupContext, int], TestResult]
 
-#: The battery of DESIGN.md §3, in the order of the output.
+#: The battery (docs/formulas.md), in the order of the output.
 ALL_TESTS: tuple[str, ...] = (
     "csect_t",
     "crude_dependence",
@@ -172,6 +172,10 @@ def _groups(panel: AbnormalPanel, by: Any) -> list[tuple[Any, Int64Array]]:
         if labels.shape != (n,):
             raise ValueError(f"by has {labels.size} labels for {n} events")
     codes, uniques = pd.factorize(pd.Series(labels), sort=True)
+    # events without a label are in no group (a way to test a subset), but
+    # no label at all is a mistake, not an empty table
+    if n and not np.any(codes >= 0):
+        raise ValueError("by: no event has a label")
     return [
         (uniques[c], np.flatnonzero(codes == c).astype(np.int64))
         for c in range(len(uniques))
@@ -227,12 +231,13 @@ def caar_tests(
         First and last relative day of the window; ``a == b`` gives the
         day-level (AAR) tests.
     tests : "all", str or iterable of str
-        Test names of DESIGN.md §3 (``"all"``: every one of
+        Test names of docs/formulas.md (``"all"``: every one of
         :data:`ALL_TESTS`); :data:`EXTRA_TESTS` may be named too.
     by : None, "group", Series or array
         Group labels: None for all events together, ``"group"`` for
         ``panel.groups``, a Series indexed by event id or an array with one
-        label per panel row. Events with a missing label are left out.
+        label per panel row. Events with a missing label are left out; no
+        label at all raises ValueError.
     seed : int, Generator or None
         Seed of the bootstrap (default 0, so results are reproducible). With
         an int, a group's draws depend only on the seed, the window and its

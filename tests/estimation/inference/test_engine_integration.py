@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import eventstudy as es
 from eventstudy.estimation.inference import ALL_TESTS, aar_table, caar_tests
@@ -44,3 +45,37 @@ def test_battery_on_engine_panel() -> None:
     row = out[(out.group == "a") & (out.test == "csect_t")].iloc[0]
     assert abs(row.caar - np.mean(car[::2])) < 1e-12
     assert aar_table(panel, tests=["bmp", "grank"]).statistic.notna().all()
+
+
+def _two_listing_study(groups: list[str | None] | None) -> es.EventStudyResults:
+    rng = np.random.default_rng(9)
+    idx = pd.bdate_range("2021-01-01", periods=400)
+    mkt = rng.normal(0.0, 0.01, idx.size)
+    returns = pd.DataFrame(
+        {"MKT": mkt, "A": mkt + rng.normal(0, 0.02, idx.size), "B": mkt * 1.2},
+        index=idx,
+    )
+    returns["B"] += rng.normal(0, 0.02, idx.size)
+    events = pd.DataFrame(
+        {"event_id": ["e1", "e2"], "ticker": ["A", "B"], "date": idx[[300, 320]]}
+    )
+    if groups is not None:
+        events["group"] = groups
+    return es.EventStudy(returns, events, benchmark="MKT").fit()
+
+
+def test_by_group_without_groups_is_an_error_not_an_empty_table() -> None:
+    # the events had no group column: caar(by="group") returned an empty
+    # table without a word
+    res = _two_listing_study(None)
+    with pytest.raises(ValueError, match="no event has a value in this column"):
+        res.caar(-1, 1, by="group")
+    with pytest.raises(ValueError, match="no event has a label"):
+        caar_tests(res.panel, -1, 1, tests=["csect_t"], by=np.array([None, None]))
+
+
+def test_by_group_leaves_unlabelled_events_out() -> None:
+    res = _two_listing_study(["g", None])
+    out = res.caar(-1, 1, tests=["csect_t"], by="group")
+    assert out["group"].tolist() == ["g"]
+    assert out["n"].tolist() == [1]
