@@ -1,6 +1,6 @@
 """The one place that wires the parts together: a full run and its output folder.
 
-:func:`write_outputs` writes the output folder of DESIGN.md §5 from a fitted
+:func:`write_outputs` writes the output folder (README, "Command line") from a fitted
 :class:`~eventstudy.EventStudyResults`; the ``run`` and ``demo`` commands and
 the checked-in study results all go through it, so every published file has
 one writer.
@@ -32,7 +32,13 @@ from eventstudy.estimation.results import (
 )
 from eventstudy.exceptions import StudyFileError
 from eventstudy.report.build import ReportContext, report_tables, write_report
-from eventstudy.study_file import EngineInputs, StudySpec, engine_inputs, load_study
+from eventstudy.study_file import (
+    EngineInputs,
+    StudySpec,
+    engine_inputs,
+    load_study,
+    study_catalog,
+)
 
 __all__ = [
     "ReportContext",
@@ -43,7 +49,7 @@ __all__ = [
     "write_study",
 ]
 
-#: Column order of each CSV of the output folder (DESIGN.md §5).
+#: Column order of each CSV of the output folder (README, "Command line").
 ESTIMATION_BASE = ["event_id", "event", "ticker", "benchmark", "model"]
 ESTIMATION_TAIL = ["sigma", "nobs", "df", "day0", "est_start", "est_end"]
 AR_COLUMNS = [
@@ -318,7 +324,7 @@ def run_study(
     Parameters
     ----------
     study : path or StudySpec
-        The study file (DESIGN.md §5) or its loaded spec.
+        The study file (docs/catalog.md, "Study files") or its loaded spec.
     prices_dir : path, optional
         Read ``DIR/TICKER.csv`` instead of the study's price source.
     offline : bool
@@ -333,6 +339,7 @@ def run_study(
     StudyRun
     """
     spec = study if isinstance(study, StudySpec) else load_study(study)
+    catalog = study_catalog(spec)  # catalog errors before any price is loaded
     tickers, start, end = spec.price_request()
     pdir: Path | None
     if prices_dir is not None:
@@ -353,7 +360,7 @@ def run_study(
     returns = prices_to_returns(
         prices.prices, kind="log" if spec.returns == "log" else "simple"
     )
-    inputs = engine_inputs(spec, returns)
+    inputs = engine_inputs(spec, returns, catalog)
     _progress(
         f"fitting {len(inputs.events)} (event, listing) pairs, model={spec.model}",
         progress,
@@ -413,7 +420,7 @@ def _portable(prices: dict[str, Any]) -> dict[str, Any]:
 def write_study(
     run: StudyRun, out: str | Path, *, timestamp: bool = True, figures: bool = True
 ) -> dict[str, Path]:
-    """Write the output folder of a study run (DESIGN.md §5).
+    """Write the output folder of a study run (README, "Command line").
 
     Parameters
     ----------

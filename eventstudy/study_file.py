@@ -1,7 +1,8 @@
 """Study files (``events/studies/*.yaml``): load, validate, build engine inputs.
 
 A study file names a catalog, the listings to study with their exchange and
-benchmark, where prices come from, and the engine's settings (DESIGN.md §5).
+benchmark, where prices come from, and the engine's settings (docs/catalog.md,
+"Study files").
 :func:`load_study` validates every field and reports each problem as
 ``file:line: field: message``; :func:`engine_inputs` turns a
 :class:`StudySpec` and a returns frame into the engine's ``events``,
@@ -36,11 +37,12 @@ __all__ = [
     "StudySpec",
     "engine_inputs",
     "load_study",
+    "study_catalog",
 ]
 
 #: Normal-return models a study file may name.
 MODELS: tuple[str, ...] = ("constant_mean", "market_adjusted", "market")
-#: Test names a study file may list: the battery of DESIGN.md §3 (``tests:
+#: Test names a study file may list: the battery of docs/formulas.md (``tests:
 #: all`` runs every one that applies) and the tests run only when named.
 TESTS: tuple[str, ...] = ALL_TESTS + EXTRA_TESTS
 _KEYS = (
@@ -245,7 +247,7 @@ def load_study(path: str | Path) -> StudySpec:
         raise StudyFileError(f"{file}:{exc.line}: (file): {exc}") from None
     if not isinstance(doc, LineDict):
         raise StudyFileError(
-            f"{file}:1: (file): a study file is a mapping (see DESIGN.md §5)"
+            f"{file}:1: (file): a study file is a mapping (see docs/catalog.md, Study files)"
         )
     issues = _Issues(file)
     for key in doc:
@@ -563,18 +565,9 @@ def engine_inputs(
     """
     if catalog is None:
         catalog = read_catalog(spec.catalog)
-    problems = []
+    problems = _listing_problems(spec, catalog)
     for ticker, listing in spec.listings.items():
         where = f"{spec.path}:{listing.line}: listings.{ticker}"
-        known = catalog.listings.get(ticker)
-        if known is None:
-            problems.append(
-                f"{where}: ticker not in catalog {spec.catalog} ({', '.join(catalog.listings)})"
-            )
-        elif known.exchange != listing.exchange:
-            problems.append(
-                f"{where}: exchange {listing.exchange} but the catalog has {known.exchange} ({known.location})"
-            )
         for column in (ticker, listing.benchmark):
             if column not in returns.columns:
                 problems.append(
@@ -601,6 +594,53 @@ def engine_inputs(
         confounding=conf,
         catalog=catalog,
     )
+
+
+def study_catalog(spec: StudySpec) -> Catalog:
+    """Read a study's catalog and check the study's listings against it.
+
+    Called before any price is loaded, so that a catalog or listing error is
+    reported at once (not after a download, nor hidden by a price error).
+
+    Parameters
+    ----------
+    spec : StudySpec
+        The study.
+
+    Returns
+    -------
+    Catalog
+        The validated catalog.
+
+    Raises
+    ------
+    CatalogError
+        If the catalog is invalid (every problem, with file and line).
+    StudyFileError
+        If a studied listing is not in the catalog or trades on another
+        exchange there.
+    """
+    catalog = read_catalog(spec.catalog)
+    problems = _listing_problems(spec, catalog)
+    if problems:
+        raise StudyFileError("\n".join(problems))
+    return catalog
+
+
+def _listing_problems(spec: StudySpec, catalog: Catalog) -> list[str]:
+    problems = []
+    for ticker, listing in spec.listings.items():
+        where = f"{spec.path}:{listing.line}: listings.{ticker}"
+        known = catalog.listings.get(ticker)
+        if known is None:
+            problems.append(
+                f"{where}: ticker not in catalog {spec.catalog} ({', '.join(catalog.listings)})"
+            )
+        elif known.exchange != listing.exchange:
+            problems.append(
+                f"{where}: exchange {listing.exchange} but the catalog has {known.exchange} ({known.location})"
+            )
+    return problems
 
 
 def _check_in_data(

@@ -28,7 +28,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory, prices_dir: Path) -> Path:
 
 @pytest.mark.shared
 def test_output_folder_contract(run_dir: Path) -> None:
-    """Every file and column of DESIGN.md §5."""
+    """Every file and column of the output folder (README, "Command line")."""
     cols = {
         "estimation": [
             "event_id",
@@ -154,7 +154,7 @@ def test_run_missing_study_file_is_clean_error(
 
 @pytest.mark.shared
 def test_run_writes_tables_figures_and_self_contained_report(run_dir: Path) -> None:
-    """car_table.md/.html/.tex, figures/*.png and report.html (DESIGN.md §5)."""
+    """car_table.md/.html/.tex, figures/*.png and report.html (README)."""
     car = pd.read_csv(run_dir / "car.csv")
     md = (run_dir / "car_table.md").read_text()
     # the E5:BABA day-0 CAR of car.csv, in percent, appears in the Markdown table
@@ -190,3 +190,31 @@ def test_run_writes_tables_figures_and_self_contained_report(run_dir: Path) -> N
     assert "Confounding flags" in page
     assert "report.html" not in man["outputs_sha256"]
     assert "car_table.md" in man["outputs_sha256"]
+
+
+@pytest.mark.parametrize("prices", ["csv", "offline"])
+def test_catalog_errors_come_before_any_price(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, prices: str
+) -> None:
+    # a listing missing from the catalog used to surface as "no prices for
+    # TSLA" (or be hidden by the Yahoo error), the real error only once a
+    # price file existed
+    catalog = Path(__file__).resolve().parents[1] / "events" / "alibaba_2025.yaml"
+    study = tmp_path / "s.yaml"
+    study.write_text(
+        f"name: s\ncatalog: {catalog}\n"
+        "listings:\n  BABA: {exchange: XNYS, benchmark: SPY}\n"
+        "  TSLA: {exchange: XNAS, benchmark: SPY}\n"
+        "prices: {source: yahoo, start: 2024-01-01, end: 2025-12-31}\n"
+    )
+    args = ["run", str(study), "--out", str(tmp_path / "out")]
+    if prices == "csv":
+        args += ["--prices", str(tmp_path)]  # holds no price file at all
+    else:
+        args += ["--offline", "--cache-dir", str(tmp_path / "store")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"{study}:5: listings.TSLA: ticker not in catalog" in err
+    assert "no prices" not in err
+    assert "Yahoo" not in err
+    assert "Traceback" not in err
