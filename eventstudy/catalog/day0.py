@@ -1,6 +1,6 @@
 """Day 0 of each (event, listing) on the listing's exchange.
 
-Rules (DESIGN.md §3, issue 3):
+Rules (docs/catalog.md, "Day 0"):
 
 - a per-listing override in the catalog (``day0: {9988.HK: 2025-02-21}``) wins;
 - an announcement with a clock time: the first session of the exchange whose

@@ -22,9 +22,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "study and write every output to --out.",
     )
     p.add_argument(
-        "--out", type=Path, default=Path("eventstudy-demo"), help="output folder"
+        "--out",
+        type=Path,
+        default=Path("out/demo"),
+        metavar="DIR",
+        help="output folder (default: out/demo)",
     )
-    p.add_argument("--seed", type=int, default=20250924, help="simulation seed")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=20250924,
+        metavar="N",
+        help="simulation seed (default: 20250924)",
+    )
     p.set_defaults(func=run)
 
 

@@ -1,7 +1,7 @@
 """Trading sessions of exchanges, from :mod:`exchange_calendars`.
 
 Day 0 of an announcement on a listing is a session of that listing's exchange
-(DESIGN.md §3): for a moment in time, the first session whose close is after
+(docs/catalog.md, "Day 0"): for a moment in time, the first session whose close is after
 it (during a session: that session; after the close or on a closed day: the
 next one); for a date only, the first session on or after that date.
 

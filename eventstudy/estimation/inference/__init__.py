@@ -1,4 +1,4 @@
-"""Significance tests of AARs and CAARs (DESIGN.md §3, docs/formulas.md).
+"""Significance tests of AARs and CAARs (docs/formulas.md).
 
 Public entry points: :func:`caar_tests` (every test over one window, per
 group of events) and :func:`aar_table` (every test on every relative day).

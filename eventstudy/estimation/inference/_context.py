@@ -150,7 +150,7 @@ class Options:
 
 
 def window_label(a: int, b: int) -> str:
-    """``[-1,+1]``-style label of a window (DESIGN.md §5)."""
+    """``[-1,+1]``-style label of a window (as in the output files)."""
 
     def f(d: int) -> str:
         return f"+{d}" if d > 0 else str(d)

@@ -23,7 +23,7 @@ class TestResult:
     Attributes
     ----------
     test : str
-        Canonical test name (DESIGN.md §3), e.g. ``"bmp"``.
+        Canonical test name (docs/formulas.md), e.g. ``"bmp"``.
     statistic : float
         The test statistic (NaN when the test does not apply).
     p_value : float
