@@ -346,7 +346,8 @@ def run_study(
         source, pdir = "csv", Path(prices_dir)
     else:
         source, pdir = spec.prices.source, spec.prices.path
-    _progress(f"loading prices of {len(tickers)} tickers from {source}", progress)
+    origin = "the local store" if offline and source == "yahoo" else source
+    _progress(f"loading prices of {len(tickers)} tickers from {origin}", progress)
     prices = load_prices(
         tickers,
         start,

@@ -16,6 +16,7 @@ import os
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 import pandas as pd
@@ -25,6 +26,7 @@ from eventstudy.data.csv import price_file, read_price_csv
 from eventstudy.data.store import PriceStore, file_sha256
 from eventstudy.exceptions import (
     DataProviderError,
+    PriceFileError,
     StoreIntegrityWarning,
     SymbolNotFoundError,
 )
@@ -220,7 +222,8 @@ def load_prices(
     SymbolNotFoundError
         A ticker has no data (``missing="raise"``), or no CSV file.
     PriceFileError
-        A CSV file is invalid (message ``FILE:LINE: ...``).
+        A CSV file is invalid (message ``FILE:LINE: ...``), or ``prices_dir``
+        is not a folder.
     StoreIntegrityError
         Offline, and a store file does not match its manifest.
     DataProviderError, RateLimitError
@@ -242,6 +245,8 @@ def load_prices(
     if source == "csv":
         if prices_dir is None:
             raise ValueError("source='csv' needs prices_dir (a folder of TICKER.csv)")
+        if not Path(prices_dir).is_dir():
+            raise PriceFileError(f"price folder {prices_dir} does not exist")
         for ticker in tickers:
             path = price_file(prices_dir, ticker)
             if not path.is_file():

@@ -492,8 +492,8 @@ class PriceStore:
                 todo = tickers[i:]
                 raise type(exc)(
                     f"{exc}. Stored so far: {', '.join(done) or 'none'}; "
-                    f"still missing: {', '.join(todo)}. Run the fetch again to "
-                    f"resume (stored tickers are kept)."
+                    f"still missing: {', '.join(todo)}. Run the same command again "
+                    f"to resume (stored tickers are kept)."
                 ) from exc
             if on_ticker is not None:
                 on_ticker(ticker)

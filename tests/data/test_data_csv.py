@@ -94,3 +94,16 @@ def test_every_shared_file_reads(prices_dir: Path) -> None:
         assert (got.prices > 0).all()
     hsi = read_price_csv(prices_dir / "^HSI.csv")
     assert hsi.prices.loc["2025-09-24"] == pytest.approx(26518.65, abs=0.01)
+
+
+def test_missing_price_folder_is_one_clear_error(tmp_path: Path) -> None:
+    # (was one "no price file DIR/TICKER.csv" per ticker)
+    from eventstudy.data import load_prices
+
+    folder = tmp_path / "nope"
+    with pytest.raises(
+        PriceFileError, match=rf"^price folder {folder} does not exist$"
+    ):
+        load_prices(
+            ["BABA", "SPY"], "2024-01-01", "2024-12-31", source="csv", prices_dir=folder
+        )
