@@ -470,7 +470,10 @@ class _ResidualSums:
     β̂_i'x̄_i``) on the centred long arrays, ``E = Σ_i W_i y_{s_i+t}
     - Σ_j Σ_i W_i β̂_ij x_{j,s_i+t} - Σ_i W_i c_i u_{s_i+t}``, each a product of a
     row-gathered window matrix (contiguous slices of the long arrays, one per
-    event) with a few weight columns. Events are processed in chunks.
+    event) with a few weight columns. Events are processed in chunks. For an
+    event whose every estimation cell is used (``M_i = Le``, the usual case)
+    ``u = 1`` on its window: its terms in ``u`` are column sums of the
+    weights, and its ``u`` window is never gathered.
     """
 
     def __init__(
@@ -482,12 +485,14 @@ class _ResidualSums:
         end: Int64Array,
         beta: Float64Array,
         const: Float64Array,
+        full: BoolArray,
     ) -> None:
         self._columns = columns
         self._e1 = int(est_rel[0]) if est_rel.size else 0
         self._le = int(est_rel.size)
         self._p0, self._start, self._end = p0, start, end
         self._beta, self._const = beta, const
+        self._full = full  # every estimation cell used (M = Le)
 
     def __call__(
         self, weights: Float64Array, chunk: int = 512
@@ -548,30 +553,49 @@ class _ResidualSums:
         rel = np.arange(le, dtype=np.int64)
         step = max(int(chunk), 1)
 
-        def sweep(part: Int64Array) -> tuple[Float64Array, Float64Array]:
-            e_part = np.zeros((le, q))
-            c_part = np.zeros((le, q))
-            for a in range(0, part.size, step):
-                r = part[a : a + step]
+        def chunks(
+            rows: Int64Array, with_u: bool, e_part: Float64Array, c_part: Float64Array
+        ) -> None:
+            for a in range(0, rows.size, step):
+                r = rows[a : a + step]
                 first = self._p0[r] + self._e1  # long position of the first day
-                gathered = [v[first + pad] for v in views]
-                lo = self._start[r] - first
-                hi = self._end[r] - first
-                cross = (lo > 0) | (hi < le)  # the window leaves the listing's data
-                if cross.any():
-                    inside = (rel[None, :] >= lo[cross, None]) & (
-                        rel[None, :] < hi[cross, None]
-                    )
-                    for g in gathered:
-                        g[cross] *= inside
+                gathered = [v[first + pad] for v in (views if with_u else views[1:])]
+                if with_u:  # (a full window never leaves the listing's data)
+                    lo = self._start[r] - first
+                    hi = self._end[r] - first
+                    cross = (lo > 0) | (hi < le)  # the window leaves the data
+                    if cross.any():
+                        inside = (rel[None, :] >= lo[cross, None]) & (
+                            rel[None, :] < hi[cross, None]
+                        )
+                        for g in gathered:
+                            g[cross] *= inside
                 w = w_all[r]
-                g_u, g_y, g_x = gathered[0], gathered[1], gathered[2:]
+                g_y, g_x = (
+                    (gathered[1], gathered[2:])
+                    if with_u
+                    else (gathered[0], gathered[1:])
+                )
                 e_part += g_y.T @ w
                 for j, g in enumerate(g_x):
                     e_part -= g.T @ (w * self._beta[r, j : j + 1])
-                both = g_u.T @ np.concatenate([w * self._const[r, None], w], axis=1)
-                e_part -= both[:, :q]
-                c_part += both[:, q:]
+                if with_u:
+                    g_u = gathered[0]
+                    both = g_u.T @ np.concatenate([w * self._const[r, None], w], axis=1)
+                    e_part -= both[:, :q]
+                    c_part += both[:, q:]
+
+        def sweep(part: Int64Array) -> tuple[Float64Array, Float64Array]:
+            e_part = np.zeros((le, q))
+            c_part = np.zeros((le, q))
+            full = self._full[part]
+            rows_f = part[full]
+            if rows_f.size:  # u = 1 on the whole window: weight column sums
+                w = w_all[rows_f]
+                e_part -= (w * self._const[rows_f, None]).sum(axis=0)
+                c_part += w.sum(axis=0)
+            chunks(rows_f, False, e_part, c_part)
+            chunks(part[~full], True, e_part, c_part)
             return e_part, c_part
 
         # numpy gathers and BLAS release the GIL: split the events over the cores
@@ -1105,7 +1129,14 @@ def _fit_events(
         groups=groups,
         estimation_blocks=blocks,
         residual_sums=_ResidualSums(
-            used, est_rel, p0, st, en, b, yb - np.einsum("np,np->n", b, xb)
+            used,
+            est_rel,
+            p0,
+            st,
+            en,
+            b,
+            yb - np.einsum("np,np->n", b, xb),
+            full=Mi[idx] == len(est_rel),
         ),
         resid_mean=(np.zeros(len(idx)) if model.intercept else (Sy / Msafe)[idx]),
     )

@@ -13,7 +13,7 @@ from eventstudy.estimation.inference import caar_tests
 from tests.estimation.test_engine import synthetic_market
 
 
-def _study(model: str) -> es.EventStudyResults:
+def _study(model: str, exclude: str | None = "events") -> es.EventStudyResults:
     market = synthetic_market()
     rng = np.random.default_rng(3)
     n = 120
@@ -28,14 +28,23 @@ def _study(model: str) -> es.EventStudyResults:
     )
     # short minimum: estimation windows that start before a listing's data
     return es.EventStudy(
-        market, events, model=model, min_estimation_obs=30, exclude="events"
+        market, events, model=model, min_estimation_obs=30, exclude=exclude
     ).fit()
 
 
+@pytest.mark.parametrize("exclude", ["events", None])
 @pytest.mark.parametrize("model", ["market", "constant_mean", "market_adjusted"])
-def test_residual_sums_match_the_blocks(model: str) -> None:
-    panel = _study(model).panel
+def test_residual_sums_match_the_blocks(model: str, exclude: str | None) -> None:
+    panel = _study(model, exclude).panel
     assert panel.residual_sums is not None
+    # without exclusions both kinds of events: every estimation cell used
+    # (the sums skip their u windows) and windows with unused cells or
+    # leaving the data; with them, no window is full
+    full = int(np.count_nonzero(panel.nobs == 240))
+    if exclude is None:
+        assert 10 < full < panel.n_events - 10
+    else:
+        assert full == 0
     rng = np.random.default_rng(1)
     w = rng.normal(size=(panel.n_events, 2))
     w[::3] = 0.0
