@@ -92,6 +92,10 @@ class _LongData:
     seg_end: Int64Array
     y_center: Float64Array  # per segment
     x_center: Float64Array  # (S, p)
+    # wide build only: the date grid and the flat keys (segment * D + row) of
+    # the grid cells that are not sessions of their segment, sorted
+    grid: Int64Array | None = None
+    missing: Int64Array | None = None
 
 
 def _segment_arrays(
@@ -291,7 +295,8 @@ def _build_long_wide(
     r = wide[has]
     g = np.broadcast_to(np.arange(len(grid), dtype=np.int64), has.shape)[has]
     dates = np.broadcast_to(grid, has.shape)[has]
-    gap = _gaps_after_missing(has)
+    missing = np.flatnonzero(~has)
+    gap = _gaps_after_missing(missing, has.shape[1])
     del wide, has
     b_of_pair = np.array(
         [-1 if b is None else cols.get_loc(b) for _, b in pairs], dtype=np.int64
@@ -334,22 +339,22 @@ def _build_long_wide(
         seg_end=seg_end,
         y_center=yc,
         x_center=xc,
+        grid=grid,
+        missing=missing,
     )
 
 
-def _gaps_after_missing(has: BoolArray) -> Int64Array:
+def _gaps_after_missing(keys: Int64Array, d: int) -> Int64Array:
     """Long positions of the sessions that follow a listing gap.
 
-    ``has`` is the ``(S, D)`` session mask of the segments on the grid; the
-    long entries are its ``True`` cells in row order, so the session at flat
-    key ``K`` is long entry ``K`` minus the missing cells before it. A gap
-    entry is the session right after a run of missing cells of its row when
-    the row has a session before that run (a segment's first session is never
-    one). Found from the missing cells alone, not from a pass over the long
-    entries.
+    ``keys`` are the flat keys ``s * d + row``, sorted, of the cells of the
+    ``(S, d)`` grid that are not sessions of segment ``s``; the long entries
+    are the other cells in row order, so the session at flat key ``K`` is
+    long entry ``K`` minus the missing cells before it. A gap entry is the
+    session right after a run of missing cells of its row when the row has a
+    session before that run (a segment's first session is never one). Found
+    from the missing cells alone, not from a pass over the long entries.
     """
-    d = has.shape[1]
-    keys = np.flatnonzero(~has)  # flat keys of the missing cells, sorted
     if not keys.size or not d:
         return np.empty(0, dtype=np.int64)
     nxt = keys + 1
@@ -799,15 +804,26 @@ def _fit_events(
 
     seg = np.full(n_all, -1, dtype=np.int64)
     seg[ok] = codes
-    # Day 0 positions: vectorised searchsorted in the long date array, per segment.
+    # Day 0: the first session on or after the date, as its index in the
+    # segment (the number of sessions before the date).
     dates_ns = as_ns(events["date"])
     local = np.full(n_all, -1, dtype=np.int64)
-    by_seg = np.argsort(seg, kind="stable")
-    cuts = np.searchsorted(seg[by_seg], np.arange(len(pairs) + 1), side="left")
-    for s in range(len(pairs)):  # loop over listings, not events
-        rows = by_seg[cuts[s] : cuts[s + 1]]
-        seg_dates = data.dates[data.seg_start[s] : data.seg_end[s]]
-        local[rows] = np.searchsorted(seg_dates, dates_ns[rows], side="left")
+    if data.grid is not None and data.missing is not None:
+        # grid rows before the date, less the segment's missing cells there
+        n_grid = len(data.grid)
+        g0 = np.searchsorted(data.grid, dates_ns[ok], side="left")
+        key0 = seg[ok] * n_grid
+        gone = np.searchsorted(data.missing, key0 + g0) - np.searchsorted(
+            data.missing, key0
+        )
+        local[ok] = g0 - gone
+    else:  # searchsorted in each segment's dates (a loop over listings)
+        by_seg = np.argsort(seg, kind="stable")
+        cuts = np.searchsorted(seg[by_seg], np.arange(len(pairs) + 1), side="left")
+        for s in range(len(pairs)):
+            rows = by_seg[cuts[s] : cuts[s + 1]]
+            seg_dates = data.dates[data.seg_start[s] : data.seg_end[s]]
+            local[rows] = np.searchsorted(seg_dates, dates_ns[rows], side="left")
     # per-event segment bounds; 0 for events without a segment (also when no
     # event has one: every ticker or benchmark unknown)
     seg_at = np.where(seg >= 0, seg, len(pairs))

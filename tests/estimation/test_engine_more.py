@@ -288,7 +288,7 @@ def test_gap_entries_from_missing_cells_match_a_row_loop() -> None:
                     want.append(pos)
                 prev = col
                 pos += 1
-        got = _gaps_after_missing(has)
+        got = _gaps_after_missing(np.flatnonzero(~has), d)
         np.testing.assert_array_equal(got, np.asarray(want, dtype=np.int64))
         n_gaps += len(want)
     assert n_gaps > 500  # the masks do have gaps, leading and trailing runs
