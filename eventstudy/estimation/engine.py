@@ -368,6 +368,50 @@ def _gaps_after_missing(keys: Int64Array, d: int) -> Int64Array:
     return np.asarray(after[keep] - (last[keep] + 1), dtype=np.int64)
 
 
+_DAY_NS = 86_400 * 10**9
+
+
+def _grid_rows_before(grid: Int64Array, dates: Int64Array) -> Int64Array:
+    """``np.searchsorted(grid, dates)`` for dates and a grid at midnight.
+
+    Through a table with one entry per calendar day of the grid's range (a
+    gather, not a binary search per date); other grids search.
+    """
+    if not grid.size or np.any(grid % _DAY_NS):
+        return np.asarray(np.searchsorted(grid, dates, side="left"), dtype=np.int64)
+    first = grid[0] // _DAY_NS
+    days = np.arange(first, grid[-1] // _DAY_NS + 2, dtype=np.int64)
+    table = np.searchsorted(grid, days * _DAY_NS, side="left").astype(np.int64)
+    # the first grid row on or after each date: that of its day, or of the next
+    # day when the date is after midnight (ceil)
+    day = -(-dates // _DAY_NS) - first
+    return np.asarray(table[np.clip(day, 0, len(days) - 1)], dtype=np.int64)
+
+
+def _missing_before(
+    missing: Int64Array, n_grid: int, n_seg: int, seg: Int64Array, rows: Int64Array
+) -> Int64Array:
+    """Missing cells of segment ``seg`` in grid rows before ``rows`` (per event).
+
+    ``missing`` holds the sorted flat keys ``s * n_grid + row``. The count is
+    a per-segment table over blocks of 64 grid rows plus a popcount of the
+    block's bit mask below the row: gathers only, no search per event.
+    """
+    n_blk = n_grid // 64 + 1  # rows may equal n_grid (after the last one)
+    ms, mr = np.divmod(missing, n_grid)
+    cell = ms * n_blk + (mr >> 6)
+    counts = np.bincount(cell, minlength=n_seg * n_blk).reshape(n_seg, n_blk)
+    before = (np.cumsum(counts, axis=1) - counts).ravel()  # in earlier blocks
+    bits = np.zeros(n_seg * n_blk, dtype=np.uint64)
+    np.bitwise_or.at(
+        bits, cell, np.left_shift(np.uint64(1), (mr & 63).astype(np.uint64))
+    )
+    k = seg * n_blk + (rows >> 6)
+    low = np.left_shift(np.uint64(1), (rows & 63).astype(np.uint64)) - np.uint64(1)
+    inside = np.bitwise_count(bits[k] & low).astype(np.int64)
+    return np.asarray(before[k] + inside, dtype=np.int64)
+
+
 def _span_on_grid(
     src: Float64Array, g: Int64Array, gap: Int64Array, kind: ReturnKind
 ) -> Float64Array:
@@ -810,12 +854,8 @@ def _fit_events(
     local = np.full(n_all, -1, dtype=np.int64)
     if data.grid is not None and data.missing is not None:
         # grid rows before the date, less the segment's missing cells there
-        n_grid = len(data.grid)
-        g0 = np.searchsorted(data.grid, dates_ns[ok], side="left")
-        key0 = seg[ok] * n_grid
-        gone = np.searchsorted(data.missing, key0 + g0) - np.searchsorted(
-            data.missing, key0
-        )
+        g0 = _grid_rows_before(data.grid, dates_ns[ok])
+        gone = _missing_before(data.missing, len(data.grid), len(pairs), seg[ok], g0)
         local[ok] = g0 - gone
     else:  # searchsorted in each segment's dates (a loop over listings)
         by_seg = np.argsort(seg, kind="stable")

@@ -292,3 +292,29 @@ def test_gap_entries_from_missing_cells_match_a_row_loop() -> None:
         np.testing.assert_array_equal(got, np.asarray(want, dtype=np.int64))
         n_gaps += len(want)
     assert n_gaps > 500  # the masks do have gaps, leading and trailing runs
+
+
+def test_day0_lookups_match_searchsorted() -> None:
+    # day 0 in the wide build: grid rows before a date by a per-day table and
+    # missing cells before a row by block counts and bit masks, checked
+    # against plain searchsorted on random grids, masks and dates
+    from eventstudy.estimation.engine import _grid_rows_before, _missing_before
+
+    rng = np.random.default_rng(21)
+    day = 86_400 * 10**9
+    for _ in range(50):
+        n_grid = int(rng.integers(1, 400))
+        grid = np.sort(rng.choice(np.arange(1000, 1800), n_grid, replace=False)) * day
+        dates = rng.integers(900 * day, 1900 * day, 500)
+        dates[::3] -= dates[::3] % day  # some at midnight, some not
+        want = np.searchsorted(grid, dates, side="left")
+        np.testing.assert_array_equal(_grid_rows_before(grid, dates), want)
+        n_seg = int(rng.integers(1, 6))
+        has = rng.random((n_seg, n_grid)) > rng.uniform(0.0, 0.9)
+        missing = np.flatnonzero(~has)
+        seg = rng.integers(0, n_seg, 500)
+        rows = rng.integers(0, n_grid + 1, 500)  # n_grid: after the last row
+        pairs = zip(seg, rows, strict=True)
+        naive = np.array([np.count_nonzero(~has[s, :r]) for s, r in pairs])
+        got = _missing_before(missing, n_grid, n_seg, seg, rows)
+        np.testing.assert_array_equal(got, naive)
