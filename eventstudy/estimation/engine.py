@@ -714,6 +714,34 @@ class _WindowGather:
         return np.asarray(self._take(self._data.market, np.nan), dtype=np.float64)
 
 
+#: Entries per block of the products in :func:`_running_sum` (in cache).
+_PRODUCT_BLOCK = 1 << 15
+
+
+def _running_sum(a: Float64Array, b: Float64Array | None, out: Float64Array) -> None:
+    """``out = [0, cumsum(a * b)]`` (``a`` alone when ``b`` is None), in place.
+
+    The product is never formed whole: a block at a time goes to a small
+    scratch whose first entry gets the running total added before its
+    cumsum. That is the sequential running sum itself (``s_k = s_(k-1) +
+    a_k b_k``), so the result is bit-identical to ``np.cumsum(a * b)``
+    without a second array of the panel's length.
+    """
+    out[0] = 0.0
+    if b is None:
+        np.cumsum(a, dtype=np.float64, out=out[1:])
+        return
+    n = len(a)
+    scratch = np.empty(min(n, _PRODUCT_BLOCK))
+    total = 0.0
+    for k0 in range(0, n, _PRODUCT_BLOCK):
+        k1 = min(k0 + _PRODUCT_BLOCK, n)
+        tmp = np.multiply(a[k0:k1], b[k0:k1], out=scratch[: k1 - k0])
+        tmp[0] += total
+        np.cumsum(tmp, out=out[k0 + 1 : k1 + 1])
+        total = float(out[k1])
+
+
 def _prefix(a: np.ndarray) -> np.ndarray:
     """Prefix sums (float64) with a leading zero row along axis 0."""
     out = np.empty((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
@@ -912,8 +940,13 @@ def _fit_events(
         if p > 1
         else np.empty((len(yw), 0))
     )
-    P0 = _prefix(used.inner(used.u_full))  # running count (exact in float64)
-    M = np.where(ok, P0[hi] - P0[lo], 0.0)
+    # running count of the used cells (exact in float64); when every cell is
+    # used it is the position itself and is not formed
+    every = bool(data.est_valid.all())
+    P0 = None if every else _prefix(used.inner(used.u_full))
+    M = np.where(
+        ok, (hi - lo).astype(np.float64) if P0 is None else P0[hi] - P0[lo], 0.0
+    )
     Mi = np.rint(M).astype(np.int64)
     few = ok & (Mi < min_estimation_obs)
     reasons[few] = [
@@ -927,19 +960,17 @@ def _fit_events(
     ok &= ~few & ~nodf
 
     # Window sums of the moments. Each chain of running sums reuses one
-    # prefix buffer and one product scratch; on a long panel the y chain and
-    # the x chain (market model) run on two threads (numpy's cumsum releases
-    # the GIL), each sum computed exactly as it would be alone.
+    # prefix buffer (products formed a block at a time, _running_sum); on a
+    # long panel the y chain and the x chain (market model) run on two
+    # threads (numpy's cumsum releases the GIL), each sum computed exactly as
+    # it would be alone.
     n_long = len(yw)
 
     def chain(*terms: tuple[Float64Array, Float64Array | None]) -> list[Float64Array]:
         pbuf = np.empty(n_long + 1)
-        pbuf[0] = 0.0
-        scratch = np.empty(n_long) if any(b is not None for _, b in terms) else None
         out = []
         for a, b in terms:
-            src = a if b is None else np.multiply(a, b, out=scratch)
-            np.cumsum(src, dtype=np.float64, out=pbuf[1:])
+            _running_sum(a, b, pbuf)
             out.append(np.asarray(pbuf[hi] - pbuf[lo], dtype=np.float64))
         return out
 
@@ -1083,10 +1114,11 @@ def _fit_events(
     # (usually lo and hi - 1 themselves are used: search only the others).
     first = lo[idx].copy()
     lastu = hi[idx] - 1
-    moved = np.flatnonzero(~data.est_valid[first])
-    first[moved] = np.searchsorted(P0, P0[first[moved]] + 1.0, side="left") - 1
-    moved = np.flatnonzero(~data.est_valid[lastu])
-    lastu[moved] = np.searchsorted(P0, P0[lastu[moved] + 1], side="left") - 1
+    if P0 is not None:  # (else every cell is used)
+        moved = np.flatnonzero(~data.est_valid[first])
+        first[moved] = np.searchsorted(P0, P0[first[moved]] + 1.0, side="left") - 1
+        moved = np.flatnonzero(~data.est_valid[lastu])
+        lastu[moved] = np.searchsorted(P0, P0[lastu[moved] + 1], side="left") - 1
 
     all_ids = events["event_id"]
     ev_ids = (

@@ -101,6 +101,38 @@ def test_engine_matches_naive_loop(market: pd.DataFrame, model: str) -> None:
             np.testing.assert_allclose(row["p_value"], p, rtol=1e-7, atol=1e-14)
 
 
+def test_complete_panel_matches_naive_loop() -> None:
+    # no missing or non-finite cell at all: the fit counts the estimation
+    # cells from the window bounds (no running count), including a window
+    # cut by the start of the data
+    market = synthetic_market().fillna(0.0).replace(np.inf, 0.0)
+    idx = market.index
+    events = pd.DataFrame(
+        {
+            "event_id": ["early", "mid"],
+            "ticker": ["AAA", "BBB"],
+            "date": idx[[100, 420]],
+        }
+    )
+    res = es.EventStudy(market, events, benchmark="MKT", min_estimation_obs=30).fit()
+    par = res.parameters
+    for ev in events.itertuples():
+        ref = naive_event(market, ev.event_id, ev.ticker, ev.date, "MKT")
+        assert ref is not None
+        assert par.loc[ev.event_id, "nobs"] == ref.nobs
+        np.testing.assert_allclose(
+            [par.loc[ev.event_id, "alpha"], par.loc[ev.event_id, "beta"]],
+            ref.params,
+            rtol=RTOL,
+        )
+        np.testing.assert_allclose(par.loc[ev.event_id, "sigma"], ref.sigma, rtol=RTOL)
+    assert par.loc["early", "nobs"] == 100 - 11 + 1  # sessions 0 .. day 0 - 11
+    assert par.loc["early", "est_start"] == idx[0]
+    assert par.loc["early", "est_end"] == idx[100 - 11]
+    assert par.loc["mid", "nobs"] == 240
+    assert par.loc["mid", "est_start"] == idx[420 - 250]
+
+
 def test_weekend_event_maps_to_next_session(market: pd.DataFrame) -> None:
     res = es.EventStudy(market, EVENTS, benchmark="MKT").fit()
     assert res.parameters.loc["a1", "day0"] == pd.Timestamp("2022-01-17")

@@ -318,3 +318,24 @@ def test_day0_lookups_match_searchsorted() -> None:
         naive = np.array([np.count_nonzero(~has[s, :r]) for s, r in pairs])
         got = _missing_before(missing, n_grid, n_seg, seg, rows)
         np.testing.assert_array_equal(got, naive)
+
+
+@pytest.mark.parametrize("block", [1, 7, 1 << 15])
+def test_running_sum_of_products_is_the_sequential_cumsum(
+    monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    # the products are formed a block at a time; the running sum must still
+    # be the one sequential sum, bit for bit (the fit's moments use it)
+    from eventstudy.estimation import engine
+
+    monkeypatch.setattr(engine, "_PRODUCT_BLOCK", block)
+    rng = np.random.default_rng(2)
+    for n in (1, 2, 50, 1000, 70_001):
+        a = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
+        b = rng.standard_normal(n)
+        out = np.empty(n + 1)
+        engine._running_sum(a, b, out)
+        assert out[0] == 0.0
+        np.testing.assert_array_equal(out[1:], np.cumsum(a * b))
+        engine._running_sum(a, None, out)
+        np.testing.assert_array_equal(out[1:], np.cumsum(a))
