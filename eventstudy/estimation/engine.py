@@ -7,8 +7,9 @@ end in one long array; day 0 of each event is a position in it, found with
 prefix sums over that array (O(1) per event), the OLS solution from the
 moments (closed form, batched over ``(N, p, p)`` stacks), and the event-window
 abnormal returns from one fancy-indexed gather. Python loops run only over
-listings (centring, exclusions, day-0 search) and never over events;
-without explicit sessions the long array is read from the wide matrix at once.
+listings (centring, exclusions, and the day-0 search with explicit sessions)
+and never over events; without explicit sessions the long array is read from
+the wide matrix at once and day 0 found on the date grid.
 Sums over events of the estimation residuals (crude dependence, the
 Kolari-Pynnönen ``r̄``) come from :class:`_ResidualSums` without forming the
 ``(N, Le)`` residuals.
@@ -395,7 +396,8 @@ def _missing_before(
 
     ``missing`` holds the sorted flat keys ``s * n_grid + row``. The count is
     a per-segment table over blocks of 64 grid rows plus a popcount of the
-    block's bit mask below the row: gathers only, no search per event.
+    block's bit mask below the row: gathers only, no search per event
+    (``np.bitwise_count``: numpy >= 2.0).
     """
     n_blk = n_grid // 64 + 1  # rows may equal n_grid (after the last one)
     ms, mr = np.divmod(missing, n_grid)
