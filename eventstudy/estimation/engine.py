@@ -106,17 +106,27 @@ def _segment_arrays(
     model: NormalReturnModel,
     kind: ReturnKind,
 ) -> tuple[Float64Array, Float64Array, Float64Array, Float64Array]:
-    """Dependent variable, regressors, raw returns and benchmark for one segment."""
+    """Dependent variable, regressors, raw returns and benchmark for one segment.
+
+    With explicit sessions a NaN return on a session is a gap, and the next
+    return runs from the listing's last price (:func:`prices_to_returns`):
+    the benchmark and factor spans of the returns that exist therefore run
+    between the sessions that have a return, not between all sessions.
+    """
     r = ret.reindex(sessions).to_numpy(dtype=np.float64)
-    m = (
-        span_align(sessions, bench, kind)
-        if bench is not None
-        else np.full(len(r), np.nan)
-    )
+    has_r = ~np.isnan(r)
+
+    def aligned(src: pd.Series) -> Float64Array:
+        out = span_align(sessions, src, kind)
+        if has_r.any() and not has_r.all():
+            out[has_r] = span_align(sessions[has_r], src, kind)
+        return out
+
+    m = aligned(bench) if bench is not None else np.full(len(r), np.nan)
     if isinstance(model, FactorModel):
         f = model.factors
-        x = np.column_stack([span_align(sessions, f[c], kind) for c in model.columns])
-        rf = span_align(sessions, f[model.risk_free], kind) if model.risk_free else 0.0
+        x = np.column_stack([aligned(f[c]) for c in model.columns])
+        rf = aligned(f[model.risk_free]) if model.risk_free else 0.0
         y = r - rf
     else:
         y, x = _benchmark_design(model, r, m)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from eventstudy.estimation.engine import EngineOutput
@@ -232,24 +233,42 @@ class EventStudyResults:
         # into 2-D blocks (a full copy of the 6N-row table)
         return pd.DataFrame(frame, copy=False)
 
-    def _labels(self, by: str | pd.Series | None) -> pd.Series | None:
+    def _labels(self, by: str | pd.Series | ArrayLike | None) -> pd.Series | None:
+        """Group labels of the estimated events, indexed by ``event_id``."""
         if by is None:
             return None
-        if isinstance(by, str):
-            if by not in self._events.columns:
+        ids = self.panel.event_ids
+        if not isinstance(by, str | pd.Series):  # one label per estimated event
+            arr = np.asarray(by, dtype=object)
+            if arr.shape != (len(ids),):
                 raise ValueError(
-                    f"by={by!r} is not a column of the events; "
-                    f"available: {list(self._events.columns)}"
+                    f"by has {arr.size} labels for {len(ids)} estimated events (an "
+                    "array gives one label per event, in the order of "
+                    "panel.event_ids; a Series is matched on event_id)"
                 )
-            labels: pd.Series = self._events.set_index("event_id")[by]
-            if len(labels) and labels.isna().all():
+            return pd.Series(arr, index=ids)
+        if isinstance(by, pd.Series):
+            if by.index.has_duplicates:
+                raise ValueError("by: the Series index repeats an event_id")
+            matched = by.reindex(ids)
+            if len(ids) and matched.isna().all() and by.notna().any():
                 raise ValueError(
-                    f"by={by!r}: no event has a value in this column"
-                    + (" (the events have no group column)" if by == "group" else "")
+                    "by: no index value of the Series is an estimated event_id "
+                    "(a Series is matched on event_id)"
                 )
-        else:
-            labels = pd.Series(by)
-        return labels.reindex(self.panel.event_ids)
+            return matched
+        if by not in self._events.columns:
+            raise ValueError(
+                f"by={by!r} is not a column of the events; "
+                f"available: {list(self._events.columns)}"
+            )
+        labels: pd.Series = self._events.set_index("event_id")[by]
+        if len(labels) and labels.isna().all():
+            raise ValueError(
+                f"by={by!r}: no event has a value in this column"
+                + (" (the events have no group column)" if by == "group" else "")
+            )
+        return labels.reindex(ids)
 
     def caar(
         self,
@@ -269,10 +288,11 @@ class EventStudyResults:
         tests : str or sequence of str
             ``"all"`` or names from docs/formulas.md (``csect_t``, ``patell``,
             ``bmp``, ``kp_bmp``, ``corrado_rank``, ``grank``, ...).
-        by : str or Series, optional
-            A column of the events (``"group"``, ``"type"``) or labels indexed
-            by ``event_id``. Events without a label are in no group; a column
-            without any value raises ValueError.
+        by : str, Series or array, optional
+            A column of the events (``"group"``, ``"type"``), labels indexed
+            by ``event_id``, or an array with one label per estimated event
+            in the order of ``panel.event_ids``. Events without a label are in
+            no group; no label at all raises ValueError.
         **options
             Passed to :func:`eventstudy.estimation.inference.caar_tests`
             (``seed``, ``estudy2_compat``, ...).

@@ -133,6 +133,33 @@ def test_complete_panel_matches_naive_loop() -> None:
     assert par.loc["mid", "est_start"] == idx[420 - 250]
 
 
+def test_sessions_gap_return_meets_the_compounded_benchmark(
+    market: pd.DataFrame,
+) -> None:
+    # with explicit sessions a NaN return is a gap and the next return runs
+    # from the last price: its benchmark return must span both days (it used
+    # to be the one-day benchmark return of the session itself)
+    idx = market.index
+    assert np.isnan(market["AAA"].iloc[100])
+    assert np.isfinite(market["MKT"].iloc[99:102]).all()
+    events = pd.DataFrame({"event_id": ["a"], "ticker": ["AAA"], "date": [idx[105]]})
+    res = es.EventStudy(
+        market,
+        events,
+        benchmark="MKT",
+        min_estimation_obs=30,
+        sessions={"AAA": idx},
+    ).fit()
+    cells = pd.Series(res.panel.market[0], index=res.panel.dates[0])
+    m = market["MKT"]
+    assert cells[idx[101]] == pytest.approx((1 + m.iloc[100]) * (1 + m.iloc[101]) - 1)
+    assert cells[idx[102]] == m.iloc[102]
+    assert cells[idx[99]] == m.iloc[99]
+    # the gap session itself has no return (and no abnormal return)
+    ar = res.abnormal_returns.set_index("date")["ar"]
+    assert np.isnan(ar[idx[100]])
+
+
 def test_weekend_event_maps_to_next_session(market: pd.DataFrame) -> None:
     res = es.EventStudy(market, EVENTS, benchmark="MKT").fit()
     assert res.parameters.loc["a1", "day0"] == pd.Timestamp("2022-01-17")

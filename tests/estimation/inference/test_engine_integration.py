@@ -79,3 +79,32 @@ def test_by_group_leaves_unlabelled_events_out() -> None:
     out = res.caar(-1, 1, tests=["csect_t"], by="group")
     assert out["group"].tolist() == ["g"]
     assert out["n"].tolist() == [1]
+
+
+def test_by_array_is_positional_and_a_series_is_matched_on_event_id() -> None:
+    # res.caar(by=array) used to reindex the array's 0..n-1 positions by
+    # event_id: wrong groups with integer ids, a misleading error otherwise
+    rng = np.random.default_rng(5)
+    idx = pd.bdate_range("2021-01-01", periods=400)
+    mkt = rng.normal(0.0, 0.01, idx.size)
+    returns = pd.DataFrame({"MKT": mkt}, index=idx)
+    for j in range(6):
+        returns[f"S{j}"] = mkt + rng.normal(0, 0.02, idx.size)
+    for ids in ([5, 4, 3, 2, 1, 0], ["e0", "e1", "e2", "e3", "e4", "e5"]):
+        events = pd.DataFrame(
+            {"event_id": ids, "ticker": [f"S{j}" for j in range(6)], "date": idx[300]}
+        )
+        res = es.EventStudy(returns, events, benchmark="MKT").fit()
+        lab = np.array(list("xxxyyy"))
+        got = res.caar(-1, 1, tests=["csect_t"], by=lab).set_index("group")
+        want = caar_tests(res.panel, -1, 1, tests=["csect_t"], by=lab)
+        np.testing.assert_allclose(got["caar"], want.set_index("group")["caar"])
+        car = res.car(-1, 1)["car"]
+        assert got.loc["x", "caar"] == pytest.approx(car.iloc[:3].mean(), rel=1e-12)
+        series = pd.Series(lab, index=res.panel.event_ids)
+        by_series = res.caar(-1, 1, tests=["csect_t"], by=series)
+        assert by_series["caar"].tolist() == got["caar"].tolist()
+        with pytest.raises(ValueError, match="by has 5 labels for 6 estimated events"):
+            res.caar(-1, 1, by=lab[:5])
+    with pytest.raises(ValueError, match="no index value of the Series"):
+        res.caar(-1, 1, by=pd.Series(lab))  # a RangeIndex, not event ids
