@@ -81,7 +81,12 @@ def _to_dates(values: pd.Series, ids: pd.Series, column: str) -> pd.DatetimeInde
         fast = pd.DatetimeIndex(values).tz_localize(None)
     elif pd.api.types.is_datetime64_dtype(values.dtype):
         fast = pd.DatetimeIndex(values)
-    elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+    elif (
+        values.dtype == object
+        and pd.api.types.infer_dtype(values, skipna=True)
+        in ("string", "datetime", "date", "empty")
+    ) or (values.dtype != object and pd.api.types.is_string_dtype(values.dtype)):
+        # (object columns with numbers or other values go one at a time)
         try:
             conv = pd.to_datetime(values, errors="coerce", format="ISO8601")
         except (TypeError, ValueError, OverflowError):
@@ -89,20 +94,45 @@ def _to_dates(values: pd.Series, ids: pd.Series, column: str) -> pd.DatetimeInde
         if conv is not None and pd.api.types.is_datetime64_dtype(conv.dtype):
             fast = pd.DatetimeIndex(conv)
     if fast is None:
-        return _to_dates_loop(values, ids, column)
+        return _in_ns_range(_to_dates_loop(values, ids, column), ids, column)
     bad = np.flatnonzero(np.asarray(fast.isna()))
     if bad.size:
         # NaN, other formats or invalid values: one at a time
-        redo = _to_dates_loop(values.iloc[bad], ids.iloc[bad], column)
-        ns = np.asarray(fast.as_unit("ns").asi8).copy()
-        ns[bad] = redo.as_unit("ns").asi8
+        redo = _in_ns_range(
+            _to_dates_loop(values.iloc[bad], ids.iloc[bad], column),
+            ids.iloc[bad],
+            column,
+        )
+        ns = np.asarray(_in_ns_range(fast, ids, column).asi8).copy()
+        ns[bad] = redo.asi8
         fast = pd.DatetimeIndex(ns.view("datetime64[ns]"))
-    return pd.DatetimeIndex(fast.normalize())
+    return _in_ns_range(pd.DatetimeIndex(fast.normalize()), ids, column)
+
+
+def _in_ns_range(
+    dates: pd.DatetimeIndex, ids: pd.Series, column: str
+) -> pd.DatetimeIndex:
+    """Return the dates in nanoseconds; a date beyond 1677-2262 names its event."""
+    ok = dates.isna() | ((dates >= pd.Timestamp.min) & (dates <= pd.Timestamp.max))
+    out = np.flatnonzero(~np.asarray(ok))
+    if out.size:
+        i = int(out[0])
+        raise ValueError(
+            f"events: event {ids.iloc[i]!r} has {column} {dates[i].date()}, outside "
+            f"the supported range {pd.Timestamp.min.date()} to {pd.Timestamp.max.date()}"
+        )
+    return dates.as_unit("ns")
 
 
 def _to_dates_loop(values: pd.Series, ids: pd.Series, column: str) -> pd.DatetimeIndex:
     out = []
     for eid, v in zip(ids, values, strict=True):
+        if isinstance(v, int | float | np.integer | np.floating) and v == v:  # not NaN
+            # a number is not a date (pandas would read 20250924 as nanoseconds)
+            raise ValueError(
+                f"events: event {eid!r} has the number {v!r} as {column}; "
+                "give a date such as '2025-09-24'"
+            )
         try:
             ts = pd.Timestamp(v)
         except (TypeError, ValueError):
@@ -115,6 +145,13 @@ def _to_dates_loop(values: pd.Series, ids: pd.Series, column: str) -> pd.Datetim
             ts = ts.tz_localize(None)
         out.append(ts.normalize())
     return pd.DatetimeIndex(out)
+
+
+def _session_dates(values: pd.DatetimeIndex | list[DateLike]) -> pd.DatetimeIndex:
+    """Exchange sessions as tz-naive midnights (local dates, as the returns')."""
+    stamps = [pd.Timestamp(v) for v in values]
+    naive = [t.tz_localize(None) if t.tzinfo is not None else t for t in stamps]
+    return pd.DatetimeIndex(naive).normalize()
 
 
 def _validate_events(events: pd.DataFrame, benchmark: str | None) -> pd.DataFrame:
@@ -230,10 +267,7 @@ class EventStudy:
         self.benchmark = benchmark
         self.returns = _validate_returns(returns)
         self.events = _validate_events(events, benchmark)
-        self.sessions = {
-            str(t): pd.DatetimeIndex([pd.Timestamp(v) for v in s]).normalize()
-            for t, s in (sessions or {}).items()
-        }
+        self.sessions = {str(t): _session_dates(s) for t, s in (sessions or {}).items()}
         self.exclude = self._exclusions(exclude)
 
     def _exclusions(self, exclude: str | pd.DataFrame | None) -> dict[str, np.ndarray]:

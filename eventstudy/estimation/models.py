@@ -144,6 +144,18 @@ class FactorModel(NormalReturnModel):
             )
         if not isinstance(self.factors.index, pd.DatetimeIndex):
             raise ValueError("FactorModel: factors must have a DatetimeIndex")
+        # dates as the returns' are made: no time zone, midnight, sorted (a
+        # 16:00 or time-zone-aware index would otherwise shift every factor
+        # return by one session)
+        index = self.factors.index
+        if index.tz is not None:
+            index = index.tz_localize(None)
+        index = index.normalize()
+        if index.has_duplicates:
+            dup = index[index.duplicated()][0]
+            raise ValueError(f"FactorModel: factors has the date {dup.date()} twice")
+        factors = self.factors.set_axis(index).sort_index()
+        object.__setattr__(self, "factors", factors)
 
     @property
     def regressor_names(self) -> tuple[str, ...]:

@@ -160,6 +160,39 @@ def test_sessions_gap_return_meets_the_compounded_benchmark(
     assert np.isnan(ar[idx[100]])
 
 
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2305-09-24", "event 'b' has date 2305-09-24, outside the supported range"),
+        ("0205-09-24", "event 'b' has date 0205-09-24, outside the supported range"),
+        (20250924, "event 'b' has the number 20250924 as date"),
+    ],
+)
+def test_impossible_event_dates_name_the_event(
+    market: pd.DataFrame, date: object, message: str
+) -> None:
+    # a typo year crashed the fit inside pandas (nanosecond bounds); an
+    # integer was read as nanoseconds since 1970
+    ev = pd.DataFrame(
+        {"event_id": ["a", "b"], "ticker": ["AAA", "AAA"], "date": [pd.NaT, date]}
+    )
+    ev.loc[0, "date"] = "2022-03-01"
+    with pytest.raises(ValueError, match=message):
+        es.EventStudy(market, ev, benchmark="MKT")
+
+
+def test_time_zone_aware_sessions_are_local_dates(market: pd.DataFrame) -> None:
+    # tz-aware sessions crashed inside pandas (tz-naive vs tz-aware)
+    idx = market.index
+    ev = pd.DataFrame({"event_id": ["a"], "ticker": ["AAA"], "date": [idx[320]]})
+    fits = [
+        es.EventStudy(market, ev, benchmark="MKT", sessions={"AAA": s}).fit()
+        for s in (idx, idx.tz_localize("America/New_York"))
+    ]
+    pd.testing.assert_frame_equal(fits[0].parameters, fits[1].parameters)
+    assert len(fits[0].parameters) == 1
+
+
 def test_weekend_event_maps_to_next_session(market: pd.DataFrame) -> None:
     res = es.EventStudy(market, EVENTS, benchmark="MKT").fit()
     assert res.parameters.loc["a1", "day0"] == pd.Timestamp("2022-01-17")

@@ -155,6 +155,32 @@ def test_factor_model_matches_statsmodels() -> None:
     np.testing.assert_allclose(got["expected"], got["ret"] - ar, rtol=RTOL)
 
 
+@pytest.mark.parametrize(
+    "shift", ["16h", "tz"], ids=["closing-time stamps", "time-zone aware"]
+)
+def test_factor_dates_are_read_like_the_returns_dates(shift: str) -> None:
+    # factors stamped at 16:00 or in a time zone used to meet the returns of
+    # the next session (a one-day shift, without a word)
+    rng = np.random.default_rng(4)
+    idx = pd.bdate_range("2020-01-01", periods=400)
+    f = pd.DataFrame({"MKT": rng.normal(0, 0.01, 400)}, index=idx)
+    returns = pd.DataFrame({"X": 1.2 * f["MKT"] + rng.normal(0, 0.01, 400)})
+    events = pd.DataFrame({"event_id": ["e"], "ticker": ["X"], "date": [idx[300]]})
+    moved = f.set_axis(
+        idx + pd.Timedelta(hours=16)
+        if shift == "16h"
+        else idx.tz_localize("America/New_York")
+    )
+
+    def beta(factors: pd.DataFrame) -> float:
+        model = es.FactorModel(factors, ["MKT"])
+        res = es.EventStudy(returns, events, model=model, benchmark=None).fit()
+        return float(res.parameters.loc["e", "MKT"])
+
+    assert beta(moved) == beta(f)
+    assert beta(f) == pytest.approx(1.2, abs=0.1)
+
+
 def _null_panel(model: str, m_est: int, n_events: int, seed: int) -> pd.Series:
     """SCARs of independent null events: windows of one listing never overlap."""
     rng = np.random.default_rng(seed)
