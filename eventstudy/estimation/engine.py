@@ -54,6 +54,8 @@ _NAT = np.datetime64("NaT", "ns")
 #: Events per block of the event-window gather (a block's (n, L) positions
 #: and masks fit in cache).
 _GATHER_BLOCK = 8192
+#: Residual sum of squares below this fraction of the total is an exact fit.
+_EXACT_FIT = 1e-10
 #: Long cells and events from which the window sums and the gather use two threads.
 _THREAD_MIN_CELLS = 500_000
 _THREAD_MIN_EVENTS = 100_000
@@ -1040,8 +1042,16 @@ def _fit_events(
             mean_ar = Sy / Msafe
             ssr = Syy - M * mean_ar**2
     sigma2 = ssr / np.where(dfree > 0, dfree, 1)
-    zero = ok & ~(sigma2 > 0)
-    reasons[zero] = "the estimation-window residual variance is zero"
+    # zero up to rounding: the moments of the running sums leave a residue of
+    # ~1e-16 of the total sum of squares when the regressors explain the
+    # returns exactly (a listing against itself), which must not pass for
+    # variance (whether it did depended on the other events of the fit)
+    sst = Syy - M * ybar**2
+    zero = ok & ~((sigma2 > 0) & (ssr > _EXACT_FIT * sst))
+    reasons[zero] = (
+        "the estimation-window residual variance is zero (the regressors "
+        "explain the returns exactly)"
+    )
     ok &= ~zero
 
     # Day 0 must have a valid abnormal return (checked before the gather).

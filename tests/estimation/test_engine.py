@@ -193,6 +193,37 @@ def test_time_zone_aware_sessions_are_local_dates(market: pd.DataFrame) -> None:
     assert len(fits[0].parameters) == 1
 
 
+def test_exact_fit_is_skipped_alone_and_in_a_batch(market: pd.DataFrame) -> None:
+    # a listing that is its benchmark levered: the residual variance is
+    # zero, but the rounding residue of the running sums passed for variance
+    # (whether it did depended on the other events of the fit)
+    ret = market.assign(COPY=2.0 * market["MKT2"] + 0.001)
+    idx = market.index
+    copy = pd.DataFrame(
+        {
+            "event_id": ["copy"],
+            "ticker": ["COPY"],
+            "date": [idx[400]],
+            "benchmark": "MKT2",
+        }
+    )
+    rng = np.random.default_rng(3)
+    others = pd.DataFrame(
+        {
+            "event_id": [f"o{i}" for i in range(60)],
+            "ticker": rng.choice(["AAA", "BBB"], 60),
+            "date": idx[rng.integers(330, 650, 60)],
+            "benchmark": "MKT2",
+        }
+    )
+    for ev in (copy, pd.concat([others, copy], ignore_index=True)):
+        res = es.EventStudy(ret, ev, benchmark="MKT2").fit()
+        why = res.skipped.set_index("event_id")["reason"]
+        assert why["copy"].startswith("the estimation-window residual variance is zero")
+        assert "copy" not in res.parameters.index
+    assert len(res.parameters) > 40  # the others are estimated
+
+
 def test_weekend_event_maps_to_next_session(market: pd.DataFrame) -> None:
     res = es.EventStudy(market, EVENTS, benchmark="MKT").fit()
     assert res.parameters.loc["a1", "day0"] == pd.Timestamp("2022-01-17")
