@@ -12,7 +12,11 @@ from eventstudy._typing import DateLike, ReturnKind
 from eventstudy.estimation.alignment import as_ns
 from eventstudy.estimation.engine import fit_events
 from eventstudy.estimation.models import NormalReturnModel, resolve_model
-from eventstudy.estimation.results import EventStudyResults, StudySettings
+from eventstudy.estimation.results import (
+    EventStudyResults,
+    StudySettings,
+    relative_day,
+)
 
 __all__ = ["EventStudy"]
 
@@ -21,7 +25,7 @@ _REQUIRED = ("event_id", "ticker", "date")
 
 def _window(name: str, value: Any) -> tuple[int, int]:
     try:
-        a, b = (int(v) for v in value)
+        a, b = (relative_day(v, name) for v in value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair of integers, got {value!r}") from None
     if a > b:
@@ -50,18 +54,16 @@ def _validate_returns(returns: pd.DataFrame) -> pd.DataFrame:
     returns = returns.sort_index()
     # (iterating a list, not the Index: much faster on Arrow-backed strings)
     returns.columns = [str(c) for c in returns.columns.tolist()]
-    # from the distinct dtypes, not one Series per column (~85 ms for 2,000
-    # columns); a repeated name selects a frame, which is not numeric
     repeated = returns.columns.duplicated(keep=False)
+    if repeated.any():
+        twice = list(dict.fromkeys(returns.columns[repeated]))
+        raise ValueError(f"returns: column(s) {twice} appear more than once")
+    # from the distinct dtypes, not one Series per column (~85 ms for 2,000
+    # columns)
     numeric = {dt: pd.api.types.is_numeric_dtype(dt) for dt in returns.dtypes.unique()}
-    if repeated.any() or not all(numeric.values()):
-        bad = [
-            c
-            for c, dt, rep in zip(
-                returns.columns, returns.dtypes, repeated, strict=True
-            )
-            if rep or not numeric[dt]
-        ]
+    if not all(numeric.values()):
+        kinds = zip(returns.columns, returns.dtypes, strict=True)
+        bad = [c for c, dt in kinds if not numeric[dt]]
         raise ValueError(f"returns: column(s) {bad} are not numeric")
     return returns.astype(np.float64)
 
@@ -316,9 +318,14 @@ class EventStudy:
             sessions=self.sessions,
             exclude=self.exclude,
         )
+        # the benchmark of every event, or None ("per event") when the events'
+        # own benchmark column names several
+        used = self.events["benchmark"].dropna().unique()
         settings = StudySettings(
             model=self.model.name,
-            benchmark=self.benchmark if self.model.uses_benchmark else None,
+            benchmark=(
+                str(used[0]) if self.model.uses_benchmark and len(used) == 1 else None
+            ),
             estimation_window=self.estimation_window,
             event_window=self.event_window,
             min_estimation_obs=self.min_estimation_obs,

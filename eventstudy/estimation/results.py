@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -32,6 +34,74 @@ DEFAULT_CAR_WINDOWS: tuple[tuple[int, int], ...] = (
     (-5, 5),
     (-10, 10),
 )
+
+
+def relative_day(value: object, name: str) -> int:
+    """Return ``value`` as an integer relative day (a float must be integral).
+
+    Parameters
+    ----------
+    value : object
+        An int, a NumPy integer or an integral float.
+    name : str
+        What the value is, for the error message.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not an integer (``1.5`` is not truncated to 1).
+    """
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        pass
+    try:
+        as_float = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        as_float = math.nan
+    if not as_float.is_integer():
+        raise ValueError(f"{name} must be an integer relative day, got {value!r}")
+    return int(as_float)
+
+
+def car_windows(windows: object) -> tuple[tuple[int, int], ...]:
+    """Return CAR windows checked: ``(a, b)`` pairs of integer days, none twice.
+
+    Parameters
+    ----------
+    windows : sequence of (int, int)
+        The windows, e.g. ``((-1, 1), (0, 5))``.
+
+    Returns
+    -------
+    tuple of (int, int)
+
+    Raises
+    ------
+    ValueError
+        When an item is not a pair of integers or a window is given twice.
+    """
+    try:
+        items = list(windows)  # type: ignore[call-overload]
+        pairs = [tuple(w) for w in items]
+    except TypeError:
+        raise ValueError(
+            f"windows must be a sequence of (a, b) pairs such as ((-1, 1), (0, 5)), "
+            f"got {windows!r}"
+        ) from None
+    out: list[tuple[int, int]] = []
+    for w in pairs:
+        if len(w) != 2:
+            raise ValueError(f"windows: {w!r} is not an (a, b) pair")
+        win = (relative_day(w[0], "a window start"), relative_day(w[1], "a window end"))
+        if win in out:
+            raise ValueError(f"windows: {format_window(*win)} is given twice")
+        out.append(win)
+    return tuple(out)
 
 
 def format_window(a: int, b: int) -> str:
@@ -179,7 +249,8 @@ class EventStudyResults:
             (valid days in the window).
         """
         return pd.DataFrame(
-            self._car_columns(int(a), int(b)), index=self.panel.event_ids
+            self._car_columns(relative_day(a, "a"), relative_day(b, "b")),
+            index=self.panel.event_ids,
         )
 
     def _car_columns(self, a: int, b: int) -> dict[str, np.ndarray]:
@@ -200,7 +271,7 @@ class EventStudyResults:
         :meth:`car`; one row per event and window, window by window.
         """
         wins = (
-            windows
+            car_windows(windows)
             if windows is not None
             else tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
         )
@@ -307,7 +378,12 @@ class EventStudyResults:
         from eventstudy.estimation.inference import caar_tests
 
         return caar_tests(
-            self.panel, int(a), int(b), tests=tests, by=self._labels(by), **options
+            self.panel,
+            relative_day(a, "a"),
+            relative_day(b, "b"),
+            tests=tests,
+            by=self._labels(by),
+            **options,
         )
 
     def aar(
@@ -340,7 +416,7 @@ class EventStudyResults:
             in :func:`format_window`).
         """
         wins = (
-            windows
+            car_windows(windows)
             if windows is not None
             else tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
         )
@@ -442,8 +518,13 @@ class EventStudyResults:
                 f"{lk:<12}{lv:>{half - 14}}  {rk:<22}{rv:>{width - half - 22}}"
             )
         lines.append("=" * width)
-        if self.panel.n_events and window is None:
-            wins = [w for w in DEFAULT_CAR_WINDOWS if self._inside(w)]
+        wins = [w for w in DEFAULT_CAR_WINDOWS if self._inside(w)]
+        if self.panel.n_events and window is None and not wins:
+            lines.append(
+                "No default CAR window lies inside the event window: "
+                "summary(window=(a, b)) shows one."
+            )
+        elif self.panel.n_events and window is None:
             tab = pd.DataFrame(index=self.panel.event_ids)
             partial = False
             for a, b in wins:
@@ -467,7 +548,7 @@ class EventStudyResults:
             if partial:
                 lines.append(_PARTIAL_NOTE)
         elif self.panel.n_events and window is not None:
-            a, b = int(window[0]), int(window[1])
+            ((a, b),) = car_windows([window])
             c = self.car(a, b)
             q = stats.t.ppf(1 - alpha / 2, c["df"])
             lo_ci, hi_ci = c["car"] - q * c["se"], c["car"] + q * c["se"]
