@@ -30,6 +30,7 @@ from eventstudy.catalog.event import (
 )
 from eventstudy.catalog.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 from eventstudy.data.sessions import (
+    check_in_calendar,
     exchange_calendar,
     first_session_closing_after,
     is_known_exchange,
@@ -252,7 +253,12 @@ def read_catalog(path: str | Path) -> Catalog:
         If the file does not exist.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(
+            f"{path}: not a UTF-8 text file (byte {exc.start}: {exc.reason})"
+        ) from None
     return parse_catalog(text, file=str(path), path=path)
 
 
@@ -366,10 +372,10 @@ def _events(
         if not isinstance(item, LineDict):
             check.add(line, f"events[{i}]", f"must be a mapping, got {_kind(item)}")
             continue
-        raw_id = item.get("id")
-        label = raw_id if isinstance(raw_id, str) and raw_id else f"events[{i}]"
+        raw_id = _id_text(item.get("id"))  # (YAML reads id: 1 as a number)
+        label = raw_id or f"events[{i}]"
         duplicate = False
-        if isinstance(raw_id, str) and raw_id:
+        if raw_id:
             if raw_id in first_line:
                 duplicate = True
                 check.add(
@@ -401,6 +407,21 @@ def _events(
                     "events of this catalog)",
                 )
     return events
+
+
+def _id_text(value: Any) -> str:
+    """Return an event id as text (``id: 1`` is the id ``"1"``); ``""`` if not one."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()
+
+
+def _confounder_ids(value: Any) -> tuple[str, ...]:
+    """Return the confounder ids as text: one id or a list (checked elsewhere)."""
+    items = [value] if isinstance(value, str | int | float) else (value or [])
+    if not isinstance(items, list):
+        return ()
+    return tuple(t for t in (_id_text(v) for v in items) if t)
 
 
 def _event(
@@ -495,9 +516,7 @@ def _event(
         urls=tuple(urls),
         research=tuple(research),
         confidence=confidence,
-        confounders=tuple(
-            str(c) for c in (item.get("confounders") or []) if isinstance(c, str | int)
-        ),
+        confounders=_confounder_ids(item.get("confounders")),
         notes=notes,
         role=role,
         location=Location(check.file, item.line),
@@ -582,8 +601,13 @@ def _day0_overrides(
                 line, f"{field}.{ticker}", f"must be a date YYYY-MM-DD, got {value!r}"
             )
             continue
-        session = pd.Timestamp(value)
         exchange = listings[ticker].exchange
+        try:
+            session = pd.Timestamp(value)
+            check_in_calendar(exchange, session)
+        except ValueError as exc:  # (pandas' date errors are ValueErrors)
+            check.add(line, f"{field}.{ticker}", f"{value}: {exc}")
+            continue
         if not exchange_calendar(exchange).is_session(session):
             check.add(
                 line,

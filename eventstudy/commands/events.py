@@ -71,7 +71,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def _validate(args: argparse.Namespace) -> int:
     path: Path = args.file
     if not path.is_file():
-        raise CatalogError(f"{path}: no such file")
+        what = "a folder, not a catalog file" if path.is_dir() else "no such file"
+        raise CatalogError(f"{path}: {what}")
     try:
         catalog = read_catalog(path)
     except CatalogValidationError as exc:

@@ -21,6 +21,7 @@ import pandas as pd
 
 __all__ = [
     "CALENDAR_START",
+    "check_in_calendar",
     "exchange_calendar",
     "first_session_closing_after",
     "is_known_exchange",
@@ -88,7 +89,16 @@ def _sessions(name: str) -> pd.DatetimeIndex:
     return cast(pd.DatetimeIndex, exchange_calendar(name).sessions)
 
 
-def _check_range(name: str, when: pd.Timestamp) -> None:
+def check_in_calendar(name: str, when: pd.Timestamp) -> None:
+    """Raise ValueError when ``when`` is outside the calendar of exchange ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Exchange MIC code.
+    when : Timestamp
+        A date or a moment (its date is checked).
+    """
     sessions = _sessions(name)
     first, last = sessions[0], sessions[-1]
     day = when.tz_convert(None) if when.tzinfo is not None else when
@@ -128,7 +138,7 @@ def session_on_or_after(exchange: str, date: pd.Timestamp | str) -> pd.Timestamp
     if day.tzinfo is not None:
         day = day.tz_localize(None)
     day = day.normalize()
-    _check_range(exchange, day)
+    check_in_calendar(exchange, day)
     sessions = _sessions(exchange)
     pos = int(sessions.searchsorted(day, side="left"))
     return sessions[pos]
@@ -168,7 +178,7 @@ def first_session_closing_after(exchange: str, moment: pd.Timestamp) -> pd.Times
     """
     if moment.tzinfo is None:
         raise ValueError(f"moment {moment} has no UTC offset")
-    _check_range(exchange, moment)
+    check_in_calendar(exchange, moment)
     closes = exchange_calendar(exchange).closes
     pos = int(closes.searchsorted(moment.tz_convert("UTC"), side="right"))
     if pos >= len(closes):

@@ -119,7 +119,13 @@ class Table:
             return s.replace("|", "\\|")
 
         def esc_text(s: str) -> str:
-            return _MD_RE.sub(lambda m: "\\" + m.group(0), s)
+            out = _MD_RE.sub(lambda m: "\\" + m.group(0), s)
+            # a label must not become a link or an entity: brackets only when
+            # they could make one (window headers such as [-1,+1] stay as
+            # they are), '&' only before an entity name
+            if "](" in out or "][" in out:
+                out = out.replace("[", "\\[").replace("]", "\\]")
+            return _MD_ENTITY_RE.sub("\\\\&", out)
 
         align = [
             ":---" if j < self.n_label_columns else "---:"
@@ -180,24 +186,28 @@ class Table:
         lines = [
             "\\begin{table}[htbp]",
             "\\centering",
-            f"\\caption{{{latex_escape(self.title)}}}",
+            f"\\caption{{{latex_escape(self.title, stars=False)}}}",
         ]
         if label:
             lines.append(f"\\label{{{label}}}")
         lines += [
             f"\\begin{{tabular}}{{{spec}}}",
             "\\toprule",
-            " & ".join(latex_escape(h) for h in self.header) + " \\\\",
+            " & ".join(latex_escape(h, stars=False) for h in self.header) + " \\\\",
             "\\midrule",
         ]
         for i, r in enumerate(self.rows):
             if i in self.rules and i:
                 lines.append("\\midrule")
-            lines.append(" & ".join(latex_escape(c) for c in r) + " \\\\")
+            k = self.n_label_columns  # stars only in the number cells
+            cells = (latex_escape(c, stars=j >= k) for j, c in enumerate(r))
+            lines.append(" & ".join(cells) + " \\\\")
         lines += ["\\bottomrule", "\\end{tabular}"]
         if self.notes:
             lines.append(
-                "\\par\\smallskip{\\footnotesize " + latex_escape(self.notes) + "}"
+                "\\par\\smallskip{\\footnotesize "
+                + latex_escape(self.notes, stars=False)
+                + "}"
             )
         lines.append("\\end{table}")
         return "\n".join(lines) + "\n"
@@ -226,11 +236,20 @@ _LATEX_SPECIAL = {
     "†": r"\textsuperscript{\dag}",
 }
 _MD_RE = re.compile(r"[\\`*_<>|]")
+_MD_ENTITY_RE = re.compile(r"&(?=#?\w+;)")
 _LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIAL))
 
 
-def latex_escape(text: str) -> str:
-    r"""Escape LaTeX special characters; stars become ``$^{***}$``.
+def latex_escape(text: str, *, stars: bool = True) -> str:
+    r"""Escape LaTeX special characters; trailing stars become ``$^{***}$``.
+
+    Parameters
+    ----------
+    text : str
+        A cell, header, caption or note.
+    stars : bool
+        Set trailing significance stars as a superscript (number cells);
+        False leaves a label's own ``*`` as text.
 
     Examples
     --------
@@ -242,6 +261,8 @@ def latex_escape(text: str) -> str:
     out = _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group(0)], text)
     if out.startswith("["):
         out = "{}" + out  # a cell after \\ must not read as \\[...]
+    if not stars:
+        return out
     return re.sub(r"(?<=[\d)a])(\*{1,3})$", lambda m: f"$^{{{m.group(1)}}}$", out)
 
 

@@ -48,6 +48,11 @@ def test_validate_missing_file(
         capsys.readouterr().err.strip()
         == f"eventstudy: error: {tmp_path / 'nope.yaml'}: no such file"
     )
+    assert main(["events", "validate", str(tmp_path)]) == 1  # a folder
+    assert (
+        capsys.readouterr().err.strip()
+        == f"eventstudy: error: {tmp_path}: a folder, not a catalog file"
+    )
 
 
 def test_extract_seeds_with_prices(

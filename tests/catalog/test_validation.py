@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from eventstudy.catalog import CatalogValidationError, parse_announced, parse_catalog
+from eventstudy.catalog import (
+    CatalogValidationError,
+    parse_announced,
+    parse_catalog,
+    read_catalog,
+)
 from eventstudy.exceptions import CatalogError
 
 GOOD_EVENT = """\
@@ -139,3 +146,44 @@ def test_parse_announced() -> None:
         parse_announced("24 Sep 2025")
     with pytest.raises(ValueError, match="not a valid date"):
         parse_announced("2025-02-30")
+
+
+def test_numeric_ids_and_a_single_confounder_id() -> None:
+    # YAML reads id: 1 as a number: such ids escaped the duplicate check and
+    # could not be named as confounders; a confounder written without
+    # brackets passed validation and became one id per character
+    first = GOOD_EVENT.format(id="1", announced="2025-02-20")
+    second = GOOD_EVENT.format(id="E7a", announced="2025-02-21")
+    third = GOOD_EVENT.format(id="B", announced="2025-02-24")
+    third += "    confounders: E7a\n"
+    fourth = GOOD_EVENT.format(id="C", announced="2025-02-25")
+    fourth += "    confounders: [1]\n"
+    catalog = parse_catalog(catalog_text(first, second, third, fourth))
+    assert catalog["B"].confounders == ("E7a",)
+    assert catalog["C"].confounders == ("1",)
+    again = GOOD_EVENT.format(id="1", announced="2025-02-21")
+    assert issues_of(catalog_text(first, again)) == [
+        "cat.yaml:12: 1.id: duplicate id '1' (first on line 5)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day0", "message"),
+    [
+        ("2025-02-30", "2025-02-30: day is out of range for month"),
+        ("2005-02-22", "2005-02-22: 2005-02-22 is outside the XNYS calendar"),
+    ],
+)
+def test_impossible_day0_override_is_a_message(day0: str, message: str) -> None:
+    # these crashed validation with a pandas or exchange_calendars traceback
+    event = GOOD_EVENT.format(id="A", announced="2025-02-20")
+    event += f"    day0: {{BABA: {day0}}}\n"
+    (issue,) = issues_of(catalog_text(event))
+    assert issue.startswith(f"cat.yaml:12: A.day0.BABA: {message}")
+
+
+def test_catalog_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"\xff\xfe bad")
+    with pytest.raises(CatalogError, match=r"bad.yaml: not a UTF-8 text file \(byte 0"):
+        read_catalog(path)

@@ -138,6 +138,26 @@ def test_stars_and_latex_escape() -> None:
     assert latex_escape("-1.20***") == "-1.20$^{***}$"
 
 
+def test_user_labels_stay_text_in_markdown_and_latex() -> None:
+    # a title with link syntax became a link in Markdown, an entity decoded,
+    # and in LaTeX a label ending in "a*" or "5*" got a superscript star
+    from eventstudy.report.tables import Table
+
+    t = Table(
+        "T",
+        ["Event", "[-1,+1]"],
+        [["[see](http://x) AT&amp;T", "1.23**"], ["Qwen2.5*", "(2.10)"]],
+        "",
+        n_label_columns=1,
+    )
+    md = t.to_markdown()
+    assert "| \\[see\\](http://x) AT\\&amp;T | 1.23** |" in md
+    assert "| Event | [-1,+1] |" in md  # window headers unchanged
+    tex = t.to_latex()
+    assert "Qwen2.5* & (2.10) \\\\" in tex
+    assert "& 1.23$^{**}$ \\\\" in tex
+
+
 def test_to_frame_is_parameters_and_cars(res: EventStudyResults) -> None:
     frame = res.to_frame(((0, 0), (-1, 1)))
     assert list(frame.index) == list(res.panel.event_ids)
