@@ -2,6 +2,8 @@
 
 A file has a header row with ``date`` and ``adj_close`` (or, failing that,
 ``close``); other columns (``open, high, low, volume``) are allowed and ignored.
+Header names are case-insensitive and spaces read as underscores, so Yahoo's
+own header (``Date, ..., Adj Close``) uses the adjusted close.
 Dates are ISO ``YYYY-MM-DD``. Every bad row is reported with the file and the
 line number (an unparseable date, a duplicate date, an empty, non-numeric or
 non-positive price), never as a pandas traceback. Rows may come in any order.
@@ -13,9 +15,10 @@ import csv as _csv
 import datetime as dt
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -109,20 +112,38 @@ def read_price_csv(path: str | os.PathLike[str]) -> CsvPrices:
         raise PriceFileError(f"{path}: not a UTF-8 text file ({exc.reason})") from exc
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_NUMBER = re.compile(
+    r"[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)", re.ASCII | re.IGNORECASE
+)
+
+
 def _parse(path: Path, fh: TextIO) -> CsvPrices:
     reader = _csv.reader(fh)
+    try:
+        return _parse_rows(path, reader)
+    except _csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise PriceFileError(f"{path}:{reader.line_num}: {exc}") from None
+
+
+def _parse_rows(path: Path, reader: Any) -> CsvPrices:
     header = next(reader, None)
+    while header is not None and all(not cell.strip() for cell in header):
+        header = next(reader, None)  # blank lines before the header
     if header is None:
         raise PriceFileError(f"{path}:1: empty file (expected a header with date)")
-    names = [h.strip().lower() for h in header]
+    # Yahoo's own header ('Date', 'Adj Close') reads as date, adj_close
+    names = [re.sub(r"\s+", "_", h.strip().lower()) for h in header]
+    header_line = reader.line_num
     if "date" not in names:
         raise PriceFileError(
-            f"{path}:1: no 'date' column in the header (found: {', '.join(names)})"
+            f"{path}:{header_line}: no 'date' column in the header "
+            f"(found: {', '.join(names)})"
         )
     column = next((c for c in PRICE_COLUMNS if c in names), None)
     if column is None:
         raise PriceFileError(
-            f"{path}:1: no 'adj_close' or 'close' column in the header "
+            f"{path}:{header_line}: no 'adj_close' or 'close' column in the header "
             f"(found: {', '.join(names)})"
         )
     i_date, i_price = names.index("date"), names.index(column)
@@ -133,15 +154,15 @@ def _parse(path: Path, fh: TextIO) -> CsvPrices:
         line = reader.line_num
         if not row or all(not cell.strip() for cell in row):
             continue
-        if len(row) <= max(i_date, i_price):
+        if len(row) < len(names):
             raise PriceFileError(
                 f"{path}:{line}: {len(row)} field(s), expected {len(names)}"
             )
         text = row[i_date].strip()
         try:
-            day = dt.date.fromisoformat(text)
-            if len(text) != 10:
+            if not _ISO_DATE.fullmatch(text):  # (fromisoformat takes 2025-W01-1)
                 raise ValueError(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             raise PriceFileError(
                 f"{path}:{line}: cannot parse date {text!r} (expected YYYY-MM-DD)"
@@ -154,12 +175,9 @@ def _parse(path: Path, fh: TextIO) -> CsvPrices:
         cell = row[i_price].strip()
         if not cell:
             raise PriceFileError(f"{path}:{line}: empty {column} on {day}")
-        try:
-            value = float(cell)
-        except ValueError:
-            raise PriceFileError(
-                f"{path}:{line}: {column} is not a number: {cell!r}"
-            ) from None
+        if not _NUMBER.fullmatch(cell):  # (float() takes 1_000 and other digits)
+            raise PriceFileError(f"{path}:{line}: {column} is not a number: {cell!r}")
+        value = float(cell)
         if not math.isfinite(value) or value <= 0:
             raise PriceFileError(
                 f"{path}:{line}: {column} must be positive, got {cell} on {day}"

@@ -44,6 +44,11 @@ def _write(tmp_path: Path, text: str, name: str = "X.csv") -> Path:
         ("2025-01-02,,,,10,,1\n", 2, "empty adj_close on 2025-01-02"),
         ("2025-01-02,,,,10,nan,1\n", 2, "adj_close must be positive, got nan"),
         ("2025-01-02\n", 2, "1 field(s), expected 7"),
+        ("2025-01-02,10,10,10,10,10\n", 2, "6 field(s), expected 7"),  # short
+        ("2025-W01-1,,,,10,11,1\n", 2, "cannot parse date '2025-W01-1'"),
+        ("2025-01-02,,,,10,1_000,1\n", 2, "adj_close is not a number: '1_000'"),
+        ("2025-01-02,,,,10,\u0661\u0662,1\n", 2, "adj_close is not a number"),
+        ("2025-01-02,,,,10," + "9" * 140_000 + ",1\n", 2, "field larger than"),
     ],
 )
 def test_bad_rows_name_file_and_line(
@@ -70,6 +75,19 @@ def test_header_errors(tmp_path: Path) -> None:
         read_price_csv(path)
     with pytest.raises(SymbolNotFoundError, match=r"no price file .*NOPE\.csv"):
         read_price_csv(tmp_path / "NOPE.csv")
+
+
+def test_yahoo_header_uses_the_adjusted_close(tmp_path: Path) -> None:
+    # 'Adj Close' used to read as 'adj close', not adj_close: the unadjusted
+    # close was used without a word
+    path = _write(
+        tmp_path,
+        "\nDate,Open,High,Low,Close,Adj Close,Volume\n"
+        "2025-01-02,10,10,10,10,9.5,100\n2025-01-03,11,11,11,11,10.4,100\n",
+    )
+    got = read_price_csv(path)
+    assert got.column == "adj_close"
+    assert got.prices.tolist() == [9.5, 10.4]
 
 
 def test_close_fallback_unsorted_rows_and_blank_lines(tmp_path: Path) -> None:
