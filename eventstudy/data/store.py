@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -266,21 +267,27 @@ class PriceStore:
     # -- reading ---------------------------------------------------------------
 
     def tickers(self) -> list[str]:
-        """Return the tickers that have a manifest in the store, sorted.
+        """Return the tickers that have a manifest or a data file in the store, sorted.
 
         Returns
         -------
         list of str
-            Tickers (as written in their manifests).
+            Tickers (as written in their manifests; from the file name when
+            the manifest is missing or unreadable).
         """
         if not self.directory.is_dir():
             return []
         out = []
-        for path in sorted(self.directory.glob("*.json")):
+        stems = {p.stem for p in self.directory.glob("*.json")}
+        # a Parquet file whose manifest was never written (a crash between
+        # the two moves) is listed too: reading it reports the damage
+        stems |= {p.stem for p in self.directory.glob("*.parquet")}
+        for stem in sorted(stems):
             try:
+                path = self.directory / f"{stem}.json"
                 out.append(str(json.loads(path.read_text("utf-8"))["ticker"]))
             except (OSError, ValueError, KeyError, TypeError):
-                out.append(path.stem)
+                out.append(unquote(stem))  # the file name is the %XX-escaped ticker
         return sorted(out)
 
     def read(self, ticker: str) -> StoredSeries | None:
@@ -488,7 +495,7 @@ class PriceStore:
                     timeout=timeout,
                 )
             except DataProviderError as exc:
-                done = [t for t in tickers[:i]]
+                done = [t for t in tickers[:i] if t not in report.failed]
                 todo = tickers[i:]
                 raise type(exc)(
                     f"{exc}. Stored so far: {', '.join(done) or 'none'}; "
@@ -537,6 +544,26 @@ class PriceStore:
                 }
                 if bars is None:
                     bars = piece
+                elif not _anchored(bars, piece):
+                    # no day in both: the adjustment basis of the new rows
+                    # cannot be checked against the stored ones, so every row
+                    # is fetched again on one basis
+                    a = min(a, start, bars.index[0].date())
+                    b = max(b, end, bars.index[-1].date())
+                    got = yahoo.download_bars([ticker], a, b, **options)
+                    if ticker in got.failures:
+                        report.failed[ticker] = got.failures[ticker]
+                        return
+                    bars = got.bars[ticker]
+                    entry.update(
+                        start=a.isoformat(),
+                        end=b.isoformat(),
+                        rows=len(bars),
+                        refetched="no stored day in the new rows to check the "
+                        "adjustment basis against: every row fetched again",
+                    )
+                    fetches.append(entry)
+                    break
                 else:
                     bars, factors = _merge(bars, piece)
                     if factors:
@@ -656,6 +683,14 @@ def _ranges_to_fetch(
     if end > hi:
         ranges.append((last, end))
     return ranges
+
+
+def _anchored(old: pd.DataFrame, new: pd.DataFrame) -> bool:
+    """Whether old and new bars share a day with both adjusted closes."""
+    overlap = old.index.intersection(new.index)
+    o = old.loc[overlap, "adj_close"].to_numpy(dtype="float64")
+    n = new.loc[overlap, "adj_close"].to_numpy(dtype="float64")
+    return bool((np.isfinite(o) & np.isfinite(n)).any())
 
 
 def _merge(

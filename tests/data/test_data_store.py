@@ -112,6 +112,24 @@ def test_new_adjustment_rebases_stored_rows(
     _assert_stored(store, fake_yahoo, "BABA", "2025-01-01", "2025-06-30")
 
 
+def test_no_common_day_refetches_on_one_basis(
+    fake_yahoo: FakeYahoo, cache_dir: Path
+) -> None:
+    # Yahoo no longer serves the last stored day and a dividend changed the
+    # basis: with no day in both, the new rows cannot be rescaled, and the
+    # return across the join spanned two bases (-9.6% for a ~0% move).
+    store = PriceStore(cache_dir)
+    store.fetch(["BABA"], D(2025, 1, 1), D(2025, 6, 30))
+    fake_yahoo.gaps["BABA"] = [(D(2025, 6, 30), D(2025, 6, 30))]
+    fake_yahoo.adj_factor["BABA"] = 0.90
+    report = store.fetch(["BABA"], D(2025, 1, 1), D(2025, 7, 31))
+    assert report.rebased == {}
+    stored = store.read("BABA")
+    assert stored is not None
+    assert "every row fetched again" in stored.manifest["fetches"][-1]["refetched"]
+    _assert_stored(store, fake_yahoo, "BABA", "2025-01-01", "2025-07-31")
+
+
 def test_truncated_store_file_is_damaged_and_refetched(
     fake_yahoo: FakeYahoo, cache_dir: Path
 ) -> None:
@@ -150,6 +168,17 @@ def test_offline_range_not_covered(fake_yahoo: FakeYahoo, cache_dir: Path) -> No
         DataProviderError, match=r"SPY \(stored 2025-01-01..2025-06-30\)"
     ):
         store.load(["SPY"], START, END)
+
+
+def test_resume_message_does_not_count_a_failed_ticker_as_stored(
+    fake_yahoo: FakeYahoo, cache_dir: Path
+) -> None:
+    store = PriceStore(cache_dir)
+    fake_yahoo.down_after = 1
+    with pytest.raises(DataProviderError) as exc:
+        store.fetch(["NOPE", "BABA", "SPY"], START, END, retries=1, backoff=0)
+    assert "Stored so far: BABA; still missing: SPY" in str(exc.value)
+    assert store.tickers() == ["BABA"]
 
 
 def test_network_failure_after_some_tickers_then_resume(
@@ -228,6 +257,24 @@ def test_entries_and_clear(fake_yahoo: FakeYahoo, cache_dir: Path) -> None:
     assert (info["SPY"]["status"], info["SPY"]["rows"]) == ("ok", 20)
     assert store.clear() == 2
     assert store.tickers() == []
+
+
+def test_entries_report_every_damaged_ticker(
+    fake_yahoo: FakeYahoo, cache_dir: Path
+) -> None:
+    # a %-escaped ticker with an unreadable manifest, and a data file whose
+    # manifest was never written: cache info used to skip both ("empty")
+    fake_yahoo.aliases["M&M.NS"] = "BABA"
+    store = PriceStore(cache_dir)
+    store.fetch(["M&M.NS", "SPY"], D(2025, 1, 1), D(2025, 1, 31))
+    store.paths("M&M.NS")[1].write_text("{bad")
+    store.paths("SPY")[1].unlink()
+    info = {e["ticker"]: e["status"] for e in store.entries()}
+    assert set(info) == {"M&M.NS", "SPY"}
+    assert info["M&M.NS"].startswith("damaged: ")
+    assert "M%26M.NS.json" in info["M&M.NS"]
+    assert info["SPY"].startswith("damaged: ")
+    assert "no manifest" in info["SPY"]
 
 
 def _fetch_in_child(prices_dir: str, cache_dir: str, log: str) -> None:
