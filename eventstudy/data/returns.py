@@ -39,8 +39,8 @@ def prices_to_returns(
     ------
     ValueError
         If ``kind`` is unknown, the index is not a sorted unique
-        DatetimeIndex, or a price is not positive (the message names the
-        ticker and the date).
+        DatetimeIndex, a column name repeats, or a price is not a number or
+        not positive (the message names the ticker and the date).
 
     Examples
     --------
@@ -57,14 +57,26 @@ def prices_to_returns(
         raise ValueError("prices must have a DatetimeIndex")
     if not frame.index.is_monotonic_increasing or frame.index.has_duplicates:
         raise ValueError("prices index must be sorted and without duplicate dates")
+    if frame.columns.has_duplicates:
+        twice = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+        raise ValueError(f"prices: column(s) {twice} appear more than once")
     out = {}
     for col in frame.columns:
-        s = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        raw = frame[col]
+        s = pd.to_numeric(raw, errors="coerce").astype(float)
+        # a value that is not a number is an error, not a missing price
+        lost = s.isna() & raw.notna()
+        if lost.any():
+            i = int(np.argmax(lost.to_numpy()))
+            raise ValueError(
+                f"prices of {col!r}: {raw.iloc[i]!r} on {frame.index[i].date()} "
+                "is not a number"
+            )
         bad = s[(s <= 0) | np.isinf(s)]
         if len(bad):
             raise ValueError(
                 f"prices of {col!r} must be positive and finite; "
-                f"got {bad.iloc[0]!r} on {bad.index[0].date()}"
+                f"got {float(bad.iloc[0])!r} on {bad.index[0].date()}"
             )
         obs = s.dropna()
         ratio = obs / obs.shift(1)

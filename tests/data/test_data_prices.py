@@ -137,3 +137,40 @@ def test_argument_errors(prices_dir: Path) -> None:
         load_prices(["SPY"], START, END, source="csv")
     with pytest.raises(ValueError, match="start is not a date"):
         load_prices(["SPY"], "soon", END, source="csv", prices_dir=prices_dir)
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        (
+            ["100", "1,000", "110"],
+            r"prices of 'A': '1,000' on 2025-01-03 is not a number",
+        ),
+        (
+            [100.0, 0.0, 110.0],
+            r"prices of 'A' must be positive and finite; got 0.0 on 2025-01-03",
+        ),
+    ],
+)
+def test_bad_prices_are_named_not_dropped(column: list[object], message: str) -> None:
+    # a price that is not a number used to become a missing price, so the
+    # next return silently spanned two days
+    idx = pd.to_datetime(["2025-01-02", "2025-01-03", "2025-01-06"])
+    with pytest.raises(ValueError, match=message):
+        prices_to_returns(pd.DataFrame({"A": column}, index=idx))
+
+
+def test_returns_by_hand_and_repeated_columns() -> None:
+    idx = pd.to_datetime(["2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"])
+    p = pd.DataFrame(
+        {"A": [100.0, None, 110.0, 99.0], "B": ["50", "51", None, None]}, index=idx
+    )
+    r = prices_to_returns(p)
+    np.testing.assert_allclose(r["A"].to_numpy()[2:], [0.1, 99 / 110 - 1])
+    assert r["A"].iloc[:2].isna().all()
+    np.testing.assert_allclose(r["B"].iloc[1], 51 / 50 - 1)
+    logs = prices_to_returns(p, kind="log")
+    np.testing.assert_allclose(logs["A"].iloc[2], np.log(1.1))
+    twice = pd.DataFrame([[1.0, 2.0]] * 4, index=idx, columns=["A", "A"])
+    with pytest.raises(ValueError, match=r"column\(s\) \['A'\] appear more than once"):
+        prices_to_returns(twice)
