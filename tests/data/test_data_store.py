@@ -170,14 +170,22 @@ def test_offline_range_not_covered(fake_yahoo: FakeYahoo, cache_dir: Path) -> No
         store.load(["SPY"], START, END)
 
 
+def _fetch_until_down(
+    store: PriceStore, fake: FakeYahoo, tickers: list[str], calls: int
+) -> str:
+    """Fetch with the network going down after ``calls`` downloads; the error."""
+    fake.down_after = calls
+    with pytest.raises(DataProviderError) as exc:
+        store.fetch(tickers, START, END, retries=1, backoff=0)
+    return str(exc.value)
+
+
 def test_resume_message_does_not_count_a_failed_ticker_as_stored(
     fake_yahoo: FakeYahoo, cache_dir: Path
 ) -> None:
     store = PriceStore(cache_dir)
-    fake_yahoo.down_after = 1
-    with pytest.raises(DataProviderError) as exc:
-        store.fetch(["NOPE", "BABA", "SPY"], START, END, retries=1, backoff=0)
-    assert "Stored so far: BABA; still missing: SPY" in str(exc.value)
+    msg = _fetch_until_down(store, fake_yahoo, ["NOPE", "BABA", "SPY"], 1)
+    assert "Stored so far: BABA; still missing: SPY" in msg
     assert store.tickers() == ["BABA"]
 
 
@@ -185,10 +193,7 @@ def test_network_failure_after_some_tickers_then_resume(
     fake_yahoo: FakeYahoo, cache_dir: Path
 ) -> None:
     store = PriceStore(cache_dir)
-    fake_yahoo.down_after = 2
-    with pytest.raises(DataProviderError) as exc:
-        store.fetch(FOUR, START, END, retries=1, backoff=0)
-    msg = str(exc.value)
+    msg = _fetch_until_down(store, fake_yahoo, FOUR, 2)
     assert "cannot be reached" in msg
     assert "Stored so far: BABA, 9988.HK" in msg
     assert "still missing: SPY, ^HSI" in msg
