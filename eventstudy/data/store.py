@@ -126,6 +126,17 @@ def _utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _complete_end(start: dt.date, end: dt.date) -> dt.date:
+    """Return ``end`` capped at the last complete day; a range after it is an error."""
+    last = _last_complete_day()
+    if start > last:
+        raise DataProviderError(
+            f"the range {start}..{end} starts after the last complete day ({last}, "
+            "UTC): there is no daily bar to store for it yet"
+        )
+    return min(end, last)
+
+
 def _last_complete_day() -> dt.date:
     """Yesterday in UTC: today's bar may still be moving, so it is not stored."""
     return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
@@ -366,9 +377,10 @@ class PriceStore:
         StoreIntegrityError
             If a stored file is damaged (names every damaged ticker and path).
         DataProviderError
-            If a ticker is absent or covers too short a range (lists them all).
+            If a ticker is absent or covers too short a range (lists them all),
+            or the range starts after the last complete day.
         """
-        end = min(end, _last_complete_day())
+        end = _complete_end(start, end)
         out: dict[str, StoredSeries] = {}
         damaged: list[str] = []
         missing: list[str] = []
@@ -476,10 +488,13 @@ class PriceStore:
             the tickers stored so far and those still missing.
         ValueError
             If ``start > end``.
+        DataProviderError
+            Also if the range starts after the last complete day (yesterday,
+            UTC): no daily bar of it can be stored yet.
         """
         if start > end:
             raise ValueError(f"start {start} is after end {end}")
-        end = min(end, _last_complete_day())
+        end = _complete_end(start, end)
         report = FetchReport()
         tickers = list(dict.fromkeys(tickers))
         self._ensure_dir()

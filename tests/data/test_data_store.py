@@ -314,3 +314,18 @@ def test_two_concurrent_fetches_into_one_store(
     for t in FOUR:
         _assert_stored(store, fake, t, "2024-01-01", "2025-12-31")
     assert not [p for p in store.directory.iterdir() if p.name.startswith(".")]
+
+
+def test_range_after_the_last_complete_day(
+    fake_yahoo: FakeYahoo, cache_dir: Path
+) -> None:
+    # used to report the ticker "up to date" and then fail offline with the
+    # range printed backwards
+    store = PriceStore(cache_dir)
+    soon = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)
+    for call in (store.fetch, store.load):
+        with pytest.raises(
+            DataProviderError, match="starts after the last complete day"
+        ):
+            call(["BABA"], soon, soon + dt.timedelta(days=30))
+    assert store.tickers() == []
