@@ -28,7 +28,12 @@ from eventstudy.catalog.event import (
     Listing,
     Location,
 )
-from eventstudy.catalog.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+from eventstudy.catalog.yaml_lines import (
+    LineDict,
+    LineList,
+    YamlSyntaxError,
+    load_yaml_all_problems,
+)
 from eventstudy.data.sessions import (
     check_in_calendar,
     exchange_calendar,
@@ -288,11 +293,13 @@ def parse_catalog(
     """
     check = _Checker(file)
     try:
-        doc = load_yaml(text)
+        doc, duplicates = load_yaml_all_problems(text)
     except YamlSyntaxError as exc:
         raise CatalogValidationError(
             [Issue(file, exc.line, "(file)", str(exc))]
         ) from None
+    for line, message in duplicates:  # reported with every other problem
+        check.add(line, "(file)", message)
     if not isinstance(doc, LineDict):
         raise CatalogValidationError(
             [Issue(file, 1, "(file)", "must be a mapping with listings and events")]

@@ -120,9 +120,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
                 "a mapping key must be a plain value", key_line
             ) from None
         if key in out:
-            raise YamlSyntaxError(
-                f"duplicate key {key!r} (first on line {out.key_lines[key]})", key_line
-            )
+            message = f"duplicate key {key!r} (first on line {out.key_lines[key]})"
+            found = getattr(loader, "duplicates", None)
+            if found is None:
+                raise YamlSyntaxError(message, key_line)
+            found.append((key_line, message))  # kept: the first value
+            continue
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_lines[key] = key_line
         out.value_lines[key] = value_node.start_mark.line + 1
@@ -164,8 +167,51 @@ def load_yaml(text: str) -> Any:
     >>> doc["b"][0], doc.line_of("b"), doc["b"].line_of(0)
     ('2025-02-24', 3, 3)
     """
+    doc, _ = _load(text, _LineLoader)
+    return doc
+
+
+class _CollectingLoader(_LineLoader):
+    """A :class:`_LineLoader` that records duplicate keys instead of stopping."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[int, str]] = []
+
+
+def load_yaml_all_problems(text: str) -> tuple[Any, list[tuple[int, str]]]:
+    """Parse like :func:`load_yaml`, but go on past duplicate keys.
+
+    A repeated key keeps its first value and is returned as a problem, so
+    that validation can report it together with every other problem.
+
+    Parameters
+    ----------
+    text : str
+        The YAML document.
+
+    Returns
+    -------
+    doc : object
+        As :func:`load_yaml`.
+    duplicates : list of (int, str)
+        Line and message of each repeated key.
+
+    Raises
+    ------
+    YamlSyntaxError
+        On a syntax error, with the 1-based line.
+    """
+    return _load(text, _CollectingLoader)
+
+
+def _load(
+    text: str, loader_class: type[_LineLoader]
+) -> tuple[Any, list[tuple[int, str]]]:
+    loader = loader_class(text)
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        doc = loader.get_single_data()
+        return doc, list(getattr(loader, "duplicates", []))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -173,6 +219,8 @@ def load_yaml(text: str) -> Any:
         raise YamlSyntaxError(f"invalid YAML: {problem}", line) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"invalid YAML: {exc}", 0) from exc
+    finally:
+        loader.dispose()
 
 
 def read_yaml(path: Path) -> Any:

@@ -132,6 +132,22 @@ def test_yaml_syntax_error_and_duplicate_key_have_lines() -> None:
     assert issues_of(text) == [
         "cat.yaml:12: (file): duplicate key 'title' (first on line 6)"
     ]
+    # a repeated key no longer hides the other problems
+    second = GOOD_EVENT.format(id="B", announced="2025-02-21").replace(
+        "[BABA]", "[TSLA]"
+    )
+    text = (
+        "listings:\n  BABA: XNYS\n  BABA: XHKG\nevents:\n"
+        + GOOD_EVENT.format(id="A", announced="2025-02-20").replace(
+            "    title: A title\n", "    title: A title\n    title: again\n"
+        )
+        + second
+    )
+    assert issues_of(text) == [
+        "cat.yaml:3: (file): duplicate key 'BABA' (first on line 2)",
+        "cat.yaml:7: (file): duplicate key 'title' (first on line 6)",
+        "cat.yaml:17: B.listings: unknown ticker 'TSLA' (declared listings: BABA)",
+    ]
 
 
 def test_parse_announced() -> None:
