@@ -17,7 +17,14 @@ from eventstudy import __version__
 from eventstudy.exceptions import EventStudyError
 
 #: Modules of :mod:`eventstudy.commands`, each adding one or more subcommands.
-COMMAND_MODULES: tuple[str, ...] = ("run", "demo", "fetch", "cache", "events")
+COMMAND_MODULES: tuple[str, ...] = (
+    "run",
+    "demo",
+    "fetch",
+    "cache",
+    "events",
+    "listings",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
