@@ -74,8 +74,20 @@ CAR_COLUMNS = [
     "p_value",
     "df",
     "ndays",
+    "ci_low",
+    "ci_high",
 ]
-CAAR_COLUMNS = ["group", "window", "test", "n", "caar", "statistic", "p_value"]
+CAAR_COLUMNS = [
+    "group",
+    "window",
+    "test",
+    "n",
+    "caar",
+    "statistic",
+    "p_value",
+    "ci_low",
+    "ci_high",
+]
 SKIPPED_COLUMNS = ["event_id", "event", "ticker", "reason"]
 
 
@@ -377,6 +389,7 @@ def run_study(
         return_kind="log" if spec.returns == "log" else "simple",
         sessions=inputs.sessions,
         exclude=inputs.exclude,
+        ci_level=spec.report.ci_level,
     ).fit()
     _progress("computing CAAR tests", progress)
     caar = study_caar(results, spec)
@@ -385,11 +398,24 @@ def run_study(
 
 def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
     """CAAR tests for every CAR window of a study, overall and by group."""
-    from eventstudy.estimation.inference import caar_tests
+    from eventstudy.estimation.inference import ALL_TESTS, caar_tests
 
     lo, hi = spec.event_window
     wins = [w for w in spec.car_windows if lo <= w[0] and w[1] <= hi]
-    tests: str | list[str] = "all" if "all" in spec.tests else list(spec.tests)
+    # the report's short battery always runs (caar.csv holds every test shown)
+    tests: str | list[str] = (
+        "all"
+        if "all" in spec.tests and set(spec.report.tests) <= set(ALL_TESTS)
+        else list(
+            dict.fromkeys(
+                [
+                    *(ALL_TESTS if "all" in spec.tests else spec.tests),
+                    *spec.report.tests,
+                ]
+            )
+        )
+    )
+    level = results.settings.ci_level
     parts = []
     by = None
     if spec.group_by and spec.group_by in results.events.columns:
@@ -397,9 +423,11 @@ def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
             results.panel.event_ids
         )
     for a, b in wins:
-        parts.append(caar_tests(results.panel, a, b, tests=tests))
+        parts.append(caar_tests(results.panel, a, b, tests=tests, ci_level=level))
         if by is not None:
-            parts.append(caar_tests(results.panel, a, b, tests=tests, by=by))
+            parts.append(
+                caar_tests(results.panel, a, b, tests=tests, by=by, ci_level=level)
+            )
     if not parts:
         return pd.DataFrame(columns=CAAR_COLUMNS)
     return pd.concat(parts, ignore_index=True)

@@ -30,10 +30,12 @@ from eventstudy.exceptions import CatalogError, StudyFileError
 
 __all__ = [
     "MODELS",
+    "REPORT_TESTS",
     "TESTS",
     "EngineInputs",
     "ListingSpec",
     "PricesSpec",
+    "ReportSpec",
     "StudySpec",
     "engine_inputs",
     "load_study",
@@ -59,9 +61,29 @@ _KEYS = (
     "group_by",
     "min_estimation_obs",
     "exclude",
+    "report",
 )
 _REQUIRED = ("name", "catalog", "listings", "prices")
 _DEFAULT_CARS = ((0, 0), (-1, 1), (0, 1), (-2, 2), (-5, 5), (-10, 10))
+#: The short battery of the report's CAAR table (``report: {tests: [...]}``).
+REPORT_TESTS: tuple[str, ...] = ("csect_t", "kp_bmp", "grank", "generalized_sign")
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """What the report shows (the study file's ``report:`` block).
+
+    Parameters
+    ----------
+    tests : tuple of str
+        The short battery of the CAAR table (the full battery stays in
+        ``caar.csv`` and the report's appendix).
+    ci_level : float
+        Coverage of the confidence intervals (``ci_low``, ``ci_high``).
+    """
+
+    tests: tuple[str, ...] = REPORT_TESTS
+    ci_level: float = 0.95
 
 
 @dataclass(frozen=True)
@@ -140,6 +162,8 @@ class StudySpec:
     exclude : {"events"} or None
         ``"events"``: remove other catalog events' windows from estimation
         windows.
+    report : ReportSpec
+        The report's short battery and the confidence level.
     """
 
     name: str
@@ -156,6 +180,7 @@ class StudySpec:
     group_by: str | None = "type"
     min_estimation_obs: int = 120
     exclude: str | None = None
+    report: ReportSpec = ReportSpec()
 
     def price_request(self) -> tuple[list[str], pd.Timestamp, pd.Timestamp]:
         """Tickers (listings, then benchmarks) and the date range to load.
@@ -295,6 +320,7 @@ def load_study(path: str | Path) -> StudySpec:
         )
         min_obs = 120
     exclude = _choice(doc, "exclude", ("events", "none"), "none", issues)
+    report = _report(doc, issues)
     if issues.items:
         raise StudyFileError("\n".join(issues.items))
     return StudySpec(
@@ -312,6 +338,7 @@ def load_study(path: str | Path) -> StudySpec:
         group_by=None if group_by == "none" else group_by,
         min_estimation_obs=min_obs,
         exclude=None if exclude == "none" else exclude,
+        report=report,
     )
 
 
@@ -421,6 +448,62 @@ def _tests(doc: LineDict, issues: _Issues) -> tuple[str, ...]:
         else:
             out.append(str(name))
     return tuple(out)
+
+
+def _report(doc: LineDict, issues: _Issues) -> ReportSpec:
+    """Parse the ``report:`` block: ``tests`` (short battery) and ``ci_level``."""
+    raw = doc.get("report")
+    if raw is None:
+        return ReportSpec()
+    if not isinstance(raw, LineDict):
+        issues.add(
+            doc.line_of("report"),
+            "report",
+            f"must be a mapping such as {{tests: [csect_t, kp_bmp], ci_level: 0.95}}, "
+            f"got {raw!r}",
+        )
+        return ReportSpec()
+    for key in raw:
+        if key not in ("tests", "ci_level"):
+            issues.add(
+                raw.line_of(key),
+                f"report.{key}",
+                "unknown field (known: tests, ci_level)",
+            )
+    tests: tuple[str, ...] = REPORT_TESTS
+    if "tests" in raw:
+        listed = raw.get("tests")
+        if not isinstance(listed, LineList) or not listed:
+            issues.add(
+                raw.line_of("tests"),
+                "report.tests",
+                f"must be a non-empty list of test names, got {listed!r}",
+            )
+        else:
+            good = []
+            for i, name in enumerate(listed):
+                if name not in TESTS:
+                    issues.add(
+                        listed.line_of(i),
+                        f"report.tests[{i}]",
+                        f"unknown test {name!r} (known: {', '.join(TESTS)})",
+                    )
+                else:
+                    good.append(str(name))
+            tests = tuple(good)
+    level = raw.get("ci_level", 0.95)
+    if (
+        isinstance(level, bool)
+        or not isinstance(level, int | float)
+        or not 0 < level < 1
+    ):
+        issues.add(
+            raw.line_of("ci_level"),
+            "report.ci_level",
+            f"must be a number between 0 and 1 such as 0.95, got {level!r}",
+        )
+        level = 0.95
+    return ReportSpec(tests=tests, ci_level=float(level))
 
 
 def _listings(doc: LineDict, issues: _Issues) -> dict[str, ListingSpec]:

@@ -29,6 +29,8 @@ class NaiveEvent:
     dates: list[pd.Timestamp]
     ar: np.ndarray
     V: np.ndarray  # full covariance of the valid ARs
+    bse: np.ndarray  # statsmodels' standard errors of params
+    rsquared: float  # statsmodels' R² (NaN without a regression)
 
     def car(self, a: int, b: int) -> tuple[float, float, float, float]:
         g = ((self.rel >= a) & (self.rel <= b)).astype(float)
@@ -97,6 +99,7 @@ def naive_event(
         sigma2 = fit.ssr / fit.df_resid
         df = int(fit.df_resid)
         XtX_inv = np.linalg.inv(X.T @ X)
+        bse, rsq = np.asarray(fit.bse), float(fit.rsquared)
     elif model == "constant_mean":
         X = np.ones((M, 1))
         fit = sm.OLS(y_e, X).fit()
@@ -104,12 +107,14 @@ def naive_event(
         sigma2 = fit.ssr / fit.df_resid
         df = int(fit.df_resid)
         XtX_inv = np.linalg.inv(X.T @ X)
+        bse, rsq = np.asarray(fit.bse), float(fit.rsquared)
     elif model == "market_adjusted":
         d = y_e - x_e
         params = np.array([])
         sigma2 = float(np.var(d, ddof=1))
         df = M - 1
         XtX_inv = None
+        bse, rsq = np.array([]), float("nan")
     else:
         raise ValueError(model)
 
@@ -151,4 +156,6 @@ def naive_event(
         dates,
         np.array(ar),
         V,
+        bse,
+        rsq,
     )

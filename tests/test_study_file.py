@@ -71,7 +71,7 @@ def test_study_errors_name_file_line_and_field(tmp_path: Path) -> None:
         load_study(path)
     lines = str(exc.value).splitlines()
     assert lines == [
-        f"{path}:10: colour: unknown field (allowed: name, catalog, listings, prices, returns, model, estimation_window, event_window, car_windows, tests, group_by, min_estimation_obs, exclude)",
+        f"{path}:10: colour: unknown field (allowed: name, catalog, listings, prices, returns, model, estimation_window, event_window, car_windows, tests, group_by, min_estimation_obs, exclude, report)",
         f"{path}:4: listings.BABA.exchange: unknown exchange 'NYSEX' (an exchange_calendars MIC code such as XNYS, XNAS, XHKG)",
         f"{path}:5: prices.path: source csv needs path: a folder of TICKER.csv files",
         f"{path}:6: model: 'garch' is not one of constant_mean, market_adjusted, market",
@@ -197,3 +197,34 @@ def test_study_file_may_name_the_tests_run_only_when_named() -> None:
 
     assert TESTS == ALL_TESTS + EXTRA_TESTS
     assert {"j1", "brown_warner_1980", "lamb"} <= set(TESTS)
+
+
+_BASE = (
+    "name: s\ncatalog: cat.yaml\nlistings:\n  BABA: {exchange: XNYS, benchmark: SPY}\n"
+    "prices: {source: csv, path: .}\n"
+)
+
+
+def test_report_block_sets_the_short_battery_and_the_ci_level(tmp_path: Path) -> None:
+    spec = load_study(write(tmp_path, _BASE))
+    assert spec.report.tests == ("csect_t", "kp_bmp", "grank", "generalized_sign")
+    assert spec.report.ci_level == 0.95
+    path = write(
+        tmp_path, _BASE + "report: {tests: [patell, wilcoxon], ci_level: 0.9}\n"
+    )
+    spec = load_study(path)
+    assert spec.report.tests == ("patell", "wilcoxon")
+    assert spec.report.ci_level == 0.9
+
+
+def test_report_block_errors_name_line_and_field(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        _BASE + "report:\n  tests: [csect_t, t_test]\n  ci_level: 95\n  colour: red\n",
+    )
+    with pytest.raises(StudyFileError) as exc:
+        load_study(path)
+    msg = str(exc.value)
+    assert f"{path}:7: report.tests[1]: unknown test 't_test'" in msg
+    assert f"{path}:8: report.ci_level: must be a number between 0 and 1" in msg
+    assert f"{path}:9: report.colour: unknown field" in msg

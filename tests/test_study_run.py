@@ -38,6 +38,9 @@ def test_output_folder_contract(run_dir: Path) -> None:
             "model",
             "alpha",
             "beta",
+            "alpha_se",
+            "beta_se",
+            "r_squared",
             "sigma",
             "nobs",
             "df",
@@ -67,13 +70,15 @@ def test_output_folder_contract(run_dir: Path) -> None:
             "p_value",
             "df",
             "ndays",
+            "ci_low",
+            "ci_high",
         ],
         "skipped": ["event_id", "event", "ticker", "reason"],
     }
     for name, expected in cols.items():
         assert list(pd.read_csv(run_dir / f"{name}.csv").columns) == expected, name
     caar = pd.read_csv(run_dir / "caar.csv")
-    assert list(caar.columns[:7]) == [
+    assert list(caar.columns[:9]) == [
         "group",
         "window",
         "test",
@@ -81,6 +86,8 @@ def test_output_folder_contract(run_dir: Path) -> None:
         "caar",
         "statistic",
         "p_value",
+        "ci_low",
+        "ci_high",
     ]
     car = pd.read_csv(run_dir / "car.csv")
     assert sorted(car["window"].unique()) == sorted(

@@ -47,6 +47,7 @@ from eventstudy.estimation.models import (
     NormalReturnModel,
 )
 from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
+from eventstudy.estimation.precision import parameter_precision
 
 __all__ = ["EngineOutput", "fit_events"]
 
@@ -1178,6 +1179,18 @@ def _fit_events(
         params["alpha"] = alpha
     for j, name in enumerate(model.regressor_names):
         params[name] = b[:, j]
+    params = params.assign(  # standard errors and R² (estimation/precision.py)
+        **parameter_precision(
+            names=tuple(model.regressor_names),
+            intercept=model.intercept,
+            sigma2=sigma2[idx],
+            nobs=M[idx],
+            xbar=xbar[idx] + data.x_center[sidx] if p else xbar[idx],
+            cinv=cinv[idx],
+            ssr=ssr[idx],
+            sst=sst[idx],
+        )
+    )
     params["sigma"] = np.sqrt(sigma2[idx])
     params["nobs"] = Mi[idx]
     params["df"] = dfree[idx]

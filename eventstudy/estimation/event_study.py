@@ -228,6 +228,9 @@ class EventStudy:
         ``"events"`` removes the windows of every event in ``events`` (of the
         same ticker); a DataFrame with ``ticker`` and ``date`` columns lists
         day-0 dates to remove.
+    ci_level : float
+        Coverage of the confidence intervals of CARs and CAARs (``ci_low``,
+        ``ci_high``), 0.95 by default; each call can override it.
 
     Examples
     --------
@@ -249,8 +252,10 @@ class EventStudy:
         return_kind: ReturnKind = "simple",
         sessions: Mapping[str, pd.DatetimeIndex | list[DateLike]] | None = None,
         exclude: str | pd.DataFrame | None = None,
+        ci_level: float = 0.95,
     ) -> None:
         self.model = resolve_model(model)
+        self.ci_level = _ci_level(ci_level)
         self.estimation_window = _window("estimation_window", estimation_window)
         self.event_window = _window("event_window", event_window)
         if self.estimation_window[1] >= self.event_window[0]:
@@ -332,5 +337,19 @@ class EventStudy:
             return_kind=self.return_kind,
             exclude=bool(self.exclude),
             n_events=len(self.events),
+            ci_level=self.ci_level,
         )
         return EventStudyResults(out, settings, self.events)
+
+
+def _ci_level(value: float) -> float:
+    """Check a confidence level (0 < level < 1)."""
+    try:
+        level = float(value)
+    except (TypeError, ValueError):
+        level = float("nan")
+    if not 0.0 < level < 1.0:
+        raise ValueError(
+            f"ci_level must lie between 0 and 1 (e.g. 0.95), got {value!r}"
+        )
+    return level

@@ -147,6 +147,14 @@ def _t_sf(t: np.ndarray, df: np.ndarray) -> np.ndarray:
     return out
 
 
+def _t_quantile(prob: float, df: np.ndarray) -> np.ndarray:
+    """``scipy.stats.t.ppf(prob, df)`` per event, computed once per distinct df."""
+    if not df.size:
+        return np.empty(0)
+    uniq, inv = np.unique(np.asarray(df, dtype=np.float64), return_inverse=True)
+    return np.asarray(special.stdtrit(uniq, prob), dtype=np.float64)[inv.ravel()]
+
+
 @dataclass(frozen=True)
 class StudySettings:
     """The request behind a set of results (stored on results and in manifests)."""
@@ -159,6 +167,7 @@ class StudySettings:
     return_kind: str
     exclude: bool
     n_events: int
+    ci_level: float = 0.95
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -192,7 +201,9 @@ class EventStudyResults:
         """Estimated parameters per ``event_id``.
 
         Columns: ticker, benchmark, model (categoricals), day0, alpha, beta
-        (or the factor loadings), sigma, nobs, df, est_start, est_end.
+        (or the factor loadings), their standard errors ``alpha_se``,
+        ``beta_se`` (``<factor>_se``), r_squared, sigma, nobs, df,
+        est_start, est_end (see :mod:`eventstudy.estimation.precision`).
         """
         return self._out.parameters
 
@@ -230,46 +241,73 @@ class EventStudyResults:
         out: pd.DataFrame = frame[inside.ravel()].reset_index(drop=True)
         return out
 
-    def car(self, a: int, b: int) -> pd.DataFrame:
+    def car(self, a: int, b: int, ci_level: float | None = None) -> pd.DataFrame:
         """Cumulative abnormal return over ``[a, b]`` for every event.
 
         ``Var(CAR) = γ'Vγ`` with the full cross-day covariance (MacKinlay
-        1997, eq. 13; CLM ch. 4), ``t = CAR / se`` and a two-sided p-value
-        from ``t(M - k)``.
+        1997, eq. 13; CLM ch. 4), ``t = CAR / se``, a two-sided p-value
+        from ``t(M - k)`` and the confidence interval
+        ``CAR ∓ t_{(1+level)/2}(M - k) · se``.
 
         Parameters
         ----------
         a, b : int
             First and last relative day (inclusive), inside the event window.
+        ci_level : float, optional
+            Coverage of ``ci_low, ci_high`` (default: the study's
+            ``ci_level``, 0.95 unless set).
 
         Returns
         -------
         DataFrame
             Index ``event_id``; columns car, se, t, p_value, df, ndays
-            (valid days in the window).
+            (valid days in the window), ci_low, ci_high.
         """
         return pd.DataFrame(
-            self._car_columns(relative_day(a, "a"), relative_day(b, "b")),
+            self._car_columns(
+                relative_day(a, "a"), relative_day(b, "b"), self._level(ci_level)
+            ),
             index=self.panel.event_ids,
         )
 
-    def _car_columns(self, a: int, b: int) -> dict[str, np.ndarray]:
+    def _level(self, ci_level: float | None) -> float:
+        from eventstudy.estimation.event_study import _ci_level
+
+        return _ci_level(self.settings.ci_level if ci_level is None else ci_level)
+
+    def _car_columns(self, a: int, b: int, level: float) -> dict[str, np.ndarray]:
         pn = self.panel
         car, var, nd = pn.car_moments(a, b)
         se = np.sqrt(var)
         with np.errstate(invalid="ignore", divide="ignore"):
             t = car / se
         pv = 2.0 * _t_sf(np.abs(t), pn.df)
-        return {"car": car, "se": se, "t": t, "p_value": pv, "df": pn.df, "ndays": nd}
+        half = _t_quantile(0.5 + level / 2.0, pn.df) * se
+        return {
+            "car": car,
+            "se": se,
+            "t": t,
+            "p_value": pv,
+            "df": pn.df,
+            "ndays": nd,
+            "ci_low": car - half,
+            "ci_high": car + half,
+        }
 
-    def cars(self, windows: tuple[tuple[int, int], ...] | None = None) -> pd.DataFrame:
+    def cars(
+        self,
+        windows: tuple[tuple[int, int], ...] | None = None,
+        ci_level: float | None = None,
+    ) -> pd.DataFrame:
         """CARs for several windows in one long table (``window`` as ``[-1,+1]``).
 
         Columns ``event_id`` and ``window`` (categoricals: the events in panel
         order, the windows in the order asked for, so that sorting and
-        grouping keep that order), then car, se, t, p_value, df, ndays as in
-        :meth:`car`; one row per event and window, window by window.
+        grouping keep that order), then car, se, t, p_value, df, ndays,
+        ci_low, ci_high as in :meth:`car`; one row per event and window,
+        window by window.
         """
+        level = self._level(ci_level)
         wins = (
             car_windows(windows)
             if windows is not None
@@ -277,13 +315,14 @@ class EventStudyResults:
         )
         n = self.panel.n_events
         nw = len(wins)
-        keys = ("car", "se", "t", "p_value")
-        out: dict[str, Any] = {k: np.empty(n * nw) for k in keys}
+        keys = ("car", "se", "t", "p_value", "ci_low", "ci_high")
+        out: dict[str, Any] = {k: np.empty(n * nw) for k in keys[:4]}
         out["df"] = np.tile(self.panel.df, nw)
         out["ndays"] = np.empty(n * nw, dtype=np.int64)
+        out.update({k: np.empty(n * nw) for k in keys[4:]})
         self.panel.prepare_car_moments([(int(a), int(b)) for a, b in wins])
         for i, (a, b) in enumerate(wins):  # filled in place, window by window
-            cols = self._car_columns(int(a), int(b))
+            cols = self._car_columns(int(a), int(b), level)
             for k in (*keys, "ndays"):
                 out[k][i * n : (i + 1) * n] = cols[k]
         # categoricals: codes, not 6N strings (a string take costs ~0.3 s at 1M)
@@ -366,17 +405,18 @@ class EventStudyResults:
             no group; no label at all raises ValueError.
         **options
             Passed to :func:`eventstudy.estimation.inference.caar_tests`
-            (``seed``, ``estudy2_compat``, ...).
+            (``seed``, ``ci_level`` (default: the study's), ``estudy2_compat``, ...).
 
         Returns
         -------
         DataFrame
             One row per (group, test): group, window, test, n, caar,
-            statistic, p_value, df, distribution, reason, raw (see
+            statistic, p_value, ci_low, ci_high, df, distribution, reason, raw (see
             :class:`~eventstudy.estimation.inference.TestResult`).
         """
         from eventstudy.estimation.inference import caar_tests
 
+        options.setdefault("ci_level", self.settings.ci_level)
         return caar_tests(
             self.panel,
             relative_day(a, "a"),
@@ -395,6 +435,7 @@ class EventStudyResults:
         """AAR per relative day with every requested test (see :meth:`caar`)."""
         from eventstudy.estimation.inference import aar_table
 
+        options.setdefault("ci_level", self.settings.ci_level)
         return aar_table(self.panel, tests=tests, by=self._labels(by), **options)
 
     def to_frame(

@@ -85,6 +85,14 @@ def test_engine_matches_naive_loop(market: pd.DataFrame, model: str) -> None:
             )
         if model == "constant_mean":
             np.testing.assert_allclose(par["alpha"], ref.params[0], rtol=RTOL)
+        # standard errors and R² as statsmodels reports them
+        names = {"market": ["alpha_se", "beta_se"], "constant_mean": ["alpha_se"]}
+        got_se = par[names.get(model, [])].to_numpy(float)
+        np.testing.assert_allclose(got_se, ref.bse, rtol=1e-8)
+        if model == "market_adjusted":
+            assert np.isnan(par["r_squared"])
+        else:
+            np.testing.assert_allclose(par["r_squared"], ref.rsquared, atol=1e-10)
         ars = res.abnormal_returns.set_index(["event_id", "rel_day"]).loc[ev.event_id]
         got = ars.loc[ref.rel]
         np.testing.assert_allclose(got["ar"], ref.ar, rtol=RTOL, atol=1e-15)

@@ -139,6 +139,9 @@ def test_factor_model_matches_statsmodels() -> None:
     )
     np.testing.assert_allclose(par["sigma"], np.sqrt(fit.scale), rtol=RTOL)
     assert par["df"] == 236
+    ses = ["alpha_se", "Mkt-RF_se", "SMB_se", "HML_se"]
+    np.testing.assert_allclose(par[ses].astype(float), fit.bse, rtol=1e-8)
+    np.testing.assert_allclose(par["r_squared"], fit.rsquared, rtol=1e-9)
     # event-window ARs and the full CAR covariance from explicit matrices
     Xs = sm.add_constant(f[["Mkt-RF", "SMB", "HML"]]).iloc[390:411].to_numpy()
     ys = (returns["X"] - f["RF"]).iloc[390:411].to_numpy()

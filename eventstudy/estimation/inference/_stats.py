@@ -45,6 +45,13 @@ class TestResult:
         ``wilcoxon``, the number of positive CARs for the sign tests, the
         average cross-correlation ``r̄`` for ``kp_bmp``/``kp_patell``; NaN
         otherwise.
+    se : float
+        Standard error of the CAAR itself where the statistic is
+        ``CAAR / se`` (cross-sectional t, crude dependence, Brown-Warner
+        1980, J1): the confidence interval is ``CAAR ∓ q · se`` with ``q``
+        the quantile of ``distribution``. NaN for the standardized, rank,
+        sign and resampling tests, whose statistic is not a CAAR over its
+        standard error.
     """
 
     test: str
@@ -56,6 +63,7 @@ class TestResult:
     caar: float
     reason: str = ""
     raw: float = math.nan
+    se: float = math.nan
 
     @property
     def valid(self) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from eventstudy._typing import Int64Array
 from eventstudy.estimation.inference._context import (
@@ -37,7 +39,13 @@ from eventstudy.estimation.inference.rank import corrado_rank, cz_rank, grank, w
 from eventstudy.estimation.inference.sign import cz_sign, generalized_sign, sign
 from eventstudy.estimation.panel import AbnormalPanel
 
-__all__ = ["ALL_TESTS", "EXTRA_TESTS", "aar_table", "caar_tests"]
+__all__ = [
+    "ALL_TESTS",
+    "EXTRA_TESTS",
+    "aar_table",
+    "caar_tests",
+    "confidence_interval",
+]
 
 TestFunc = Callable[[GroupContext, int], TestResult]
 
@@ -91,6 +99,8 @@ _COLUMNS = [
     "caar",
     "statistic",
     "p_value",
+    "ci_low",
+    "ci_high",
     "df",
     "distribution",
     "reason",
@@ -219,6 +229,7 @@ def caar_tests(
     by: Any = None,
     *,
     seed: int | np.random.Generator | None = 0,
+    ci_level: float = 0.95,
     **options: Any,
 ) -> pd.DataFrame:
     """Significance tests of the CAAR over ``[a, b]``, per group of events.
@@ -242,6 +253,8 @@ def caar_tests(
         Seed of the bootstrap (default 0, so results are reproducible). With
         an int, a group's draws depend only on the seed, the window and its
         event ids, not on the other groups, windows or tests of the call.
+    ci_level : float
+        Coverage of ``ci_low, ci_high`` (see :func:`confidence_interval`).
     **options
         Fields of :class:`~eventstudy.estimation.inference._context.Options`:
         ``estudy2_compat``, ``patell_form``, ``cz_adjust``, ``gsign_phat``,
@@ -252,7 +265,8 @@ def caar_tests(
     -------
     DataFrame
         One row per (group, test): ``group, window, test, n, caar,
-        statistic, p_value, df, distribution, reason, raw``. A test that
+        statistic, p_value, ci_low, ci_high, df, distribution, reason,
+        raw``. A test that
         cannot apply has NaN statistic and p-value and says why in
         ``reason``.
 
@@ -270,6 +284,7 @@ def caar_tests(
     """
     names = _resolve_tests(tests)
     opts = _options(seed, options)
+    level = _check_level(ci_level)
     panel.columns(a, b)  # validates the window
     needs = _needs(names, opts)
     rows = []
@@ -281,13 +296,58 @@ def caar_tests(
     _prepare(ctxs, names)
     for (label, _), ctx in zip(groups, ctxs, strict=True):
         for res in _run(ctx, names, 0):
-            rows.append({"group": label, "window": ctx.windows[0].label, **_row(res)})
+            rows.append(
+                {"group": label, "window": ctx.windows[0].label, **_row(res, level)}
+            )
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
-def _row(res: TestResult) -> dict[str, Any]:
+def _row(res: TestResult, ci_level: float = 0.95) -> dict[str, Any]:
     d = res.to_dict()
+    low, high = confidence_interval(res, ci_level)
+    d["ci_low"], d["ci_high"] = low, high
     return {k: d[k] for k in _COLUMNS if k in d}
+
+
+def _check_level(ci_level: float) -> float:
+    level = float(ci_level)
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"ci_level must lie between 0 and 1, got {ci_level!r}")
+    return level
+
+
+def confidence_interval(res: TestResult, ci_level: float = 0.95) -> tuple[float, float]:
+    r"""Confidence interval of the CAAR implied by a test with a standard error.
+
+    .. math:: \mathrm{CAAR} \mp q_{(1+\ell)/2}\, \mathrm{se}
+
+    with ``q`` the quantile of the test's reference distribution: Student's
+    ``t(df)`` (cross-sectional t: ``t(N-1)`` and ``se = S_{CAR}/\sqrt N``;
+    crude dependence; Brown-Warner 1980) or N(0,1) (J1). Tests without a
+    CAAR-scale standard error (standardized, rank, sign, bootstrap) give
+    ``(nan, nan)``: their statistic is not a CAAR over its standard error,
+    so inverting it gives no interval in return units.
+
+    Parameters
+    ----------
+    res : TestResult
+        A test result (``res.se`` NaN: no interval).
+    ci_level : float
+        Coverage, e.g. 0.95.
+
+    Returns
+    -------
+    (float, float)
+    """
+    level = _check_level(ci_level)
+    if not (math.isfinite(res.se) and math.isfinite(res.caar)):
+        return math.nan, math.nan
+    tail = 0.5 + level / 2.0
+    if math.isfinite(res.df):
+        q = float(stats.t.ppf(tail, res.df))
+    else:
+        q = float(stats.norm.ppf(tail))
+    return res.caar - q * res.se, res.caar + q * res.se
 
 
 def aar_table(
@@ -296,13 +356,14 @@ def aar_table(
     by: Any = None,
     *,
     seed: int | np.random.Generator | None = 0,
+    ci_level: float = 0.95,
     **options: Any,
 ) -> pd.DataFrame:
     """Every test of the AAR on every relative day of the event window.
 
     Parameters
     ----------
-    panel, tests, by, seed, **options
+    panel, tests, by, seed, ci_level, **options
         As in :func:`caar_tests`.
 
     Returns
@@ -315,6 +376,7 @@ def aar_table(
     """
     names = _resolve_tests(tests)
     opts = _options(seed, options)
+    level = _check_level(ci_level)
     needs = _needs(names, opts)
     days = [int(d) for d in panel.rel_days]
     rows = []
@@ -333,7 +395,7 @@ def aar_table(
                         "group": label,
                         "rel_day": d,
                         "window": ctx.windows[w].label,
-                        **_row(res),
+                        **_row(res, level),
                     }
                 )
     cols = ["group", "rel_day", *_COLUMNS[1:]]

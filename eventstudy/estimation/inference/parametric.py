@@ -53,7 +53,8 @@ def csect_t(ctx: GroupContext, w: int) -> TestResult:
     if not sd > 0:
         return invalid("csect_t", "zero cross-sectional variance", n=n, caar=mean)
     df = n - 1.0
-    return TestResult("csect_t", t, p_t(t, df), df, f"t({n - 1})", n, mean)
+    se = sd / math.sqrt(n)
+    return TestResult("csect_t", t, p_t(t, df), df, f"t({n - 1})", n, mean, se=se)
 
 
 def crude_dependence(ctx: GroupContext, w: int) -> TestResult:
@@ -84,9 +85,12 @@ def crude_dependence(ctx: GroupContext, w: int) -> TestResult:
         return invalid(
             "crude_dependence", "zero variance of the estimation AARs", n=n, caar=caar
         )
-    t = caar / (math.sqrt(wd.length) * s)
+    se = math.sqrt(wd.length) * s
+    t = caar / se
     df = m - 1.0
-    return TestResult("crude_dependence", t, p_t(t, df), df, f"t({m - 1})", n, caar)
+    return TestResult(
+        "crude_dependence", t, p_t(t, df), df, f"t({m - 1})", n, caar, se=se
+    )
 
 
 def brown_warner_1980(ctx: GroupContext, w: int) -> TestResult:
@@ -114,9 +118,12 @@ def brown_warner_1980(ctx: GroupContext, w: int) -> TestResult:
     sd = math.sqrt(float(s2.sum())) / n
     if not sd > 0:
         return invalid("brown_warner_1980", "zero variance", n=n, caar=wd.caar)
-    t = wd.caar / (math.sqrt(wd.length) * sd)
+    se = math.sqrt(wd.length) * sd
+    t = wd.caar / se
     df = float(est.nobs[wd.ok].mean()) - 1.0
-    return TestResult("brown_warner_1980", t, p_t(t, df), df, f"t({df:g})", n, wd.caar)
+    return TestResult(
+        "brown_warner_1980", t, p_t(t, df), df, f"t({df:g})", n, wd.caar, se=se
+    )
 
 
 def j1(ctx: GroupContext, w: int) -> TestResult:
@@ -136,8 +143,9 @@ def j1(ctx: GroupContext, w: int) -> TestResult:
     v = float(wd.var[ok].sum()) / n**2
     if not v > 0:
         return invalid("j1", "zero CAR variance", n=n, caar=caar)
-    z = caar / math.sqrt(v)
-    return TestResult("j1", z, p_normal(z), math.nan, "N(0,1)", n, caar)
+    se = math.sqrt(v)
+    z = caar / se
+    return TestResult("j1", z, p_normal(z), math.nan, "N(0,1)", n, caar, se=se)
 
 
 def _patell_parts(
