@@ -11,6 +11,7 @@ import pandas as pd
 from eventstudy._typing import DateLike, ReturnKind
 from eventstudy.estimation.alignment import as_ns
 from eventstudy.estimation.engine import fit_events
+from eventstudy.estimation.measures_api import StudyInputs
 from eventstudy.estimation.models import NormalReturnModel, resolve_model
 from eventstudy.estimation.results import (
     EventStudyResults,
@@ -33,7 +34,7 @@ def _window(name: str, value: Any) -> tuple[int, int]:
     return a, b
 
 
-def _validate_returns(returns: pd.DataFrame) -> pd.DataFrame:
+def _validate_returns(returns: object) -> pd.DataFrame:
     if not isinstance(returns, pd.DataFrame):
         raise TypeError(f"returns must be a DataFrame, got {type(returns).__name__}")
     if not isinstance(returns.index, pd.DatetimeIndex):
@@ -231,6 +232,15 @@ class EventStudy:
     ci_level : float
         Coverage of the confidence intervals of CARs and CAARs (``ci_low``,
         ``ci_high``), 0.95 by default; each call can override it.
+    measure : {"car", "volume"}
+        What is studied: returns (default), or abnormal trading volume
+        (Campbell and Wasley 2000): the engine then runs on
+        ``log(1 + volume)`` and ``returns`` is not used (pass ``None``); with
+        ``model="constant_mean"`` the mean-adjusted volume model, with
+        ``model="market"`` the market model of log volume against the
+        benchmark's log volume. See :mod:`eventstudy.measures.volume`.
+    volume : DataFrame, optional
+        Traded volume, DatetimeIndex x tickers, for ``measure="volume"``.
 
     Examples
     --------
@@ -241,7 +251,7 @@ class EventStudy:
 
     def __init__(
         self,
-        returns: pd.DataFrame,
+        returns: pd.DataFrame | None,
         events: pd.DataFrame,
         *,
         benchmark: str | None = "SPY",
@@ -253,7 +263,21 @@ class EventStudy:
         sessions: Mapping[str, pd.DatetimeIndex | list[DateLike]] | None = None,
         exclude: str | pd.DataFrame | None = None,
         ci_level: float = 0.95,
+        measure: str = "car",
+        volume: pd.DataFrame | None = None,
     ) -> None:
+        if measure == "volume":
+            if volume is None:
+                raise ValueError(
+                    "measure='volume' needs volume= (a DatetimeIndex x tickers "
+                    "frame of traded volume, benchmarks included)"
+                )
+            from eventstudy.measures.volume import log_volume
+
+            returns = log_volume(volume)
+        elif measure != "car":
+            raise ValueError(f"measure must be 'car' or 'volume', got {measure!r}")
+        self.measure = measure
         self.model = resolve_model(model)
         self.ci_level = _ci_level(ci_level)
         self.estimation_window = _window("estimation_window", estimation_window)
@@ -339,7 +363,9 @@ class EventStudy:
             n_events=len(self.events),
             ci_level=self.ci_level,
         )
-        return EventStudyResults(out, settings, self.events)
+        res = EventStudyResults(out, settings, self.events)
+        res._inputs = StudyInputs(self.returns, self.events, self.sessions)
+        return res
 
 
 def _ci_level(value: float) -> float:

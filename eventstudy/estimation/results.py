@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from eventstudy.estimation.engine import EngineOutput
+from eventstudy.estimation.measures_api import MeasuresMixin
 from eventstudy.estimation.panel import AbnormalPanel
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ class StudySettings:
         return d
 
 
-class EventStudyResults:
+class EventStudyResults(MeasuresMixin):
     """Results of :meth:`EventStudy.fit`.
 
     Attributes are read-only; tables are built on first access.
