@@ -65,13 +65,17 @@ def main(n: int) -> None:
     t4 = time.perf_counter()
     diff = float(np.max(np.abs(ref - out["bhar"].to_numpy()[:k])))
     loop_rate = k / (t4 - t3)
-    print(f"| {n:,} | {t1 - t0:.2f} s | {t2 - t1:.2f} s | {n / (t1 - t0):,.0f} | "
-          f"{loop_rate:,.0f} | {n / (t1 - t0) / loop_rate:,.0f}x | {diff:.1e} |")
+    print(
+        f"| {n:,} | {t1 - t0:.2f} s | {t2 - t1:.2f} s | {n / (t1 - t0):,.0f} | "
+        f"{loop_rate:,.0f} | {n / (t1 - t0) / loop_rate:,.0f}x | {diff:.1e} |"
+    )
     print(test[["statistic", "p_value"]])
 
 
 if __name__ == "__main__":
-    print("| N | bhar(0, 250) | bhar_test (1,000 draws) | events/s | loop events/s "
-          "| ratio | max abs diff |")
+    print(
+        "| N | bhar(0, 250) | bhar_test (1,000 draws) | events/s | loop events/s "
+        "| ratio | max abs diff |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

@@ -48,7 +48,9 @@ def main(reps: int) -> None:
         size = run(reps, n, 0.0)
         power = run(reps, n, 0.10)
         for name, (s, lo, hi) in size.items():
-            print(f"| {n} | {name} | {s:.3f} | {lo:.3f} | {hi:.3f} | {power[name][0]:.3f} |")
+            print(
+                f"| {n} | {name} | {s:.3f} | {lo:.3f} | {hi:.3f} | {power[name][0]:.3f} |"
+            )
 
 
 if __name__ == "__main__":
