@@ -19,6 +19,7 @@ from eventstudy.estimation import (
     MarketModel,
     NormalReturnModel,
 )
+from eventstudy.measures.calendar_time import calendar_time_portfolio
 
 __all__ = [
     "ConstantMeanModel",
@@ -29,5 +30,6 @@ __all__ = [
     "MarketModel",
     "NormalReturnModel",
     "__version__",
+    "calendar_time_portfolio",
     "prices_to_returns",
 ]
