@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from eventstudy.catalog.table import events_from_table
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.estimation import (
     ConstantMeanModel,
@@ -31,5 +32,6 @@ __all__ = [
     "NormalReturnModel",
     "__version__",
     "calendar_time_portfolio",
+    "events_from_table",
     "prices_to_returns",
 ]

@@ -470,14 +470,20 @@ def write_study(
     """
     spec = run.spec
     study_text = Path(spec.path).read_text(encoding="utf-8")
-    cat_text = Path(spec.catalog).read_text(encoding="utf-8")
+    source = spec.events_file
+    if spec.catalog is not None:
+        source_key = "catalog"
+        source_sha = sha256_text(source.read_text(encoding="utf-8"))
+    else:  # an events table (Parquet is binary: hash the bytes)
+        source_key = "events"
+        source_sha = hashlib.sha256(source.read_bytes()).hexdigest()
     manifest = {
         "study": {
             "name": spec.name,
             "file": Path(spec.path).name,
             "sha256": sha256_text(study_text),
-            "catalog": Path(spec.catalog).name,
-            "catalog_sha256": sha256_text(cat_text),
+            source_key: source.name,
+            f"{source_key}_sha256": source_sha,
         },
         "prices": _portable(run.prices.to_manifest()),
         "price_sha256": dict(run.prices.sha256),
@@ -508,7 +514,9 @@ def write_study(
         title=f"Event study: {spec.name}",
         settings={
             "study file": f"{Path(spec.path).name} (sha256 {manifest['study']['sha256'][:12]}…)",
-            "catalog": f"{Path(spec.catalog).name} (sha256 {manifest['study']['catalog_sha256'][:12]}…)",
+            ("catalog" if source_key == "catalog" else "events table"): (
+                f"{source.name} (sha256 {source_sha[:12]}…)"
+            ),
             "listings": ", ".join(f"{t} vs {b}" for t, b in spec.benchmarks.items()),
             "tests": ", ".join(spec.tests),
             "grouped by": spec.group_by or "-",

@@ -17,11 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from eventstudy.catalog.confounding import confounding_table, exclusion_dates
-from eventstudy.catalog.engine_frames import to_events
+from eventstudy.catalog.confounding import exclusion_frame
+from eventstudy.catalog.engine_frames import EVENTS_COLUMNS
 from eventstudy.catalog.event import Catalog
+from eventstudy.catalog.frames import (
+    catalog_frame,
+    confounding_frame,
+    day0_frame,
+    engine_events,
+)
+from eventstudy.catalog.table import EventsTable, read_events_table
 from eventstudy.catalog.validation import read_catalog
 from eventstudy.catalog.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 from eventstudy.data.sessions import is_known_exchange, sessions_between
@@ -36,6 +44,7 @@ __all__ = [
     "ListingSpec",
     "PricesSpec",
     "ReportSpec",
+    "StudyEvents",
     "StudySpec",
     "engine_inputs",
     "load_study",
@@ -50,6 +59,7 @@ TESTS: tuple[str, ...] = ALL_TESTS + EXTRA_TESTS
 _KEYS = (
     "name",
     "catalog",
+    "events",
     "listings",
     "prices",
     "returns",
@@ -63,7 +73,9 @@ _KEYS = (
     "exclude",
     "report",
 )
-_REQUIRED = ("name", "catalog", "listings", "prices")
+_REQUIRED = ("name", "listings", "prices")
+#: The events of a study: a YAML catalog or an events table.
+StudyEvents = Catalog | EventsTable
 _DEFAULT_CARS = ((0, 0), (-1, 1), (0, 1), (-2, 2), (-5, 5), (-10, 10))
 #: The short battery of the report's CAAR table (``report: {tests: [...]}``).
 REPORT_TESTS: tuple[str, ...] = ("csect_t", "kp_bmp", "grank", "generalized_sign")
@@ -139,8 +151,9 @@ class StudySpec:
         Name of the study.
     path : Path
         The study file.
-    catalog : Path
-        The catalog file, resolved against the study file's folder.
+    catalog : Path or None
+        The catalog file, resolved against the study file's folder (None
+        when the events come from a table).
     listings : mapping of str to ListingSpec
         Studied listings, in file order.
     prices : PricesSpec
@@ -164,11 +177,14 @@ class StudySpec:
         windows.
     report : ReportSpec
         The report's short battery and the confidence level.
+    events : Path or None
+        The events table (``events: {path: FILE.csv}``), resolved against the
+        study file's folder, when there is no catalog.
     """
 
     name: str
     path: Path
-    catalog: Path
+    catalog: Path | None
     listings: Mapping[str, ListingSpec]
     prices: PricesSpec
     returns: str = "simple"
@@ -181,6 +197,14 @@ class StudySpec:
     min_estimation_obs: int = 120
     exclude: str | None = None
     report: ReportSpec = ReportSpec()
+    events: Path | None = None
+
+    @property
+    def events_file(self) -> Path:
+        """The file the events come from: the catalog or the events table."""
+        source = self.catalog if self.catalog is not None else self.events
+        assert source is not None  # (load_study requires one)
+        return source
 
     def price_request(self) -> tuple[list[str], pd.Timestamp, pd.Timestamp]:
         """Tickers (listings, then benchmarks) and the date range to load.
@@ -223,15 +247,15 @@ class EngineInputs:
         asks to clean estimation windows, else None.
     confounding : DataFrame
         The confounding table of the studied rows (for reporting).
-    catalog : Catalog
-        The catalog.
+    catalog : Catalog or EventsTable
+        The catalog, or the events table.
     """
 
     events: pd.DataFrame
     sessions: dict[str, pd.DatetimeIndex]
     exclude: pd.DataFrame | None
     confounding: pd.DataFrame
-    catalog: Catalog = field(repr=False)
+    catalog: StudyEvents = field(repr=False)
 
 
 class _Issues:
@@ -287,9 +311,7 @@ def load_study(path: str | Path) -> StudySpec:
             issues.add(doc.line_of(key), key, "required field is missing")
     base = path.parent
     name = _text(doc, "name", issues) or path.stem
-    catalog = base / _text(doc, "catalog", issues)
-    if "catalog" in doc and not catalog.is_file():
-        issues.add(doc.line_of("catalog"), "catalog", f"no such file: {catalog}")
+    catalog, events = _events_source(doc, base, issues)
     listings = _listings(doc, issues)
     prices = _prices(doc, base, issues)
     returns = _choice(doc, "returns", ("simple", "log"), "simple", issues)
@@ -339,7 +361,56 @@ def load_study(path: str | Path) -> StudySpec:
         min_estimation_obs=min_obs,
         exclude=None if exclude == "none" else exclude,
         report=report,
+        events=events,
     )
+
+
+def _events_source(
+    doc: LineDict, base: Path, issues: _Issues
+) -> tuple[Path | None, Path | None]:
+    """Return the catalog file or the events table (exactly one of them)."""
+    if "catalog" in doc and "events" in doc:
+        issues.add(
+            doc.line_of("events"),
+            "events",
+            "give either catalog: FILE.yaml or events: {path: FILE}, not both",
+        )
+        return None, None
+    if "events" not in doc:
+        if doc.get("catalog") is None:
+            issues.add(
+                doc.line_of("catalog"),
+                "catalog",
+                "required field is missing (or events: {path: FILE.csv|FILE.parquet})",
+            )
+            return None, None
+        catalog = base / _text(doc, "catalog", issues)
+        if not catalog.is_file():
+            issues.add(doc.line_of("catalog"), "catalog", f"no such file: {catalog}")
+        return catalog, None
+    raw = doc["events"]
+    line = doc.line_of("events")
+    if not isinstance(raw, LineDict) or set(raw) != {"path"}:
+        issues.add(
+            line, "events", f"must be {{path: FILE.csv|FILE.parquet}}, got {raw!r}"
+        )
+        return None, None
+    value = raw["path"]
+    if not isinstance(value, str) or not value.strip():
+        issues.add(
+            raw.line_of("path"), "events.path", f"must be a file name, got {value!r}"
+        )
+        return None, None
+    table = base / value.strip()
+    if table.suffix.lower() not in (".csv", ".parquet"):
+        issues.add(
+            raw.line_of("path"),
+            "events.path",
+            f"{value!r}: an events table is a .csv or .parquet file",
+        )
+    elif not table.is_file():
+        issues.add(raw.line_of("path"), "events.path", f"no such file: {table}")
+    return None, table
 
 
 def _text(doc: LineDict, key: str, issues: _Issues) -> str:
@@ -615,7 +686,7 @@ def _prices(doc: LineDict, base: Path, issues: _Issues) -> PricesSpec:
 
 
 def engine_inputs(
-    spec: StudySpec, returns: pd.DataFrame, catalog: Catalog | None = None
+    spec: StudySpec, returns: pd.DataFrame, catalog: StudyEvents | None = None
 ) -> EngineInputs:
     """Build the engine's events, sessions and exclusions for a study.
 
@@ -626,8 +697,8 @@ def engine_inputs(
     returns : DataFrame
         Returns, DatetimeIndex x tickers; must hold every studied ticker and
         benchmark.
-    catalog : Catalog, optional
-        The catalog (read from ``spec.catalog`` when absent).
+    catalog : Catalog or EventsTable, optional
+        The study's events (read with :func:`study_catalog` when absent).
 
     Returns
     -------
@@ -644,10 +715,10 @@ def engine_inputs(
         exchange there, or a ticker or benchmark has no returns column.
     CatalogError
         If an event's day 0 lies outside a listing's price data (the message
-        names catalog file, line, event and ticker).
+        names the catalog's or table's file and line, the event and ticker).
     """
     if catalog is None:
-        catalog = read_catalog(spec.catalog)
+        catalog = study_catalog(spec)
     problems = _listing_problems(spec, catalog)
     for ticker, listing in spec.listings.items():
         where = f"{spec.path}:{listing.line}: listings.{ticker}"
@@ -658,18 +729,22 @@ def engine_inputs(
                 )
     if problems:
         raise StudyFileError("\n".join(problems))
-    events = to_events(catalog, spec.benchmarks, event_window=spec.event_window)
-    _check_in_data(catalog, events, returns)
+    if isinstance(catalog, EventsTable):
+        frame = day0_frame(catalog.frame)
+    else:
+        frame = day0_frame(catalog_frame(catalog, list(spec.listings)))
+    events = engine_events(frame, spec.benchmarks, event_window=spec.event_window)
+    if isinstance(catalog, Catalog):
+        events = events[list(EVENTS_COLUMNS)]
+    _check_in_data(frame, returns)
     start, end = returns.index.min(), returns.index.max()
     sessions = {
         t: sessions_between(s.exchange, start, end) for t, s in spec.listings.items()
     }
     exclude = None
     if spec.exclude == "events":
-        exclude = exclusion_dates(catalog, list(spec.listings))[["ticker", "date"]]
-    conf = confounding_table(
-        catalog, list(spec.listings), event_window=spec.event_window
-    )
+        exclude = exclusion_frame(frame)[["ticker", "date"]]
+    conf = confounding_frame(frame, event_window=spec.event_window)
     return EngineInputs(
         events=events,
         sessions=sessions,
@@ -679,8 +754,8 @@ def engine_inputs(
     )
 
 
-def study_catalog(spec: StudySpec) -> Catalog:
-    """Read a study's catalog and check the study's listings against it.
+def study_catalog(spec: StudySpec) -> StudyEvents:
+    """Read a study's catalog or events table and check the study's listings against it.
 
     Called before any price is loaded, so that a catalog or listing error is
     reported at once (not after a download, nor hidden by a price error).
@@ -692,17 +767,21 @@ def study_catalog(spec: StudySpec) -> Catalog:
 
     Returns
     -------
-    Catalog
-        The validated catalog.
+    Catalog or EventsTable
+        The validated catalog, or the validated events table (its rows may
+        only name the study's listings, on the study's exchanges).
 
     Raises
     ------
     CatalogError
-        If the catalog is invalid (every problem, with file and line).
+        If the catalog or table is invalid (every problem, with file and line).
     StudyFileError
         If a studied listing is not in the catalog or trades on another
         exchange there.
     """
+    if spec.catalog is None:
+        exchanges = {t: s.exchange for t, s in spec.listings.items()}
+        return read_events_table(spec.events_file, exchanges)
     catalog = read_catalog(spec.catalog)
     problems = _listing_problems(spec, catalog)
     if problems:
@@ -710,7 +789,9 @@ def study_catalog(spec: StudySpec) -> Catalog:
     return catalog
 
 
-def _listing_problems(spec: StudySpec, catalog: Catalog) -> list[str]:
+def _listing_problems(spec: StudySpec, catalog: StudyEvents) -> list[str]:
+    if isinstance(catalog, EventsTable):
+        return []  # (its rows were checked against the study's listings)
     problems = []
     for ticker, listing in spec.listings.items():
         where = f"{spec.path}:{listing.line}: listings.{ticker}"
@@ -726,21 +807,31 @@ def _listing_problems(spec: StudySpec, catalog: Catalog) -> list[str]:
     return problems
 
 
-def _check_in_data(
-    catalog: Catalog, events: pd.DataFrame, returns: pd.DataFrame
-) -> None:
+def _check_in_data(frame: pd.DataFrame, returns: pd.DataFrame) -> None:
+    """Every day 0 inside its listing's price data (first to last valid return)."""
+    rows = frame[frame["role"] == "event"]
+    tickers = list(dict.fromkeys(rows["ticker"].tolist()))
+    valid = returns[tickers].notna().to_numpy()
+    index = returns.index.to_numpy(dtype="datetime64[ns]")
+    any_valid = np.asarray(valid.any(axis=0), dtype=bool)
+    first = np.where(any_valid, index[np.argmax(valid, axis=0)], np.datetime64("NaT"))
+    last_pos = len(index) - 1 - np.argmax(valid[::-1], axis=0)
+    last = np.where(any_valid, index[last_pos], np.datetime64("NaT"))
+    at = pd.Index(tickers).get_indexer(rows["ticker"])
+    day0 = rows["day0"].to_numpy(dtype="datetime64[ns]")
+    lo, hi = first[at], last[at]
+    outside = ~any_valid[at] | (day0 < lo) | (day0 > hi)
     problems = []
-    for row in events[["event", "ticker", "date"]].itertuples(index=False):
-        ticker, day0 = str(row.ticker), pd.Timestamp(str(row.date))
-        valid = returns[ticker].dropna().index
-        if len(valid) == 0 or not valid[0] <= day0 <= valid[-1]:
-            span = (
-                f"{valid[0].date()} to {valid[-1].date()}" if len(valid) else "no data"
-            )
-            event = catalog[str(row.event)]
-            problems.append(
-                f"{event.where('announced')}: {event.id}: day 0 {day0.date()} of {ticker} "
-                f"is outside its price data ({span})"
-            )
+    for i in np.flatnonzero(outside):
+        row = rows.iloc[int(i)]
+        span = (
+            f"{pd.Timestamp(lo[i]).date()} to {pd.Timestamp(hi[i]).date()}"
+            if any_valid[at[i]]
+            else "no data"
+        )
+        problems.append(
+            f"{row['where']}: {row['event']}: day 0 {pd.Timestamp(day0[i]).date()} "
+            f"of {row['ticker']} is outside its price data ({span})"
+        )
     if problems:
         raise CatalogError("\n".join(problems))

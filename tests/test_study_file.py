@@ -71,7 +71,7 @@ def test_study_errors_name_file_line_and_field(tmp_path: Path) -> None:
         load_study(path)
     lines = str(exc.value).splitlines()
     assert lines == [
-        f"{path}:10: colour: unknown field (allowed: name, catalog, listings, prices, returns, model, estimation_window, event_window, car_windows, tests, group_by, min_estimation_obs, exclude, report)",
+        f"{path}:10: colour: unknown field (allowed: name, catalog, events, listings, prices, returns, model, estimation_window, event_window, car_windows, tests, group_by, min_estimation_obs, exclude, report)",
         f"{path}:4: listings.BABA.exchange: unknown exchange 'NYSEX' (an exchange_calendars MIC code such as XNYS, XNAS, XHKG)",
         f"{path}:5: prices.path: source csv needs path: a folder of TICKER.csv files",
         f"{path}:6: model: 'garch' is not one of constant_mean, market_adjusted, market",

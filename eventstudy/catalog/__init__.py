@@ -20,6 +20,13 @@ from eventstudy.catalog.event import (
     Listing,
     Location,
 )
+from eventstudy.catalog.table import (
+    EventsTable,
+    EventsTableError,
+    catalog_to_table,
+    events_from_table,
+    read_events_table,
+)
 from eventstudy.catalog.validation import (
     CatalogValidationError,
     Issue,
@@ -36,15 +43,20 @@ __all__ = [
     "Catalog",
     "CatalogValidationError",
     "Event",
+    "EventsTable",
+    "EventsTableError",
     "Issue",
     "Listing",
     "Location",
+    "catalog_to_table",
     "confounding_table",
     "day0_of",
     "day0_table",
+    "events_from_table",
     "exclusion_dates",
     "parse_announced",
     "parse_catalog",
     "read_catalog",
+    "read_events_table",
     "to_events",
 ]

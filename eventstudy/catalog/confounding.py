@@ -13,16 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from eventstudy.catalog.day0 import day0_table
-from eventstudy.data.sessions import exchange_calendar
+from eventstudy.catalog.frames import catalog_frame, confounding_frame, day0_frame
 
 if TYPE_CHECKING:
     from eventstudy.catalog.event import Catalog
 
-__all__ = ["CONFOUNDING_COLUMNS", "confounding_table", "exclusion_dates"]
+__all__ = [
+    "CONFOUNDING_COLUMNS",
+    "confounding_table",
+    "exclusion_dates",
+    "exclusion_frame",
+]
 
 #: Columns of :func:`confounding_table`.
 CONFOUNDING_COLUMNS = (
@@ -82,53 +85,9 @@ def confounding_table(
     The Apsara keynote (E1, 2025-09-24) has Nvidia's OpenAI deal (E2) two
     sessions earlier on NVDA: its row reads ``confounders == "E2, ..."``.
     """
-    lo, hi = _check_window(event_window)
-    table = day0_table(catalog, tickers)
-    rows: list[tuple[object, ...]] = []
-    for event in catalog:
-        for ticker in event.listings:
-            if event.role not in roles or (
-                tickers is not None and ticker not in tickers
-            ):
-                continue
-            rows.append(_confounding_row(catalog, table, event.id, ticker, lo, hi))
-    return pd.DataFrame(rows, columns=list(CONFOUNDING_COLUMNS))
-
-
-def _confounding_row(
-    catalog: Catalog, table: pd.DataFrame, event_id: str, ticker: str, lo: int, hi: int
-) -> tuple[object, ...]:
-    same = table[table["ticker"] == ticker]
-    exchange = str(same["exchange"].iloc[0])
-    sessions = exchange_calendar(exchange).sessions
-    pos = np.asarray(
-        sessions.searchsorted(pd.DatetimeIndex(same["day0"])), dtype=np.int64
-    )
-    ids = [str(e) for e in same["event"]]
-    me = ids.index(event_id)
-    rel = pos - pos[me]
-    hits = sorted(
-        (
-            (int(r), i)
-            for i, r in enumerate(rel)
-            if lo <= r <= hi and ids[i] != event_id
-        ),
-        key=lambda x: x[0],
-    )
-    others = [ids[i] for _, i in hits]
-    day0 = pd.Timestamp(same["day0"].iloc[me])
-    return (
-        f"{event_id}:{ticker}",
-        event_id,
-        ticker,
-        day0,
-        sessions[max(int(pos[me]) + lo, 0)],
-        sessions[min(int(pos[me]) + hi, len(sessions) - 1)],
-        bool(others),
-        ", ".join(others),
-        ", ".join(f"{ids[i]} ({r:+d})" for r, i in hits),
-        ", ".join(catalog[event_id].confounders),
-    )
+    _check_window(event_window)
+    frame = day0_frame(catalog_frame(catalog, tickers))
+    return confounding_frame(frame, event_window=event_window, roles=roles)
 
 
 def exclusion_dates(
@@ -151,6 +110,22 @@ def exclusion_dates(
         by ticker then date. Pass ``frame[["ticker", "date"]]`` as the
         engine's ``exclude``.
     """
-    table = day0_table(catalog, tickers)
-    out = table.rename(columns={"day0": "date"})[["ticker", "date", "event"]]
+    table = day0_frame(catalog_frame(catalog, tickers))
+    return exclusion_frame(table)
+
+
+def exclusion_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`exclusion_dates` of an events frame with day 0 (any source).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        See :func:`eventstudy.catalog.frames.day0_frame`.
+
+    Returns
+    -------
+    DataFrame
+        ``ticker, date, event`` sorted by ticker, date and event.
+    """
+    out = frame.rename(columns={"day0": "date"})[["ticker", "date", "event"]]
     return out.sort_values(["ticker", "date", "event"]).reset_index(drop=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from eventstudy.catalog.frames import catalog_frame, day0_frame
 from eventstudy.data.sessions import (
     exchange_calendar,
     first_session_closing_after,
@@ -112,35 +113,5 @@ def day0_table(catalog: Catalog, tickers: Sequence[str] | None = None) -> pd.Dat
     CatalogError
         If a ticker is not a listing of the catalog.
     """
-    wanted = list(catalog.listings) if tickers is None else list(tickers)
-    unknown = [t for t in wanted if t not in catalog.listings]
-    if unknown:
-        raise CatalogError(
-            f"unknown ticker(s) {', '.join(unknown)} for catalog {catalog.name!r} "
-            f"(its listings: {', '.join(catalog.listings)})"
-        )
-    rows = []
-    for event in catalog:
-        for ticker in event.listings:
-            if ticker not in wanted:
-                continue
-            exchange = catalog.listings[ticker].exchange
-            session, rule = day0_of(event, ticker, exchange)
-            rows.append(
-                (
-                    event.id,
-                    ticker,
-                    exchange,
-                    event.announced.isoformat()
-                    if event.has_time
-                    else str(event.announced.date()),
-                    event.precision,
-                    session,
-                    rule,
-                    event.role,
-                    event.type,
-                )
-            )
-    frame = pd.DataFrame(rows, columns=list(DAY0_COLUMNS))
-    frame["day0"] = pd.to_datetime(frame["day0"])
-    return frame
+    frame = day0_frame(catalog_frame(catalog, tickers))
+    return frame[list(DAY0_COLUMNS)].reset_index(drop=True)

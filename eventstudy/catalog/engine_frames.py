@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from eventstudy.catalog.confounding import confounding_table
+from eventstudy.catalog.frames import catalog_frame, day0_frame, engine_events
 from eventstudy.exceptions import CatalogError
 
 if TYPE_CHECKING:
@@ -80,23 +80,6 @@ def to_events(
             f"unknown ticker(s) {', '.join(unknown)}: not listings of catalog "
             f"{catalog.name!r} ({', '.join(catalog.listings)})"
         )
-    conf = confounding_table(
-        catalog, list(benchmarks), event_window=event_window, roles=roles
-    )
-    frame = pd.DataFrame(
-        {
-            "event_id": conf["event_id"],
-            "event": conf["event"],
-            "ticker": conf["ticker"],
-            "benchmark": conf["ticker"].map(benchmarks),
-            "date": pd.to_datetime(conf["day0"]),
-            "day0": pd.to_datetime(conf["day0"]),
-            "group": conf["event"].map(lambda e: catalog[e].type),
-            "type": conf["event"].map(lambda e: catalog[e].type),
-            "title": conf["event"].map(lambda e: catalog[e].title),
-            "confounded": conf["confounded"].astype(bool),
-            "confounders": conf["confounders"],
-        },
-        columns=list(EVENTS_COLUMNS),
-    )
-    return frame.reset_index(drop=True)
+    frame = day0_frame(catalog_frame(catalog, list(benchmarks)))
+    out = engine_events(frame, benchmarks, event_window=event_window, roles=roles)
+    return out[list(EVENTS_COLUMNS)]
