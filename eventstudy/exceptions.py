@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "CalendarMismatchWarning",
     "CatalogError",
+    "ConfigurationError",
     "DataProviderError",
     "EventStudyError",
     "EventStudyWarning",
@@ -28,6 +29,15 @@ class EventStudyError(Exception):
 
 class CatalogError(EventStudyError, ValueError):
     """An events catalog (YAML or frame) is invalid; the message names file and line."""
+
+
+class ConfigurationError(EventStudyError, ValueError):
+    """The arguments of an analysis contradict the data.
+
+    A ticker, benchmark or factor column named by the events or the arguments
+    does not exist, or a model that needs a benchmark got none. The message
+    names the missing item, the closest existing names and how to fix it.
+    """
 
 
 class StudyFileError(EventStudyError, ValueError):

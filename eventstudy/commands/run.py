@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     written = write_study(
         result, out, timestamp=not args.no_timestamp, figures=not args.no_figures
     )
-    print(result.results.summary())
+    print(result.results.summary(windows=result.spec.car_windows))
     print()
     print(headline(result.caar))
     if not result.results.panel.n_events:

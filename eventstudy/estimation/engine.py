@@ -1066,10 +1066,20 @@ def _fit_events(
         bad0 = ~(data.valid[q0] & np.isfinite(ar0))
         if bad0.any():
             rows = idx[bad0]
+            own = np.isfinite(data.ret[pos0[rows]])  # else the listing's return
+            other = (
+                ["the factors have no value for it"] * len(rows)
+                if isinstance(model, FactorModel)
+                else [f"benchmark {b!r} has no return over it" for b in bench[rows]]
+                if bench is not None
+                else ["it is not finite"] * len(rows)
+            )
             reasons[rows] = [
-                f"no valid return on day 0 ({pd.Timestamp(d).date()}): the return of "
-                f"{t!r} or its benchmark is missing or not finite"
-                for d, t in zip(data.dates[pos0[rows]], tick[rows], strict=True)
+                f"no valid return on day 0 ({pd.Timestamp(d).date()}): "
+                + (o if ok_r else f"the return of {t!r} is missing or not finite")
+                for d, t, ok_r, o in zip(
+                    data.dates[pos0[rows]], tick[rows], own, other, strict=True
+                )
             ]
             ok[rows] = False
             idx = idx[~bad0]

@@ -9,15 +9,17 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import DateLike, ReturnKind
+from eventstudy._validation import closest_names
 from eventstudy.estimation.alignment import as_ns
-from eventstudy.estimation.engine import fit_events
+from eventstudy.estimation.engine import EngineOutput, fit_events
 from eventstudy.estimation.measures_api import StudyInputs
-from eventstudy.estimation.models import NormalReturnModel, resolve_model
+from eventstudy.estimation.models import FactorModel, NormalReturnModel, resolve_model
 from eventstudy.estimation.results import (
     EventStudyResults,
     StudySettings,
     relative_day,
 )
+from eventstudy.exceptions import ConfigurationError
 
 __all__ = ["EventStudy"]
 
@@ -157,6 +159,70 @@ def _session_dates(values: pd.DatetimeIndex | list[DateLike]) -> pd.DatetimeInde
     return pd.DatetimeIndex(naive).normalize()
 
 
+def _unknown_columns(
+    role: str, labels: pd.Series, ids: pd.Series, known: pd.Index
+) -> list[str]:
+    """One message per distinct label of ``labels`` that is not in ``known``."""
+    codes, uniq = pd.factorize(labels)  # None/NaN: code -1, not checked
+    if not len(uniq):
+        return []
+    absent = ~pd.Index(uniq).isin(known)
+    out = []
+    for c in np.flatnonzero(absent).tolist():
+        rows = np.flatnonzero(codes == c)
+        first = ids.iloc[int(rows[0])]
+        count = (
+            f"{len(rows)} events, e.g. {first!r}"
+            if len(rows) > 1
+            else f"event {first!r}"
+        )
+        out.append(
+            f"{role} {uniq[c]!r} ({count}) is not a column of the returns; "
+            f"{closest_names(str(uniq[c]), known)}"
+        )
+    return out
+
+
+def _check_columns(
+    returns: pd.DataFrame, events: pd.DataFrame, model: NormalReturnModel
+) -> None:
+    """Raise when a ticker or benchmark named by the events is not a column.
+
+    A name that does not exist at all is a configuration error (a typo, a
+    wrong suffix), not a data gap: the study would otherwise run on the
+    events left and report the others as skipped.
+    """
+    known = pd.Index(returns.columns)
+    ids = events["event_id"]
+    problems = _unknown_columns("ticker", events["ticker"], ids, known)
+    if model.uses_benchmark:
+        problems += _unknown_columns("benchmark", events["benchmark"], ids, known)
+    if problems:
+        shown = problems[:10]
+        if len(problems) > 10:
+            shown.append(f"... and {len(problems) - 10} more")
+        raise ConfigurationError(
+            "\n".join(f"events: {p}" for p in shown)
+            + "\n(correct the name, or give the returns a column for it)"
+        )
+
+
+def _check_benchmarks(events: pd.DataFrame, model: NormalReturnModel) -> None:
+    """Raise when a model that needs a benchmark has none for some event."""
+    if not model.uses_benchmark:
+        return
+    none = events["benchmark"].isna().to_numpy()
+    if none.any():
+        first = events["event_id"].iloc[int(np.flatnonzero(none)[0])]
+        raise ConfigurationError(
+            f"model {model.name!r} needs a benchmark, and {int(none.sum())} "
+            f"event(s) have none (e.g. {first!r}): pass benchmark='SPY' (a column "
+            "of the returns: the market index of the listing's exchange) or give "
+            "the events a 'benchmark' column; or use model='constant_mean', "
+            "which needs none"
+        )
+
+
 def _validate_events(events: pd.DataFrame, benchmark: str | None) -> pd.DataFrame:
     if not isinstance(events, pd.DataFrame):
         raise TypeError(f"events must be a DataFrame, got {type(events).__name__}")
@@ -193,6 +259,62 @@ def _validate_events(events: pd.DataFrame, benchmark: str | None) -> pd.DataFram
     return ev
 
 
+def _explain_skips(
+    out: EngineOutput,
+    events: pd.DataFrame,
+    returns: pd.DataFrame,
+    model: NormalReturnModel,
+) -> EngineOutput:
+    """Name the regressor data that ends before an event in its skip reason.
+
+    The engine says that day 0 has no valid return or that the estimation
+    window is short; when the cause is that the factors (or the benchmark)
+    end before the event's date, the reason says so, with their last date.
+    """
+    sk = out.skipped
+    if not len(sk) or (not model.uses_benchmark and not isinstance(model, FactorModel)):
+        return out
+    ev = events.set_index("event_id").reindex(sk["event_id"])
+    date = pd.DatetimeIndex(ev["date"])
+    reason = sk["reason"].astype(str)
+    generic = (
+        reason.str.startswith("no valid return on day 0")
+        | reason.str.startswith("only ")
+    ).to_numpy()
+    if isinstance(model, FactorModel):
+        need = [*model.columns, *([model.risk_free] if model.risk_free else [])]
+        full = model.factors[need].dropna()
+        last_f = pd.Timestamp(full.index.max()) if len(full) else None
+        ended = generic & (
+            np.ones(len(date), dtype=bool)
+            if last_f is None
+            else np.asarray(date > last_f)
+        )
+        text = "the factors end on " + (
+            "(no date)" if last_f is None else str(last_f.date())
+        )
+        new = [
+            f"{text}, before the event date {d.date()}: extend the factor data"
+            for d in date[ended]
+        ]
+    else:
+        bench = ev["benchmark"].astype(object).to_numpy()
+        used = [b for b in pd.unique(bench) if b is not None and b in returns]
+        last_b = {b: returns[b].last_valid_index() for b in used}
+        last = pd.DatetimeIndex([last_b.get(b, pd.NaT) for b in bench])
+        ended = generic & np.asarray(last < date)
+        new = [
+            f"benchmark {b!r} has no return after {lb.date()}, before the event "
+            f"date {d.date()}"
+            for b, lb, d in zip(bench[ended], last[ended], date[ended], strict=True)
+        ]
+    if not ended.any():
+        return out
+    fixed = sk.assign(reason=reason.to_numpy(dtype=object))
+    fixed.loc[ended, "reason"] = new
+    return EngineOutput(panel=out.panel, parameters=out.parameters, skipped=fixed)
+
+
 class EventStudy:
     """An event study over a panel of returns.
 
@@ -209,7 +331,10 @@ class EventStudy:
         and ``day0`` (a session date that wins over ``date``). An event date
         that is not a session of its listing maps to the next session.
     benchmark : str, optional
-        Default benchmark column for models that need one. Default ``"SPY"``.
+        Default benchmark column for models that need one (the market and
+        market-adjusted models): events without their own ``benchmark`` use
+        it. There is no default: a model that needs a benchmark and gets none
+        raises :class:`~eventstudy.exceptions.ConfigurationError`.
     model : str or NormalReturnModel
         ``"market"`` (default), ``"constant_mean"``, ``"market_adjusted"`` or
         a model object such as :class:`~eventstudy.FactorModel`.
@@ -242,6 +367,15 @@ class EventStudy:
     volume : DataFrame, optional
         Traded volume, DatetimeIndex x tickers, for ``measure="volume"``.
 
+    Raises
+    ------
+    ConfigurationError
+        When a ticker or benchmark named by the events is not a column of
+        ``returns`` (the message gives the closest column names), or a model
+        that needs a benchmark has none for some event.
+    ValueError
+        For malformed arguments (windows, dates, duplicate event ids).
+
     Examples
     --------
     >>> import eventstudy as es
@@ -254,7 +388,7 @@ class EventStudy:
         returns: pd.DataFrame | None,
         events: pd.DataFrame,
         *,
-        benchmark: str | None = "SPY",
+        benchmark: str | None = None,
         model: str | NormalReturnModel = "market",
         estimation_window: tuple[int, int] = (-250, -11),
         event_window: tuple[int, int] = (-10, 10),
@@ -298,6 +432,8 @@ class EventStudy:
         self.benchmark = benchmark
         self.returns = _validate_returns(returns)
         self.events = _validate_events(events, benchmark)
+        _check_benchmarks(self.events, self.model)
+        _check_columns(self.returns, self.events, self.model)
         self.sessions = {str(t): _session_dates(s) for t, s in (sessions or {}).items()}
         self.exclude = self._exclusions(exclude)
 
@@ -347,6 +483,7 @@ class EventStudy:
             sessions=self.sessions,
             exclude=self.exclude,
         )
+        out = _explain_skips(out, self.events, self.returns, self.model)
         # the benchmark of every event, or None ("per event") when the events'
         # own benchmark column names several
         used = self.events["benchmark"].dropna().unique()

@@ -18,7 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+
+from eventstudy._validation import closest_names
+from eventstudy.exceptions import ConfigurationError
 
 __all__ = [
     "ConstantMeanModel",
@@ -109,12 +113,26 @@ class FactorModel(NormalReturnModel):
     Parameters
     ----------
     factors : DataFrame
-        Factor returns, DatetimeIndex x factor columns, in the same units as
-        the security returns (decimals, not percent).
+        Factor returns, DatetimeIndex x factor columns.
     columns : sequence of str
         The factor columns used as regressors.
     risk_free : str, optional
         Column of ``factors`` subtracted from the security return.
+    label : str
+        Name of the model in results and manifests.
+    units : {"decimal", "percent"}
+        Units of ``factors``. Ken French's files are in percent (``1.2`` for
+        1.2%): declare ``units="percent"`` and they are divided by 100, as
+        the security returns are decimals. With ``"decimal"`` (the default),
+        factors that look like percent (any absolute value above 1, or a
+        column whose standard deviation exceeds 0.2, i.e. 20% a day) raise
+        :class:`~eventstudy.exceptions.ConfigurationError`.
+
+    Raises
+    ------
+    ConfigurationError
+        When a factor or risk-free column does not exist (the message names
+        the closest columns) or decimal factors look like percent.
 
     Notes
     -----
@@ -127,6 +145,7 @@ class FactorModel(NormalReturnModel):
     columns: tuple[str, ...] = ()
     risk_free: str | None = None
     label: str = "factor"
+    units: str = "decimal"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", self.label)
@@ -135,12 +154,20 @@ class FactorModel(NormalReturnModel):
             raise TypeError("FactorModel: factors must be a DataFrame")
         if not self.columns:
             raise ValueError("FactorModel: give at least one factor column")
+        if self.units not in ("decimal", "percent"):
+            raise ValueError(
+                f"FactorModel: units must be 'decimal' or 'percent', got {self.units!r}"
+            )
         need = [*self.columns, *([self.risk_free] if self.risk_free else [])]
+        known = [str(c) for c in self.factors.columns]
         missing = [c for c in need if c not in self.factors.columns]
         if missing:
-            raise ValueError(
-                f"FactorModel: factors has no column(s) {missing}; "
-                f"available: {list(self.factors.columns)}"
+            raise ConfigurationError(
+                "FactorModel: "
+                + "; ".join(
+                    f"factors has no column {c!r} ({closest_names(str(c), known)})"
+                    for c in missing
+                )
             )
         if not isinstance(self.factors.index, pd.DatetimeIndex):
             raise ValueError("FactorModel: factors must have a DatetimeIndex")
@@ -155,6 +182,10 @@ class FactorModel(NormalReturnModel):
             dup = index[index.duplicated()][0]
             raise ValueError(f"FactorModel: factors has the date {dup.date()} twice")
         factors = self.factors.set_axis(index).sort_index()
+        if self.units == "percent":
+            factors = factors.astype(np.float64) / 100.0
+        else:
+            _refuse_percent(factors[list(need)])
         object.__setattr__(self, "factors", factors)
 
     @property
@@ -163,21 +194,71 @@ class FactorModel(NormalReturnModel):
         return self.columns
 
     @classmethod
-    def fama_french_3(cls, factors: pd.DataFrame, risk_free: str = "RF") -> FactorModel:
+    def fama_french_3(
+        cls, factors: pd.DataFrame, risk_free: str = "RF", *, units: str = "decimal"
+    ) -> FactorModel:
         """Fama and French (1993) three factors: Mkt-RF, SMB, HML."""
-        return cls(factors, ("Mkt-RF", "SMB", "HML"), risk_free, "ff3")
+        return cls(factors, ("Mkt-RF", "SMB", "HML"), risk_free, "ff3", units)
 
     @classmethod
     def carhart(
-        cls, factors: pd.DataFrame, risk_free: str = "RF", momentum: str = "MOM"
+        cls,
+        factors: pd.DataFrame,
+        risk_free: str = "RF",
+        momentum: str = "MOM",
+        *,
+        units: str = "decimal",
     ) -> FactorModel:
         """Carhart (1997) four factors: the three of Fama-French plus momentum."""
-        return cls(factors, ("Mkt-RF", "SMB", "HML", momentum), risk_free, "carhart")
+        cols = ("Mkt-RF", "SMB", "HML", momentum)
+        return cls(factors, cols, risk_free, "carhart", units)
 
     @classmethod
-    def fama_french_5(cls, factors: pd.DataFrame, risk_free: str = "RF") -> FactorModel:
+    def fama_french_5(
+        cls, factors: pd.DataFrame, risk_free: str = "RF", *, units: str = "decimal"
+    ) -> FactorModel:
         """Fama and French (2015) five factors: Mkt-RF, SMB, HML, RMW, CMA."""
-        return cls(factors, ("Mkt-RF", "SMB", "HML", "RMW", "CMA"), risk_free, "ff5")
+        cols = ("Mkt-RF", "SMB", "HML", "RMW", "CMA")
+        return cls(factors, cols, risk_free, "ff5", units)
+
+
+#: Largest plausible daily standard deviation of a decimal factor return (20%).
+_MAX_DECIMAL_STD = 0.2
+
+
+def _refuse_percent(factors: pd.DataFrame) -> None:
+    """Raise when factors declared as decimals look like percent.
+
+    A daily factor return above 100% in absolute value, or a column whose
+    standard deviation exceeds 0.2, is implausible as a decimal and usual in
+    percent (Ken French's files); fitting them as decimals would scale every
+    loading by 1/100 and subtract a percent risk-free rate from decimal
+    returns.
+    """
+    values = factors.to_numpy(dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        big = np.abs(values) > 1.0
+        std = np.nanstd(values, axis=0, ddof=1) if len(values) > 1 else None
+    why = ""
+    if big.any():
+        row, col = (int(v[0]) for v in np.nonzero(big))
+        why = (
+            f"column {factors.columns[col]!r} is {values[row, col]:g} on "
+            f"{factors.index[row].date()} (above 1 in absolute value)"
+        )
+    elif std is not None and (std > _MAX_DECIMAL_STD).any():
+        col = int(np.flatnonzero(std > _MAX_DECIMAL_STD)[0])
+        why = (
+            f"column {factors.columns[col]!r} has a standard deviation of "
+            f"{std[col]:.3g} (above {_MAX_DECIMAL_STD})"
+        )
+    if why:
+        raise ConfigurationError(
+            f"FactorModel: the factors look like percent, not decimals: {why}. "
+            "If they are in percent (as Ken French's files are), declare it: "
+            "FactorModel(..., units='percent') (or units: percent for the "
+            "study file's factors); if they are decimals, check the data"
+        )
 
 
 _ALIASES: dict[str, type[NormalReturnModel]] = {

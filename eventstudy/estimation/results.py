@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -24,7 +25,17 @@ if TYPE_CHECKING:
 
     from eventstudy.report.tables import Table
 
-__all__ = ["DEFAULT_CAR_WINDOWS", "EventStudyResults", "StudySettings", "format_window"]
+__all__ = [
+    "DEFAULT_CAR_WINDOWS",
+    "EventStudyResults",
+    "StudySettings",
+    "format_window",
+    "parse_window",
+]
+
+#: CAR windows as the API accepts them: ``((-1, 1), (0, 5))``, ``["[-1,+1]"]``,
+#: or one window alone.
+WindowsArg = Sequence[tuple[int, int] | str] | tuple[int, int] | str
 
 #: CAR windows reported by default.
 DEFAULT_CAR_WINDOWS: tuple[tuple[int, int], ...] = (
@@ -69,13 +80,65 @@ def relative_day(value: object, name: str) -> int:
     return int(as_float)
 
 
+_WINDOW_TEXT = re.compile(r"^\s*\[?\s*([+-]?\d+)\s*,\s*([+-]?\d+)\s*\]?\s*$")
+
+
+def parse_window(value: object) -> tuple[int, int]:
+    """Return one window as ``(a, b)`` from a pair or its text ``"[-1,+1]"``.
+
+    Parameters
+    ----------
+    value : (int, int) or str
+        ``(-1, 1)``, ``[-1, 1]`` or ``"[-1,+1]"`` (the spelling of the
+        output files; ``"[-1,1]"`` too).
+
+    Returns
+    -------
+    (int, int)
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is neither, or the start is after the end.
+
+    Examples
+    --------
+    >>> parse_window("[-1,+1]"), parse_window((0, 5))
+    ((-1, 1), (0, 5))
+    """
+    if isinstance(value, str):
+        m = _WINDOW_TEXT.match(value)
+        if m is None:
+            raise ValueError(
+                f"window {value!r} is not a window such as '[-1,+1]' or (-1, 1)"
+            )
+        win = (int(m.group(1)), int(m.group(2)))
+    else:
+        try:
+            pair: tuple[Any, ...] = tuple(value)  # type: ignore[arg-type]
+        except TypeError:
+            raise ValueError(
+                f"window {value!r} is not a window such as (-1, 1) or '[-1,+1]'"
+            ) from None
+        if len(pair) != 2:
+            raise ValueError(f"windows: {value!r} is not an (a, b) pair")
+        win = (
+            relative_day(pair[0], "a window start"),
+            relative_day(pair[1], "a window end"),
+        )
+    if win[0] > win[1]:
+        raise ValueError(f"window {format_window(*win)}: the start is after the end")
+    return win
+
+
 def car_windows(windows: object) -> tuple[tuple[int, int], ...]:
     """Return CAR windows checked: ``(a, b)`` pairs of integer days, none twice.
 
     Parameters
     ----------
-    windows : sequence of (int, int)
-        The windows, e.g. ``((-1, 1), (0, 5))``.
+    windows : sequence of (int, int) or str
+        The windows, e.g. ``((-1, 1), (0, 5))`` or ``["[-1,+1]", "[0,+5]"]``;
+        a single window (``(-1, 1)`` or ``"[-1,+1]"``) is one window.
 
     Returns
     -------
@@ -84,21 +147,24 @@ def car_windows(windows: object) -> tuple[tuple[int, int], ...]:
     Raises
     ------
     ValueError
-        When an item is not a pair of integers or a window is given twice.
+        When an item is not a window or a window is given twice.
     """
+    if isinstance(windows, str):
+        windows = [windows]
     try:
         items = list(windows)  # type: ignore[call-overload]
-        pairs = [tuple(w) for w in items]
     except TypeError:
         raise ValueError(
             f"windows must be a sequence of (a, b) pairs such as ((-1, 1), (0, 5)), "
             f"got {windows!r}"
         ) from None
+    if len(items) == 2 and all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in items
+    ):
+        items = [tuple(items)]  # one window, (-1, 1)
     out: list[tuple[int, int]] = []
-    for w in pairs:
-        if len(w) != 2:
-            raise ValueError(f"windows: {w!r} is not an (a, b) pair")
-        win = (relative_day(w[0], "a window start"), relative_day(w[1], "a window end"))
+    for w in items:
+        win = parse_window(w)
         if win in out:
             raise ValueError(f"windows: {format_window(*win)} is given twice")
         out.append(win)
@@ -185,11 +251,21 @@ class EventStudyResults(MeasuresMixin):
     """
 
     def __init__(
-        self, output: EngineOutput, settings: StudySettings, events: pd.DataFrame
+        self,
+        output: EngineOutput,
+        settings: StudySettings,
+        events: pd.DataFrame,
+        *,
+        uses_benchmark: bool | None = None,
     ) -> None:
         self._out = output
         self.settings = settings
         self._events = events
+        self._uses_benchmark = (
+            settings.model in ("market", "market_adjusted")
+            if uses_benchmark is None
+            else bool(uses_benchmark)
+        )
 
     # ------------------------------------------------------------------ core
     @property
@@ -242,7 +318,12 @@ class EventStudyResults(MeasuresMixin):
         out: pd.DataFrame = frame[inside.ravel()].reset_index(drop=True)
         return out
 
-    def car(self, a: int, b: int, ci_level: float | None = None) -> pd.DataFrame:
+    def car(
+        self,
+        a: int | tuple[int, int] | str,
+        b: int | None = None,
+        ci_level: float | None = None,
+    ) -> pd.DataFrame:
         """Cumulative abnormal return over ``[a, b]`` for every event.
 
         ``Var(CAR) = γ'Vγ`` with the full cross-day covariance (MacKinlay
@@ -253,7 +334,8 @@ class EventStudyResults(MeasuresMixin):
         Parameters
         ----------
         a, b : int
-            First and last relative day (inclusive), inside the event window.
+            First and last relative day (inclusive), inside the event window;
+            or the window alone as ``a``: ``car((-1, 1))``, ``car("[-1,+1]")``.
         ci_level : float, optional
             Coverage of ``ci_low, ci_high`` (default: the study's
             ``ci_level``, 0.95 unless set).
@@ -264,12 +346,31 @@ class EventStudyResults(MeasuresMixin):
             Index ``event_id``; columns car, se, t, p_value, df, ndays
             (valid days in the window), ci_low, ci_high.
         """
+        ((lo, hi),) = self._windows_inside([self._window_arg(a, b)])
         return pd.DataFrame(
-            self._car_columns(
-                relative_day(a, "a"), relative_day(b, "b"), self._level(ci_level)
-            ),
+            self._car_columns(lo, hi, self._level(ci_level)),
             index=self.panel.event_ids,
         )
+
+    @staticmethod
+    def _window_arg(a: object, b: object) -> tuple[int, int]:
+        """Return ``(a, b)`` from two days, or from a window given as ``a`` alone."""
+        if b is None:
+            return parse_window(a)
+        return relative_day(a, "a"), relative_day(b, "b")
+
+    def _windows_inside(
+        self, wins: Sequence[tuple[int, int]]
+    ) -> tuple[tuple[int, int], ...]:
+        """Return ``wins``; raise naming those outside the event window."""
+        outside = [format_window(*w) for w in wins if not self._inside(w)]
+        if outside:
+            lo, hi = self.settings.event_window
+            raise ValueError(
+                f"window(s) {', '.join(outside)} not in the results: they lie "
+                f"outside the event window {format_window(lo, hi)}"
+            )
+        return tuple(wins)
 
     def _level(self, ci_level: float | None) -> float:
         from eventstudy.estimation.event_study import _ci_level
@@ -297,7 +398,7 @@ class EventStudyResults(MeasuresMixin):
 
     def cars(
         self,
-        windows: tuple[tuple[int, int], ...] | None = None,
+        windows: WindowsArg | None = None,
         ci_level: float | None = None,
     ) -> pd.DataFrame:
         """CARs for several windows in one long table (``window`` as ``[-1,+1]``).
@@ -310,7 +411,7 @@ class EventStudyResults(MeasuresMixin):
         """
         level = self._level(ci_level)
         wins = (
-            car_windows(windows)
+            self._windows_inside(car_windows(windows))
             if windows is not None
             else tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
         )
@@ -383,8 +484,8 @@ class EventStudyResults(MeasuresMixin):
 
     def caar(
         self,
-        a: int,
-        b: int,
+        a: int | tuple[int, int] | str,
+        b: int | None = None,
         tests: str | Sequence[str] = "all",
         by: str | pd.Series | None = None,
         **options: Any,
@@ -395,7 +496,8 @@ class EventStudyResults(MeasuresMixin):
         ----------
         a, b : int
             First and last relative day (inclusive); ``a == b`` gives the
-            day-level (AAR) tests.
+            day-level (AAR) tests. Or the window alone as ``a``:
+            ``caar((-1, 1))``, ``caar("[-1,+1]")``.
         tests : str or sequence of str
             ``"all"`` or names from docs/formulas.md (``csect_t``, ``patell``,
             ``bmp``, ``kp_bmp``, ``corrado_rank``, ``grank``, ...).
@@ -418,10 +520,11 @@ class EventStudyResults(MeasuresMixin):
         from eventstudy.estimation.inference import caar_tests
 
         options.setdefault("ci_level", self.settings.ci_level)
+        ((lo, hi),) = self._windows_inside([self._window_arg(a, b)])
         return caar_tests(
             self.panel,
-            relative_day(a, "a"),
-            relative_day(b, "b"),
+            lo,
+            hi,
             tests=tests,
             by=self._labels(by),
             **options,
@@ -439,16 +542,15 @@ class EventStudyResults(MeasuresMixin):
         options.setdefault("ci_level", self.settings.ci_level)
         return aar_table(self.panel, tests=tests, by=self._labels(by), **options)
 
-    def to_frame(
-        self, windows: tuple[tuple[int, int], ...] | None = None
-    ) -> pd.DataFrame:
+    def to_frame(self, windows: WindowsArg | None = None) -> pd.DataFrame:
         """One row per estimated event: parameters and the CAR of each window.
 
         Parameters
         ----------
-        windows : tuple of (int, int), optional
-            CAR windows; default: those of :data:`DEFAULT_CAR_WINDOWS` inside
-            the event window.
+        windows : sequence of (int, int) or str, optional
+            CAR windows (``(-1, 1)`` or ``"[-1,+1]"``); default: those of
+            :data:`DEFAULT_CAR_WINDOWS` inside the event window. A window
+            outside the event window raises ValueError.
 
         Returns
         -------
@@ -458,7 +560,7 @@ class EventStudyResults(MeasuresMixin):
             in :func:`format_window`).
         """
         wins = (
-            car_windows(windows)
+            self._windows_inside(car_windows(windows))
             if windows is not None
             else tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
         )
@@ -471,15 +573,13 @@ class EventStudyResults(MeasuresMixin):
             out[f"p{w}"] = c["p_value"]
         return out
 
-    def car_table(
-        self, windows: tuple[tuple[int, int], ...] | None = None, **kwargs: Any
-    ) -> Table:
+    def car_table(self, windows: WindowsArg | None = None, **kwargs: Any) -> Table:
         """Paper-style CAR table (see :func:`eventstudy.report.car_table`).
 
         Parameters
         ----------
-        windows : tuple of (int, int), optional
-            CAR windows (default as :meth:`cars`).
+        windows : sequence of (int, int) or str, optional
+            CAR windows (default as :meth:`cars`), ``(-1, 1)`` or ``"[-1,+1]"``.
         **kwargs
             Passed to :func:`~eventstudy.report.tables.car_table`
             (``labels``, ``digits``, ``percent``, ``title``).
@@ -520,30 +620,58 @@ class EventStudyResults(MeasuresMixin):
         return lo <= w[0] and w[1] <= hi
 
     # --------------------------------------------------------------- display
+    @property
+    def benchmark_label(self) -> str:
+        """The benchmark as shown in summaries and reports.
+
+        The benchmark of every event, ``"per event"`` when the events name
+        several, and ``"-"`` for a model without a benchmark (constant mean,
+        factor models).
+        """
+        if not self._uses_benchmark:
+            return "-"
+        return self.settings.benchmark or "per event"
+
     def summary(
-        self, window: tuple[int, int] | None = None, alpha: float = 0.05
+        self,
+        window: tuple[int, int] | str | None = None,
+        alpha: float = 0.05,
+        *,
+        windows: Sequence[tuple[int, int] | str] | None = None,
     ) -> str:
         """Summarize the study as text, in the layout of statsmodels' summaries.
 
+        CARs, standard errors and confidence bounds are in percent.
+
         Parameters
         ----------
-        window : (int, int), optional
-            Without it: the CAR of every event in each default window with
-            stars. With it: one row per event for that window with CAR,
-            standard error, t, ``P>|t|`` and the ``1 - alpha`` confidence
-            interval from ``t(M - k)`` (as statsmodels prints coefficients).
+        window : (int, int) or str, optional
+            One row per event for that window (``(-1, 1)`` or ``"[-1,+1]"``)
+            with CAR, standard error, t, ``P>|t|`` and the ``1 - alpha``
+            confidence interval from ``t(M - k)`` (as statsmodels prints
+            coefficients).
         alpha : float
             Level of the confidence interval.
+        windows : sequence of (int, int) or str, optional
+            Without ``window``: the CAR of every event in each of these
+            windows, in this order, with stars (the study file's
+            ``car_windows``); default: the default windows inside the event
+            window.
 
         Returns
         -------
         str
+
+        Raises
+        ------
+        ValueError
+            When a window is malformed or outside the event window.
         """
         s = self.settings
         width = 78
         left = [
             ("Model:", s.model),
-            ("Benchmark:", s.benchmark or "per event"),  # the events' column
+            ("Benchmark:", self.benchmark_label),
             ("Returns:", s.return_kind),
             ("Events:", str(s.n_events)),
         ]
@@ -560,58 +688,20 @@ class EventStudyResults(MeasuresMixin):
                 f"{lk:<12}{lv:>{half - 14}}  {rk:<22}{rv:>{width - half - 22}}"
             )
         lines.append("=" * width)
-        wins = [w for w in DEFAULT_CAR_WINDOWS if self._inside(w)]
+        if windows is not None:
+            wins = list(self._windows_inside(car_windows(windows)))
+        else:
+            wins = [w for w in DEFAULT_CAR_WINDOWS if self._inside(w)]
         if self.panel.n_events and window is None and not wins:
             lines.append(
                 "No default CAR window lies inside the event window: "
                 "summary(window=(a, b)) shows one."
             )
         elif self.panel.n_events and window is None:
-            tab = pd.DataFrame(index=self.panel.event_ids)
-            partial = False
-            for a, b in wins:
-                c = self.car(a, b)
-                stars = np.select(
-                    [c["p_value"] < 0.01, c["p_value"] < 0.05, c["p_value"] < 0.10],
-                    ["***", "**", "*"],
-                    "",
-                )
-                short = (c["ndays"] < b - a + 1).to_numpy()
-                partial |= bool(short.any())
-                tab[format_window(a, b)] = [
-                    f"{v:.4f}{st}{'†' if sh else ''}" if np.isfinite(v) else "nan"
-                    for v, st, sh in zip(c["car"], stars, short, strict=True)
-                ]
-            lines.append(tab.to_string())
-            lines.append("-" * width)
-            lines.append(
-                "CAR by event and window; * p<0.10, ** p<0.05, *** p<0.01 (t(M-k))"
-            )
-            if partial:
-                lines.append(_PARTIAL_NOTE)
+            lines += self._summary_windows(wins, width)
         elif self.panel.n_events and window is not None:
-            ((a, b),) = car_windows([window])
-            c = self.car(a, b)
-            q = stats.t.ppf(1 - alpha / 2, c["df"])
-            lo_ci, hi_ci = c["car"] - q * c["se"], c["car"] + q * c["se"]
-            lo_name, hi_name = f"[{alpha / 2:.3f}", f"{1 - alpha / 2:.3f}]"
-            lines.append(
-                f"{'CAR' + format_window(a, b):<20}{'car':>10}{'std err':>10}"
-                f"{'t':>9}{'P>|t|':>9}{lo_name:>10}{hi_name:>10}"
-            )
-            lines.append("-" * width)
-            short = (c["ndays"] < b - a + 1).to_numpy()
-            for ev, r, lo_v, hi_v, sh in zip(
-                c.index, c.itertuples(), lo_ci, hi_ci, short, strict=True
-            ):
-                name = str(ev)[:18] + ("†" if sh else "")
-                lines.append(
-                    f"{name:<20}{r.car:>10.4f}{r.se:>10.4f}{r.t:>9.3f}"
-                    f"{r.p_value:>9.3f}{lo_v:>10.4f}{hi_v:>10.4f}"
-                )
-            if short.any():
-                lines.append("-" * width)
-                lines.append(_PARTIAL_NOTE)
+            ((a, b),) = self._windows_inside(car_windows([window]))
+            lines += self._summary_one_window(a, b, alpha, width)
         if len(self.skipped):
             lines.append("-" * width)
             lines.append("Skipped events:")
@@ -620,6 +710,61 @@ class EventStudyResults(MeasuresMixin):
             )
         lines.append("=" * width)
         return "\n".join(lines)
+
+    def _summary_windows(self, wins: list[tuple[int, int]], width: int) -> list[str]:
+        """Return the CAR of every event in each window, in percent, with stars."""
+        tab = pd.DataFrame(index=self.panel.event_ids)
+        partial = False
+        for a, b in wins:
+            c = self.car(a, b)
+            stars = np.select(
+                [c["p_value"] < 0.01, c["p_value"] < 0.05, c["p_value"] < 0.10],
+                ["***", "**", "*"],
+                "",
+            )
+            short = (c["ndays"] < b - a + 1).to_numpy()
+            partial |= bool(short.any())
+            tab[format_window(a, b)] = [
+                f"{100 * v:.2f}{st}{'†' if sh else ''}" if np.isfinite(v) else "nan"
+                for v, st, sh in zip(c["car"], stars, short, strict=True)
+            ]
+        lines = [tab.to_string(), "-" * width]
+        lines.append(
+            "CAR in percent by event and window; * p<0.10, ** p<0.05, *** p<0.01 "
+            "(t(M-k))"
+        )
+        if partial:
+            lines.append(_PARTIAL_NOTE)
+        return lines
+
+    def _summary_one_window(
+        self, a: int, b: int, alpha: float, width: int
+    ) -> list[str]:
+        """One row per event for one window: CAR (percent), se, t, p, CI."""
+        c = self.car(a, b)
+        q = stats.t.ppf(1 - alpha / 2, c["df"])
+        lo_ci, hi_ci = c["car"] - q * c["se"], c["car"] + q * c["se"]
+        lo_name, hi_name = f"[{alpha / 2:.3f}", f"{1 - alpha / 2:.3f}]"
+        lines = [
+            f"{'CAR' + format_window(a, b):<20}{'car':>10}{'std err':>10}"
+            f"{'t':>9}{'P>|t|':>9}{lo_name:>10}{hi_name:>10}",
+            "-" * width,
+        ]
+        short = (c["ndays"] < b - a + 1).to_numpy()
+        num = c[["car", "se", "t", "p_value"]].to_numpy(dtype=np.float64)
+        for ev, (car, se, t, pv), lo_v, hi_v, sh in zip(
+            c.index, num, lo_ci, hi_ci, short, strict=True
+        ):
+            name = str(ev)[:18] + ("†" if sh else "")
+            lines.append(
+                f"{name:<20}{100 * car:>10.3f}{100 * se:>10.3f}{t:>9.3f}"
+                f"{pv:>9.3f}{100 * lo_v:>10.3f}{100 * hi_v:>10.3f}"
+            )
+        lines.append("-" * width)
+        lines.append("CAR, std err and confidence bounds in percent")
+        if short.any():
+            lines.append(_PARTIAL_NOTE)
+        return lines
 
     def __repr__(self) -> str:
         return (

@@ -116,10 +116,10 @@ class Table:
         """GitHub-flavoured Markdown pipe table with the title and notes."""
 
         def esc(s: str) -> str:
-            return s.replace("|", "\\|")
+            return one_line(s).replace("|", "\\|")
 
         def esc_text(s: str) -> str:
-            out = _MD_RE.sub(lambda m: "\\" + m.group(0), s)
+            out = _MD_RE.sub(lambda m: "\\" + m.group(0), one_line(s))
             # a label must not become a link or an entity: brackets only when
             # they could make one (window headers such as [-1,+1] stay as
             # they are), '&' only before an entity name
@@ -240,6 +240,23 @@ _MD_ENTITY_RE = re.compile(r"&(?=#?\w+;)")
 _LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIAL))
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    r"""Replace line breaks and other control characters by one space.
+
+    A newline in a ticker or a title would end a Markdown table row or a
+    LaTeX paragraph (inside a tabular, an error).
+
+    Examples
+    --------
+    >>> one_line("Q3 results\nAfter the close")
+    'Q3 results After the close'
+    """
+    return _CONTROL_RE.sub(" ", text)
+
+
 def latex_escape(text: str, *, stars: bool = True) -> str:
     r"""Escape LaTeX special characters; trailing stars become ``$^{***}$``.
 
@@ -258,7 +275,7 @@ def latex_escape(text: str, *, stars: bool = True) -> str:
     >>> latex_escape("1.23**")
     '1.23$^{**}$'
     """
-    out = _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group(0)], text)
+    out = _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group(0)], one_line(text))
     if out.startswith("["):
         out = "{}" + out  # a cell after \\ must not read as \\[...]
     if not stars:
@@ -271,6 +288,13 @@ def _window_length(window: str) -> int:
     return int(b) - int(a) + 1
 
 
+def _window_names(windows: Sequence[str | tuple[int, int]] | str) -> list[str]:
+    """Windows as the tables spell them (``"[-1,+1]"``), from either spelling."""
+    from eventstudy.estimation.results import car_windows, format_window
+
+    return [format_window(a, b) for a, b in car_windows(windows)]
+
+
 def _window_order(windows: Sequence[str] | pd.Series) -> list[str]:
     return list(dict.fromkeys(str(w) for w in windows))
 
@@ -278,7 +302,7 @@ def _window_order(windows: Sequence[str] | pd.Series) -> list[str]:
 def car_table(
     cars: pd.DataFrame,
     *,
-    windows: Sequence[str] | None = None,
+    windows: Sequence[str | tuple[int, int]] | str | None = None,
     labels: Mapping[str, str] | None = None,
     digits: int = 2,
     percent: bool = True,
@@ -291,12 +315,13 @@ def car_table(
     cars : DataFrame
         Long table as :meth:`EventStudyResults.cars` or ``car.csv``: columns
         ``event_id, window, car, t, p_value`` (``ticker`` used when present).
-    windows : sequence of str, optional
-        Windows (``"[-1,+1]"``) and their order; default: all, in the order
-        of the table.
+    windows : sequence of str or (int, int), optional
+        Windows (``"[-1,+1]"`` or ``(-1, 1)``) and their order; default: all,
+        in the order of the table.
     labels : mapping, optional
         Display label per ``event_id`` (e.g. the catalog title); default: the
         ``event`` column when present (the catalog id), else the event id.
+        A key that is no event id of the table raises ValueError.
     digits : int
         Decimals of the CAR.
     percent : bool
@@ -312,17 +337,30 @@ def car_table(
     Raises
     ------
     ValueError
-        When a required column is missing or a requested window is absent.
+        When a required column is missing, a requested window is absent or
+        a label's key is no event id.
     """
     need = {"event_id", "window", "car", "t", "p_value"}
     missing = need - set(cars.columns)
     if missing:
         raise ValueError(f"car_table: missing column(s) {sorted(missing)}")
     present = list(dict.fromkeys(cars["window"].astype(str)))
-    wins = list(windows) if windows is not None else _window_order(present)
+    wins = _window_names(windows) if windows is not None else _window_order(present)
     absent = [w for w in wins if w not in present]
     if absent:
-        raise ValueError(f"car_table: window(s) {absent} not in the CAR table")
+        raise ValueError(
+            f"car_table: window(s) {', '.join(absent)} not in the CAR table "
+            f"(it has {', '.join(present) or 'none'})"
+        )
+    if labels is not None:
+        known = set(cars["event_id"].astype(str))
+        unmatched = [str(k) for k in labels if str(k) not in known]
+        if unmatched:
+            raise ValueError(
+                f"car_table: labels for {', '.join(map(repr, unmatched))}, which "
+                "are no event_id of the table (labels are keyed by event_id, "
+                f"such as {next(iter(known), '?')!r})"
+            )
     has_ticker = "ticker" in cars.columns
     has_event = "event" in cars.columns
     ndays = (
@@ -379,7 +417,7 @@ def caar_table(
     caar: pd.DataFrame,
     *,
     tests: Sequence[str] | None = None,
-    windows: Sequence[str] | None = None,
+    windows: Sequence[str | tuple[int, int]] | str | None = None,
     groups: Sequence[str] | None = None,
     digits: int = 2,
     percent: bool = True,
@@ -423,7 +461,20 @@ def caar_table(
         window=caar["window"].astype(str),
         test=caar["test"].astype(str),
     )
-    wins = list(windows) if windows is not None else _window_order(df["window"])
+    wins = (
+        _window_names(windows) if windows is not None else _window_order(df["window"])
+    )
+    for kind, asked, have in (
+        ("window", wins, set(df["window"])),
+        ("test", tests, set(df["test"])),
+        ("group", groups, set(df["group"])),
+    ):
+        absent = [str(x) for x in (asked or ()) if str(x) not in have]
+        if absent:
+            raise ValueError(
+                f"caar_table: {kind}(s) {', '.join(absent)} not in the CAAR table "
+                f"(it has {', '.join(sorted(have)) or 'none'})"
+            )
     tst = list(tests) if tests is not None else list(dict.fromkeys(df["test"]))
     grp = list(groups) if groups is not None else list(dict.fromkeys(df["group"]))
     if groups is None and "all" in grp:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import eventstudy as es
+from eventstudy.exceptions import ConfigurationError
 from tests.naive_event_study import naive_event
 
 RTOL = 1e-9  # the tolerance; both sides are exact up to rounding
@@ -247,42 +248,55 @@ def test_skipped_reasons_are_specific(market: pd.DataFrame) -> None:
             EVENTS,
             pd.DataFrame(
                 {
-                    "event_id": ["x1", "x2", "x3"],
-                    "ticker": ["ZZZ", "AAA", "BBB"],
-                    "date": ["2022-05-02", "2030-01-01", "2022-05-02"],
-                    "benchmark": ["MKT", "MKT", "NOPE"],
+                    "event_id": ["x2"],
+                    "ticker": ["AAA"],
+                    "date": ["2030-01-01"],
+                    "benchmark": ["MKT"],
                 }
             ),
         ]
     )
     res = es.EventStudy(market, ev, benchmark="MKT").fit()
     why = res.skipped.set_index("event_id")["reason"]
-    assert "ticker 'ZZZ' is not a column" in why["x1"]
     assert "after the last return of 'AAA'" in why["x2"]
-    assert "benchmark 'NOPE' is not a column" in why["x3"]
     assert "only" in why["c1"]
     assert "min_estimation_obs=120" in why["c1"]
     assert res.panel.n_events == 6  # the rest still runs
 
 
 @pytest.mark.parametrize(
-    ("ticker", "benchmark", "reason"),
+    ("ticker", "benchmark", "message"),
     [
-        ("ZZZ", "MKT", "ticker 'ZZZ' is not a column of the returns"),
-        ("AAA", "NOPE", "benchmark 'NOPE' is not a column of the returns"),
+        (
+            "AAAA",
+            "MKT",
+            "ticker 'AAAA' (event 'x1') is not a column of the returns; closest: 'AAA'",
+        ),
+        (
+            "AAA",
+            "MKT3",
+            "benchmark 'MKT3' (event 'x1') is not a column "
+            "of the returns; closest: 'MKT', 'MKT2'",
+        ),
     ],
 )
-def test_no_event_with_known_columns_is_skipped_not_a_crash(
-    market: pd.DataFrame, ticker: str, benchmark: str, reason: str
+def test_a_name_that_is_no_column_is_an_error_not_a_skip(
+    market: pd.DataFrame, ticker: str, benchmark: str, message: str
 ) -> None:
-    # every event unknown: no segment at all (this used to be an IndexError
-    # from inside the engine)
+    # a typo is a configuration error (it used to move the events to
+    # `skipped`, or give events=0 skipped=N without a word)
     ev = pd.DataFrame({"event_id": ["x1"], "ticker": [ticker], "date": ["2022-05-02"]})
-    res = es.EventStudy(market, ev, benchmark=benchmark).fit()
-    assert res.skipped.set_index("event_id")["reason"].to_dict() == {"x1": reason}
-    assert res.panel.n_events == 0
-    assert len(res.parameters) == 0
-    assert len(res.cars()) == 0
+    with pytest.raises(ConfigurationError) as err:
+        es.EventStudy(market, ev, benchmark=benchmark)
+    assert str(err.value).splitlines()[0] == f"events: {message}"
+    # many events with one bad benchmark: one line, the count and an example
+    many = EVENTS.assign(benchmark="QQQQ")
+    with pytest.raises(
+        ConfigurationError,
+        match=r"benchmark 'QQQQ' \(8 events, "
+        r"e.g. 'a1'\) is not a column",
+    ):
+        es.EventStudy(market, many, benchmark="MKT")
 
 
 def test_out_of_span_and_empty_listing_reasons(market: pd.DataFrame) -> None:

@@ -41,7 +41,14 @@ def test_window_lists_are_checked(res: es.EventStudyResults) -> None:
     with pytest.raises(ValueError, match=r"windows: \[-1,\+1\] is given twice"):
         res.car_table(windows=((-1, 1), (-1.0, 1.0)))
     with pytest.raises(ValueError, match="windows must be a sequence of"):
-        res.cars(windows=(-1, 1))  # type: ignore[arg-type]  # one pair, not pairs
+        res.cars(windows=5)  # type: ignore[arg-type]
+    # one window alone is one window, in either spelling
+    pd.testing.assert_frame_equal(
+        res.cars(windows=(-1, 1)), res.cars(windows=((-1, 1),))
+    )
+    pd.testing.assert_frame_equal(
+        res.cars(windows="[-1,+1]"), res.cars(windows=((-1, 1),))
+    )
     with pytest.raises(ValueError, match="is not an \\(a, b\\) pair"):
         res.to_frame(windows=((-1, 0, 1),))  # type: ignore[arg-type]
     got = res.cars(windows=((0, 0), (-1, 1)))

@@ -34,6 +34,7 @@ from scipy import stats
 
 import eventstudy as es
 from eventstudy.data.returns import prices_to_returns
+from eventstudy.exceptions import ConfigurationError
 
 # --- transcribed from test_functionality_inference.R (xKDR/eventstudies@6ad1e1ea)
 # zoo index: R Date numbers 12418 ... 12432 (days since 1970-01-01)
@@ -85,7 +86,7 @@ R_OUTCOMES = {
     "e3": "success",
     "e4": "wrongspan",  # 2005-01-15: after the data
     "e5": "wrongspan",  # 2004-01-01: no return on or before it (row 0)
-    "e6": "unitmissing",  # "Junk" is not a column
+    "e6": "unitmissing",  # "Junk" is not a column: a ConfigurationError here
 }
 R_SAMPLE = ["e1", "e2", "e3"]
 
@@ -120,7 +121,13 @@ def padded_returns(seed: int) -> pd.DataFrame:
     return pd.concat([pad, ret])
 
 
-def study(returns: pd.DataFrame, events: pd.DataFrame = EVENTS) -> es.EventStudy:
+#: R's list without "Junk": a name that is no column is an error here, not a
+#: skipped event (R's "unitmissing"), so the other outcomes are compared
+#: without it (test_unitmissing_is_a_configuration_error)
+KNOWN_EVENTS = EVENTS[EVENTS["ticker"] != "Junk"].reset_index(drop=True)
+
+
+def study(returns: pd.DataFrame, events: pd.DataFrame = KNOWN_EVENTS) -> es.EventStudy:
     # raw returns = market-adjusted ARs against a zero benchmark
     return es.EventStudy(
         returns,
@@ -264,13 +271,25 @@ def test_non_trading_day_maps_to_next_session(res: es.EventStudyResults) -> None
     assert r.skipped.empty
 
 
-def test_unitmissing_and_wrongspan_are_skipped_with_reasons() -> None:
-    # R's own returns, no padding: the outcome of every event of R's list.
+def test_unitmissing_is_a_configuration_error() -> None:
+    # R reports "unitmissing" and goes on; a name that is no column is a typo
+    # here, and the study stops with the name and the existing columns
+    with pytest.raises(ConfigurationError) as err:
+        study(r_returns(), EVENTS)
+    assert str(err.value).splitlines()[0] == (
+        "events: ticker 'Junk' (event 'e6') is not a column of the returns; "
+        "existing: 'ITC', 'Reliance', 'TCS', 'ZERO'"
+    )
+
+
+def test_wrongspan_is_skipped_with_reasons() -> None:
+    # R's own returns, no padding: the outcome of every other event of R's list.
     res = study(r_returns()).fit()
     why = res.skipped.set_index("event_id")["reason"]
     # each event is either estimated or skipped with a reason (R: one outcome each)
-    assert sorted([*res.panel.event_ids, *why.index]) == sorted(EVENTS["event_id"])
-    assert why["e6"] == "ticker 'Junk' is not a column of the returns"  # unitmissing
+    assert sorted([*res.panel.event_ids, *why.index]) == sorted(
+        KNOWN_EVENTS["event_id"]
+    )
     assert why["e4"] == (  # wrongspan, after the data
         "event date 2005-01-15 is after the last return of 'ITC' (2004-01-15)"
     )
@@ -278,7 +297,7 @@ def test_unitmissing_and_wrongspan_are_skipped_with_reasons() -> None:
         "event date 2004-01-01 is before the data of 'Reliance' "
         "(first session 2004-01-02)"
     )
-    assert {e for e, o in R_OUTCOMES.items() if o != "success"} <= set(why.index)
+    assert {e for e, o in R_OUTCOMES.items() if o == "wrongspan"} <= set(why.index)
     # e1 is a success in R, which estimates nothing; our engine needs
     # estimation returns before day 0 (hence the padding in the other tests)
     assert why["e1"] == (

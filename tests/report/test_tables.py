@@ -190,12 +190,14 @@ def test_summary_window_is_a_statsmodels_style_table(res: EventStudyResults) -> 
     car, se, t, p, lo, hi = (float(v) for v in line.split()[1:])
     c = res.car(-1, 1).loc[ev]
     q = stats.t.ppf(0.95, c["df"])  # independent: scipy quantile, CI by hand
-    assert car == pytest.approx(c["car"], abs=5e-5)
-    assert se == pytest.approx(c["se"], abs=5e-5)
+    # CAR, std err and bounds in percent, as every table (issue 15)
+    assert "CAR, std err and confidence bounds in percent" in text
+    assert car == pytest.approx(100 * c["car"], abs=5e-4)
+    assert se == pytest.approx(100 * c["se"], abs=5e-4)
     assert t == pytest.approx(c["car"] / c["se"], abs=5e-4)
     assert p == pytest.approx(
         2 * stats.t.sf(abs(c["car"] / c["se"]), c["df"]), abs=5e-4
     )
-    assert lo == pytest.approx(c["car"] - q * c["se"], abs=5e-5)
-    assert hi == pytest.approx(c["car"] + q * c["se"], abs=5e-5)
+    assert lo == pytest.approx(100 * (c["car"] - q * c["se"]), abs=5e-4)
+    assert hi == pytest.approx(100 * (c["car"] + q * c["se"]), abs=5e-4)
     assert "Estimated / skipped:" in res.summary()
