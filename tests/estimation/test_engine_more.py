@@ -256,7 +256,7 @@ def test_two_thread_sums_and_gather_equal_one_thread(
 ) -> None:
     """Above the size thresholds the window sums and the gather run on two
     threads; every output bit equals the one-thread run (fixed order)."""
-    from eventstudy.estimation import engine
+    from eventstudy.estimation import abnormal, moments
 
     market = synthetic_market()
     rng = np.random.default_rng(5)
@@ -274,9 +274,9 @@ def test_two_thread_sums_and_gather_equal_one_thread(
         return es.EventStudy(market, events, model=model, min_estimation_obs=30).fit()
 
     one = run()
-    monkeypatch.setattr(engine, "_THREAD_MIN_CELLS", 0)
-    monkeypatch.setattr(engine, "_THREAD_MIN_EVENTS", 0)
-    monkeypatch.setattr(engine, "_GATHER_BLOCK", 16)  # several blocks per thread
+    monkeypatch.setattr(moments, "THREAD_MIN_CELLS", 0)
+    monkeypatch.setattr(abnormal, "THREAD_MIN_EVENTS", 0)
+    monkeypatch.setattr(abnormal, "GATHER_BLOCK", 16)  # several blocks per thread
     two = run()
     assert len(one.parameters) > 200
     pd.testing.assert_frame_equal(one.parameters, two.parameters, check_exact=True)
@@ -302,7 +302,7 @@ def test_gap_entries_from_missing_cells_match_a_row_loop() -> None:
     # the span matching compounds the benchmark only after a listing gap;
     # the gap entries come from the missing cells alone, checked here against
     # a plain loop over rows and sessions on random session masks
-    from eventstudy.estimation.engine import _gaps_after_missing
+    from eventstudy.estimation.long_data import gaps_after_missing
 
     rng = np.random.default_rng(5)
     n_gaps = 0
@@ -317,7 +317,7 @@ def test_gap_entries_from_missing_cells_match_a_row_loop() -> None:
                     want.append(pos)
                 prev = col
                 pos += 1
-        got = _gaps_after_missing(np.flatnonzero(~has), d)
+        got = gaps_after_missing(np.flatnonzero(~has), d)
         np.testing.assert_array_equal(got, np.asarray(want, dtype=np.int64))
         n_gaps += len(want)
     assert n_gaps > 500  # the masks do have gaps, leading and trailing runs
@@ -327,7 +327,7 @@ def test_day0_lookups_match_searchsorted() -> None:
     # day 0 in the wide build: grid rows before a date by a per-day table and
     # missing cells before a row by block counts and bit masks, checked
     # against plain searchsorted on random grids, masks and dates
-    from eventstudy.estimation.engine import _grid_rows_before, _missing_before
+    from eventstudy.estimation.long_data import grid_rows_before, missing_before
 
     rng = np.random.default_rng(21)
     day = 86_400 * 10**9
@@ -337,7 +337,7 @@ def test_day0_lookups_match_searchsorted() -> None:
         dates = rng.integers(900 * day, 1900 * day, 500)
         dates[::3] -= dates[::3] % day  # some at midnight, some not
         want = np.searchsorted(grid, dates, side="left")
-        np.testing.assert_array_equal(_grid_rows_before(grid, dates), want)
+        np.testing.assert_array_equal(grid_rows_before(grid, dates), want)
         n_seg = int(rng.integers(1, 6))
         has = rng.random((n_seg, n_grid)) > rng.uniform(0.0, 0.9)
         missing = np.flatnonzero(~has)
@@ -345,7 +345,7 @@ def test_day0_lookups_match_searchsorted() -> None:
         rows = rng.integers(0, n_grid + 1, 500)  # n_grid: after the last row
         pairs = zip(seg, rows, strict=True)
         naive = np.array([np.count_nonzero(~has[s, :r]) for s, r in pairs])
-        got = _missing_before(missing, n_grid, n_seg, seg, rows)
+        got = missing_before(missing, n_grid, n_seg, seg, rows)
         np.testing.assert_array_equal(got, naive)
 
 
@@ -355,16 +355,16 @@ def test_running_sum_of_products_is_the_sequential_cumsum(
 ) -> None:
     # the products are formed a block at a time; the running sum must still
     # be the one sequential sum, bit for bit (the fit's moments use it)
-    from eventstudy.estimation import engine
+    from eventstudy.estimation import moments
 
-    monkeypatch.setattr(engine, "_PRODUCT_BLOCK", block)
+    monkeypatch.setattr(moments, "PRODUCT_BLOCK", block)
     rng = np.random.default_rng(2)
     for n in (1, 2, 50, 1000, 70_001):
         a = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
         b = rng.standard_normal(n)
         out = np.empty(n + 1)
-        engine._running_sum(a, b, out)
+        moments.running_sum(a, b, out)
         assert out[0] == 0.0
         np.testing.assert_array_equal(out[1:], np.cumsum(a * b))
-        engine._running_sum(a, None, out)
+        moments.running_sum(a, None, out)
         np.testing.assert_array_equal(out[1:], np.cumsum(a))

@@ -83,7 +83,7 @@ def test_crude_dependence_and_kp_without_a_pass(model: str) -> None:
 @pytest.mark.parametrize("kind", ["simple", "log"])
 def test_wide_long_arrays_match_the_listing_loop(model: str, kind: str) -> None:
     from eventstudy.estimation.alignment import listing_sessions
-    from eventstudy.estimation.engine import _build_long, _build_long_wide
+    from eventstudy.estimation.long_data import build_long, build_long_wide
     from eventstudy.estimation.models import resolve_model
 
     market = synthetic_market()
@@ -100,8 +100,8 @@ def test_wide_long_arrays_match_the_listing_loop(model: str, kind: str) -> None:
     sess = {t: listing_sessions(market[t]) for t, _ in pairs}
     one_bench = [(t, "MKT" if b else None) for t, b in pairs]  # no selection path
     for prs in (pairs, one_bench):
-        ref = _build_long(market, prs, m, kind, sess, excl, (-10, 10))  # type: ignore[arg-type]
-        got = _build_long_wide(market, prs, m, kind, excl, (-10, 10))  # type: ignore[arg-type]
+        ref = build_long(market, prs, m, kind, sess, excl, (-10, 10))  # type: ignore[arg-type]
+        got = build_long_wide(market, prs, m, kind, excl, (-10, 10))  # type: ignore[arg-type]
         for f in dataclasses.fields(ref):
             if f.name in ("grid", "missing"):  # the wide build's own extras
                 continue

@@ -1,109 +1,18 @@
-"""Normal-return models: what each one regresses and how many parameters it has.
-
-The models only *describe* the regression; the batched engine
-(:mod:`eventstudy.estimation.engine`) fits all events at once. Formulas follow
-MacKinlay (1997, §4) and Campbell, Lo and MacKinlay (1997, ch. 4):
-
-* :class:`ConstantMeanModel`: ``R_it = μ_i + ε_it`` (k = 1).
-* :class:`MarketAdjustedModel`: ``AR_it = R_it - R_mt``; no estimated
-  parameters (k = 0); σ̂² is the sample variance of the estimation-window ARs
-  with divisor ``M - 1`` and the single-event t test uses ``t(M - 1)``.
-* :class:`MarketModel`: ``R_it = α_i + β_i R_mt + ε_it`` by OLS (k = 2).
-* :class:`FactorModel`: ``R_it - r_ft = α_i + β_i'f_t + ε_it`` by OLS
-  (k = 1 + number of factors), with Fama-French 3/5 and Carhart presets.
-"""
+"""Linear factor models: Fama-French 3 and 5, Carhart, any user factors."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from eventstudy._typing import Float64Array
 from eventstudy._validation import closest_names
+from eventstudy.estimation.models.base import FactorLookup, NormalReturnModel
 from eventstudy.exceptions import ConfigurationError
 
-__all__ = [
-    "ConstantMeanModel",
-    "FactorModel",
-    "MarketAdjustedModel",
-    "MarketModel",
-    "NormalReturnModel",
-    "resolve_model",
-]
-
-
-@dataclass(frozen=True)
-class NormalReturnModel:
-    """Base class of the normal-return models.
-
-    Attributes
-    ----------
-    name : str
-        Canonical name written to results and manifests.
-    uses_benchmark : bool
-        Whether the model needs a benchmark (market) return per event.
-    intercept : bool
-        Whether an intercept is estimated.
-    """
-
-    name: str = field(init=False, default="")
-    uses_benchmark: bool = field(init=False, default=False)
-    intercept: bool = field(init=False, default=True)
-
-    @property
-    def regressor_names(self) -> tuple[str, ...]:
-        """Names of the slope parameters (besides the intercept)."""
-        return ()
-
-    @property
-    def k(self) -> int:
-        """Number of estimated parameters (intercept included)."""
-        return int(self.intercept) + len(self.regressor_names)
-
-
-@dataclass(frozen=True)
-class ConstantMeanModel(NormalReturnModel):
-    """Constant-mean-return model, ``R_it = μ_i + ε_it`` (MacKinlay 1997, eq. 5).
-
-    ``Var(AR_t) = σ̂²(1 + 1/M)`` and ``Var(CAR) = σ̂²(L + L²/M)``.
-    """
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "name", "constant_mean")
-
-
-@dataclass(frozen=True)
-class MarketAdjustedModel(NormalReturnModel):
-    """Market-adjusted returns, ``AR_it = R_it - R_mt`` (Brown and Warner 1985).
-
-    No parameter is estimated, so there is no prediction-error term:
-    ``Var(AR_t) = σ̂²``, ``Var(CAR) = L σ̂²``, with σ̂² the sample variance
-    (divisor ``M - 1``) of the estimation-window ARs and ``df = M - 1``.
-    """
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "name", "market_adjusted")
-        object.__setattr__(self, "uses_benchmark", True)
-        object.__setattr__(self, "intercept", False)
-
-
-@dataclass(frozen=True)
-class MarketModel(NormalReturnModel):
-    """Market model estimated by OLS, ``R_it = α_i + β_i R_mt + ε_it``.
-
-    MacKinlay (1997, eq. 6-9): ``Var(AR_t) = σ̂²[1 + 1/M + (R_mt - R̄_m)²/S_mm]``.
-    """
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "name", "market")
-        object.__setattr__(self, "uses_benchmark", True)
-
-    @property
-    def regressor_names(self) -> tuple[str, ...]:
-        """The single slope, ``beta``."""
-        return ("beta",)
+__all__ = ["FactorModel"]
 
 
 @dataclass(frozen=True)
@@ -193,6 +102,29 @@ class FactorModel(NormalReturnModel):
         """The factor columns."""
         return self.columns
 
+    @property
+    def factor_columns(self) -> tuple[str, ...]:
+        """The regressors and the risk-free column."""
+        return (*self.columns, *([self.risk_free] if self.risk_free else []))
+
+    @property
+    def factor_frame(self) -> pd.DataFrame:
+        """The factor returns."""
+        return self.factors
+
+    def design(
+        self,
+        ret: Float64Array,
+        market: Float64Array,
+        factor: FactorLookup | None = None,
+    ) -> tuple[Float64Array, Float64Array]:
+        """``y = r - r_f`` and ``x`` the span-matched factor columns."""
+        if factor is None:
+            raise ValueError("FactorModel.design needs the factor lookup")
+        x = np.column_stack([factor(c) for c in self.columns])
+        rf = factor(self.risk_free) if self.risk_free else 0.0
+        return np.asarray(ret - rf, dtype=np.float64), x
+
     @classmethod
     def fama_french_3(
         cls, factors: pd.DataFrame, risk_free: str = "RF", *, units: str = "decimal"
@@ -259,61 +191,3 @@ def _refuse_percent(factors: pd.DataFrame) -> None:
             "FactorModel(..., units='percent') (or units: percent for the "
             "study file's factors); if they are decimals, check the data"
         )
-
-
-_ALIASES: dict[str, type[NormalReturnModel]] = {
-    "market": MarketModel,
-    "market_model": MarketModel,
-    "ols": MarketModel,
-    "constant_mean": ConstantMeanModel,
-    "mean": ConstantMeanModel,
-    "mean_adjusted": ConstantMeanModel,
-    "market_adjusted": MarketAdjustedModel,
-}
-
-
-def resolve_model(model: str | NormalReturnModel) -> NormalReturnModel:
-    """Turn a model name or object into a model object.
-
-    Parameters
-    ----------
-    model : str or NormalReturnModel
-        ``"market"`` (aliases ``market_model``, ``ols``), ``"constant_mean"``
-        (``mean``, ``mean_adjusted``), ``"market_adjusted"``, or a model object
-        such as :class:`FactorModel`.
-
-    Returns
-    -------
-    NormalReturnModel
-
-    Raises
-    ------
-    ValueError
-        For an unknown name (the message lists the valid ones).
-    TypeError
-        For anything that is neither a string nor a model.
-    """
-    if isinstance(model, NormalReturnModel):
-        return model
-    if isinstance(model, str):
-        key = model.strip().lower().replace("-", "_").replace(" ", "_")
-        if key in _ALIASES:
-            return _ALIASES[key]()
-        if key in ("factor", "ff3", "ff5", "carhart"):
-            raise ValueError(
-                f"model {model!r} needs factor data: pass "
-                "FactorModel.fama_french_3(factors) (or FactorModel(...)) instead"
-            )
-        raise ValueError(
-            f"unknown model {model!r}; valid: {sorted(set(_ALIASES))} or a FactorModel"
-        )
-    raise TypeError(
-        f"model must be a string or NormalReturnModel, got {type(model).__name__}"
-    )
-
-
-def factor_columns(model: NormalReturnModel) -> Sequence[str]:
-    """Columns a model reads from its factor frame (empty for other models)."""
-    if isinstance(model, FactorModel):
-        return model.columns
-    return ()

@@ -1,0 +1,60 @@
+"""Model names (as in study files and ``EventStudy(model=...)``) to model objects."""
+
+from __future__ import annotations
+
+from eventstudy.estimation.models.base import NormalReturnModel
+from eventstudy.estimation.models.constant_mean import ConstantMeanModel
+from eventstudy.estimation.models.market import MarketModel
+from eventstudy.estimation.models.market_adjusted import MarketAdjustedModel
+
+__all__ = ["resolve_model"]
+
+_ALIASES: dict[str, type[NormalReturnModel]] = {
+    "market": MarketModel,
+    "market_model": MarketModel,
+    "ols": MarketModel,
+    "constant_mean": ConstantMeanModel,
+    "mean": ConstantMeanModel,
+    "mean_adjusted": ConstantMeanModel,
+    "market_adjusted": MarketAdjustedModel,
+}
+
+
+def resolve_model(model: str | NormalReturnModel) -> NormalReturnModel:
+    """Turn a model name or object into a model object.
+
+    Parameters
+    ----------
+    model : str or NormalReturnModel
+        ``"market"`` (aliases ``market_model``, ``ols``), ``"constant_mean"``
+        (``mean``, ``mean_adjusted``), ``"market_adjusted"``, or a model object
+        such as :class:`FactorModel`.
+
+    Returns
+    -------
+    NormalReturnModel
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones).
+    TypeError
+        For anything that is neither a string nor a model.
+    """
+    if isinstance(model, NormalReturnModel):
+        return model
+    if isinstance(model, str):
+        key = model.strip().lower().replace("-", "_").replace(" ", "_")
+        if key in _ALIASES:
+            return _ALIASES[key]()
+        if key in ("factor", "ff3", "ff5", "carhart"):
+            raise ValueError(
+                f"model {model!r} needs factor data: pass "
+                "FactorModel.fama_french_3(factors) (or FactorModel(...)) instead"
+            )
+        raise ValueError(
+            f"unknown model {model!r}; valid: {sorted(set(_ALIASES))} or a FactorModel"
+        )
+    raise TypeError(
+        f"model must be a string or NormalReturnModel, got {type(model).__name__}"
+    )
