@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -366,6 +367,11 @@ class EventStudy:
         benchmark's log volume. See :mod:`eventstudy.measures.volume`.
     volume : DataFrame, optional
         Traded volume, DatetimeIndex x tickers, for ``measure="volume"``.
+    benchmark_ex : mapping of str to float, optional
+        ``{ticker: w}``: the listing's weight ``w`` in its benchmark; its
+        events then use ``R_b* = (R_b - w R_i) / (1 - w)``, the benchmark
+        without the firm (column ``"<benchmark> ex <ticker>"``); see
+        :mod:`eventstudy.estimation.benchmark_ex`.
 
     Raises
     ------
@@ -399,6 +405,7 @@ class EventStudy:
         ci_level: float = 0.95,
         measure: str = "car",
         volume: pd.DataFrame | None = None,
+        benchmark_ex: Mapping[str, float] | None = None,
     ) -> None:
         if measure == "volume":
             if volume is None:
@@ -434,8 +441,25 @@ class EventStudy:
         self.events = _validate_events(events, benchmark)
         _check_benchmarks(self.events, self.model)
         _check_columns(self.returns, self.events, self.model)
+        if benchmark_ex:
+            from eventstudy.estimation.benchmark_ex import ex_firm_benchmarks
+
+            self.returns, self.events = ex_firm_benchmarks(
+                self.returns, self.events, benchmark_ex
+            )
         self.sessions = {str(t): _session_dates(s) for t, s in (sessions or {}).items()}
         self.exclude = self._exclusions(exclude)
+
+    def with_events(self, events: pd.DataFrame) -> EventStudy:
+        """Return the same study (returns, model, windows, exclusions) on other events.
+
+        The returns are not validated again, and the exclusions stay those of
+        this study (placebo draws keep the real events out of their
+        estimation windows).
+        """
+        other = copy.copy(self)
+        other.events = _validate_events(events, self.benchmark)
+        return other
 
     def _exclusions(self, exclude: str | pd.DataFrame | None) -> dict[str, np.ndarray]:
         if exclude is None:
@@ -501,7 +525,7 @@ class EventStudy:
             ci_level=self.ci_level,
         )
         res = EventStudyResults(out, settings, self.events)
-        res._inputs = StudyInputs(self.returns, self.events, self.sessions)
+        res._inputs = StudyInputs(self.returns, self.events, self.sessions, self)
         return res
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ class StudyInputs:
     returns: pd.DataFrame
     events: pd.DataFrame
     sessions: Mapping[str, pd.DatetimeIndex]
+    study: Any = None  # the EventStudy (refits on other events: placebo, power)
 
 
 class MeasuresMixin:

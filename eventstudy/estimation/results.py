@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from eventstudy.estimation.engine import EngineOutput
+from eventstudy.estimation.explain_api import ExplainMixin
 from eventstudy.estimation.measures_api import MeasuresMixin
 from eventstudy.estimation.panel import AbnormalPanel
 
@@ -244,7 +245,7 @@ class StudySettings:
         return d
 
 
-class EventStudyResults(MeasuresMixin):
+class EventStudyResults(MeasuresMixin, ExplainMixin):
     """Results of :meth:`EventStudy.fit`.
 
     Attributes are read-only; tables are built on first access.
