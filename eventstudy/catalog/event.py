@@ -53,6 +53,11 @@ EVENT_TYPES: tuple[str, ...] = (
     "expansion",
     "investment",
     "regulatory",
+    "acquisition",
+    "guidance",
+    "management",
+    "capital_return",
+    "offering",
     "macro",
     "other",
 )

@@ -74,7 +74,7 @@ _TIMESTAMP = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)"
     r"(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
 )
-_SEED = re.compile(r"^[^/\\\s]+\.txt$")
+_SEED = re.compile(r"^[^/\\\s]+\.(?:txt|md|html?|rss|atom|xml)(?:#\d+)?$")
 _URL = re.compile(r"^https?://\S+$")
 
 
@@ -651,7 +651,8 @@ def _sources(
             check.add(
                 line,
                 f"{field}.seeds",
-                f"{seed!r} is not a document file name (NNN_*.txt)",
+                f"{seed!r} is not a document file name (.txt, .md, .html, "
+                "or a feed entry news.rss#3)",
             )
     for url, line in urls:
         if not _URL.match(url):

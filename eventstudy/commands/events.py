@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from eventstudy.catalog.extract import candidates_yaml, extract_document
 from eventstudy.catalog.validation import CatalogValidationError, read_catalog
+from eventstudy.commands.extract import add_extract_arguments, run_extract
 from eventstudy.exceptions import CatalogError
 
 __all__ = ["register"]
@@ -43,24 +43,11 @@ def register(subparsers: Any) -> None:
     validate.set_defaults(func=_validate)
 
     extract = verbs.add_parser(
-        "extract", help="candidate catalog entries (YAML) from news documents"
+        "extract",
+        help="candidate events from news documents (YAML, an events table or a catalog)",
     )
-    extract.add_argument("docs", nargs="+", type=Path, metavar="DOC", help="text files")
-    extract.add_argument(
-        "--published",
-        type=_date,
-        help="publication date YYYY-MM-DD, to resolve relative dates",
-    )
-    extract.add_argument(
-        "--prices",
-        type=Path,
-        metavar="DIR",
-        help="folder of TICKER.csv (date, close) to date documents from price action",
-    )
-    extract.add_argument(
-        "--out", type=Path, metavar="FILE", help="write the YAML here instead of stdout"
-    )
-    extract.set_defaults(func=_extract)
+    add_extract_arguments(extract)
+    extract.set_defaults(func=run_extract)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -88,23 +75,4 @@ def _validate(args: argparse.Namespace) -> int:
         f"{path}: OK: {len(catalog)} events, {len(catalog.listings)} listings, "
         f"{n_rows} (event, listing) pairs"
     )
-    return 0
-
-
-def _extract(args: argparse.Namespace) -> int:
-    prices: Path | None = args.prices
-    if prices is not None and not prices.is_dir():
-        raise CatalogError(f"--prices {prices}: no such folder")
-    for doc in args.docs:
-        if not doc.is_file():
-            raise CatalogError(f"{doc}: no such document")
-    results = [
-        extract_document(doc, published=args.published, prices_dir=prices)
-        for doc in args.docs
-    ]
-    text = candidates_yaml(results)
-    if args.out is not None:
-        args.out.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
     return 0

@@ -66,9 +66,15 @@ def test_extract_seeds_with_prices(
     assert main(["events", "extract", *docs, "--prices", str(prices_dir)]) == 0
     out = yaml.safe_load(capsys.readouterr().out)
     assert [d["published"] for d in out] == ["2025-06-24", "2025-09-24"]
-    apsara = {(c["type"], c["announced"]) for c in out[1]["candidates"]}
-    assert ("conference", "2025-09-24") in apsara
-    assert ("partnership", "2025-09-24") in apsara
+    first = out[1]["candidates"][0]  # the Apsara news (E1), merged across sentences
+    assert (first["type"], first["announced"], first["role"]) == (
+        "partnership",
+        "2025-09-24",
+        "event",
+    )
+    assert "conference" in first["evidence"]["also"]
+    assert first["listings"] == ["BABA", "9988.HK", "NVDA"]
+    assert all(c["role"] == "background" for c in out[1]["candidates"][1:])
 
 
 def test_extract_to_file_and_errors(

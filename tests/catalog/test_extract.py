@@ -5,14 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from eventstudy.catalog.extract import extract_document
-from eventstudy.catalog.price_action import parse_price_action
-from eventstudy.catalog.text_cues import (
-    find_dates,
-    find_tickers,
-    find_types,
-    split_sentences,
-)
+from eventstudy.catalog.extract import default_universe, extract_document
+from eventstudy.catalog.extract.dates import find_dates
+from eventstudy.catalog.extract.listings import find_companies
+from eventstudy.catalog.extract.price_action import parse_price_action
+from eventstudy.catalog.extract.sentences import split_document
+from eventstudy.catalog.extract.types import find_types
 
 SEED_DATES = {
     "000_5444e642be64ab11.txt": "2025-06-24",
@@ -117,21 +115,23 @@ def test_relative_dates_against_publication(shared_dir: Path) -> None:
     assert ref.relative
 
 
+def _tickers(path: Path) -> dict[str, tuple[str, str]]:
+    out = {}
+    for c in find_companies(split_document(path.read_text()), default_universe()):
+        for listing in c.written:
+            out[listing.ticker] = (c.role, "+".join(c.how))
+        out.setdefault(c.name, (c.role, "+".join(c.how)))
+    return out
+
+
 def test_tickers_and_types(shared_dir: Path) -> None:
-    sentences = split_sentences(
-        (shared_dir / "seeds" / "004_3aecb83cac5027fd.txt").read_text()
-    )
-    tickers = {m.ticker: m for m in find_tickers(sentences)}
-    assert {"BABA", "9988.HK", "NVDA", "0700.HK"} <= set(tickers)
-    assert tickers["0700.HK"].how == "symbol"
-    assert "Tencent 700" in tickers["0700.HK"].evidence
-    assert tickers["9988.HK"].how == "name"
-    sentences = split_sentences(
-        (shared_dir / "seeds" / "001_1db36c08af5cdf47.txt").read_text()
-    )
-    tickers = {m.ticker: m for m in find_tickers(sentences)}
-    assert "NYSE:BABA" in tickers["BABA"].evidence
-    assert "NASDAQ:MSFT" in tickers["MSFT"].evidence
+    seeds = shared_dir / "seeds"
+    tickers = _tickers(seeds / "004_3aecb83cac5027fd.txt")
+    assert tickers["BABA"] == ("main", "after name")
+    assert tickers["NVDA"][0] == "other"
+    tickers = _tickers(seeds / "001_1db36c08af5cdf47.txt")
+    assert tickers["BABA"][1].startswith("exchange prefix")
+    assert tickers["MSFT"] == ("other", "exchange prefix")
     assert find_types("a partnership with Nvidia")[0][0] == "partnership"
     assert find_types("at its annual Apsara Conference")[0][0] == "conference"
     assert find_types("reported strong quarterly results")[0][0] == "earnings"
@@ -156,6 +156,7 @@ def test_candidates_with_published(shared_dir: Path) -> None:
     assert result["published_source"] == "--published"
     by_type = {(c["type"], c["announced"]) for c in result["candidates"]}
     assert ("conference", "2025-06-11") in by_type  # VivaTech (E11)
+    assert result["candidates"][0]["listings"] == ["BABA", "9988.HK"]
     embedding = [
         c
         for c in result["candidates"]
@@ -165,7 +166,7 @@ def test_candidates_with_published(shared_dir: Path) -> None:
     assert embedding[0]["type"] == "product"
     for candidate in result["candidates"]:
         assert candidate["sources"] == {"seeds": ["002_72648d7cc0c2f894.txt"]}
-        assert set(candidate["evidence"]) == {"type", "announced", "listings"}
+        assert {"type", "announced", "listings"} <= set(candidate["evidence"])
         sentence_start = candidate["title"][:40]
         assert sentence_start in candidate["evidence"]["type"]
         assert sentence_start in candidate["evidence"]["announced"]

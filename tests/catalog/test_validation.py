@@ -87,7 +87,7 @@ def test_enums_precision_and_override_errors() -> None:
     event += "    precision: exact\n    day0: {BABA: 2025-02-22}\n    role: main\n"
     issues = issues_of(catalog_text(event))
     assert issues == [
-        "cat.yaml:7: A.type: 'rumour' is not one of earnings, conference, partnership, product, expansion, investment, regulatory, macro, other",
+        "cat.yaml:7: A.type: 'rumour' is not one of earnings, conference, partnership, product, expansion, investment, regulatory, acquisition, guidance, management, capital_return, offering, macro, other",
         "cat.yaml:12: A.precision: 'exact' needs a clock time: announced is a plain date (use precision: date, or give a timestamp with offset)",
         "cat.yaml:13: A.day0.BABA: 2025-02-22 is not a XNYS session (day 0 must be a trading session)",
         "cat.yaml:14: A.role: 'main' is not one of event, confounder",
@@ -117,7 +117,7 @@ def test_bad_sources() -> None:
         "{seeds: [000_x.txt]}", "{seeds: [a/b.pdf], urls: [news.az/x]}"
     )
     assert issues_of(catalog_text(event)) == [
-        "cat.yaml:10: A.sources.seeds: 'a/b.pdf' is not a document file name (NNN_*.txt)",
+        "cat.yaml:10: A.sources.seeds: 'a/b.pdf' is not a document file name (.txt, .md, .html, or a feed entry news.rss#3)",
         "cat.yaml:10: A.sources.urls: 'news.az/x' is not an http(s) URL",
     ]
 
