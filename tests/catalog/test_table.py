@@ -96,7 +96,7 @@ def test_every_problem_with_file_row_and_column(tmp_path: Path) -> None:
         f"{path}:3: ticker: unknown ticker 'TSLA' (studied listings: BABA)",
         f"{path}:4: day0: 2025-02-22 is not a XNYS session (day 0 must be a trading session)",
         f"{path}:6: type: 'merger' is not one of earnings, conference, partnership, "
-        "product, expansion, investment, regulatory, macro, other",
+        "product, expansion, investment, regulatory, acquisition, guidance, management, capital_return, offering, macro, other",
         f"{path}:7: id: 'E E' must be letters, digits, '_', '.' or '-' (no ':' or spaces)",
         f"{path}:8: confounders: an event cannot confound itself",
         f"{path}:10: ticker: event 'G' on 'BABA' again (first on line 9)",
