@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from eventstudy.data.sec_http import SecClient
 from tests.edgar.sec_fake import FakeSec, FakeSecServer
 
 USER_AGENT = "Test Researcher test@example.org"
@@ -21,3 +22,9 @@ def fake_sec(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[FakeSec]:
         monkeypatch.setenv("EVENTSTUDY_SEC_USER_AGENT", USER_AGENT)
         monkeypatch.setenv("EVENTSTUDY_CACHE_DIR", str(tmp_path / "cache"))
         yield running
+
+
+@pytest.fixture
+def fast(fake_sec: FakeSec) -> SecClient:
+    """A client that does not wait between requests (the fake has no limit)."""
+    return SecClient(sleep=lambda _s: None)
