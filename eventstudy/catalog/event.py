@@ -37,7 +37,17 @@ EventType: TypeAlias = Literal[
     "expansion",
     "investment",
     "regulatory",
+    "acquisition",
+    "guidance",
+    "management",
+    "capital_return",
+    "offering",
     "macro",
+    "cybersecurity",
+    "restructuring",
+    "impairment",
+    "delisting",
+    "disclosure",
     "other",
 ]
 Precision: TypeAlias = Literal["exact", "approximate", "date"]
@@ -59,6 +69,12 @@ EVENT_TYPES: tuple[str, ...] = (
     "capital_return",
     "offering",
     "macro",
+    # from SEC filings (8-K items, docs/catalog.md)
+    "cybersecurity",
+    "restructuring",
+    "impairment",
+    "delisting",
+    "disclosure",
     "other",
 )
 #: Allowed values of ``precision``: ``exact`` and ``approximate`` qualify a

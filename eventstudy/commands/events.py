@@ -10,6 +10,7 @@ from typing import Any
 
 from eventstudy.catalog.validation import CatalogValidationError, read_catalog
 from eventstudy.commands.extract import add_extract_arguments, run_extract
+from eventstudy.commands import edgar as edgar_commands
 from eventstudy.exceptions import CatalogError
 
 __all__ = ["register"]
@@ -48,6 +49,7 @@ def register(subparsers: Any) -> None:
     )
     add_extract_arguments(extract)
     extract.set_defaults(func=run_extract)
+    edgar_commands.register_verbs(verbs)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

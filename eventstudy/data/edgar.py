@@ -187,7 +187,9 @@ def _read_submissions(
             stored = None
         if stored is not None and stored.retrieved_at.date() > end:
             max_age = None  # fetched after the range ended: nothing new in it
-    got = ctx.store.get(key, f"{data_url()}/submissions/{name}", ctx.client, max_age=max_age)
+    got = ctx.store.get(
+        key, f"{data_url()}/submissions/{name}", ctx.client, max_age=max_age
+    )
     doc = _load(got.data, name)
     try:
         recent, files = doc["filings"]["recent"], doc["filings"].get("files", [])
@@ -198,14 +200,16 @@ def _read_submissions(
         lo, hi = str(page.get("filingFrom", "")), str(page.get("filingTo", ""))
         page_name = str(page["name"])
         page_key = f"submissions/{page_name}"
-        if (start is not None and hi and hi < start.isoformat()) or (
+        outside = (start is not None and hi and hi < start.isoformat()) or (
             end is not None and lo and lo > end.isoformat()
-        ):
-            # outside the range: read only when already stored (its headers
-            # may establish the filer's convention), never fetched for it
-            if not ctx.store.paths(page_key)[1].exists():
-                continue
-        got = ctx.store.get(page_key, f"{data_url()}/submissions/{page_name}", ctx.client)
+        )
+        # a page outside the range is read only when already stored (its
+        # headers may establish the filer's convention), never fetched for it
+        if outside and not ctx.store.paths(page_key)[1].exists():
+            continue
+        got = ctx.store.get(
+            page_key, f"{data_url()}/submissions/{page_name}", ctx.client
+        )
         frames.append(submissions_frame(_load(got.data, page_name), page_name))
     frame = pd.concat(frames, ignore_index=True).drop_duplicates("accession")
     return frame, str(doc.get("name", ""))
@@ -254,11 +258,14 @@ def _stored_headers(ctx: _Context, cik: int, accessions: pd.Series) -> pd.Series
                 found[acc] = file
                 break
     wanted = accessions[accessions.isin(list(found))]
-    for i, acc in wanted.items():
+    stamps: dict[Any, pd.Timestamp] = {}
+    for i, acc in zip(wanted.index, wanted.astype(str), strict=True):
         got = ctx.store.read(_archive(cik, acc, found[acc])[0])
         stamp = None if got is None else parse_header(got.data)
         if stamp is not None:
-            out[i] = stamp
+            stamps[i] = stamp
+    if stamps:
+        out.loc[list(stamps)] = list(stamps.values())
     return out
 
 
@@ -297,9 +304,9 @@ def _company_headers(
             return header
         todo = todo[_spread(len(todo), HEADER_SAMPLE - have)]
     for i in todo:
-        stamp = _fetch_header(ctx, cik, filings.at[i, "accession"])
+        stamp = _fetch_header(ctx, cik, str(filings.at[i, "accession"]))
         if stamp is not None:
-            header[i] = stamp
+            header.loc[i] = stamp
     return header
 
 
@@ -380,12 +387,16 @@ def _times(ctx: _Context, table: pd.DataFrame) -> pd.DataFrame:
     # online: a filer whose sample does not settle its convention has every
     # header read; so does a filing whose JSON time falls outside EDGAR's hours
     json_ny = json_to_new_york(naive, conv.where(~unclear, "utc"))
-    need = table["selected"] & table["header"].isna() & (
-        unclear | outside_edgar_hours(json_ny)
+    need = (
+        table["selected"]
+        & table["header"].isna()
+        & (unclear | outside_edgar_hours(json_ny))
     )
     if not ctx.offline and need.any():
         for i in table.index[need.to_numpy()]:
-            stamp = _fetch_header(ctx, int(table.at[i, "cik"]), table.at[i, "accession"])
+            stamp = _fetch_header(
+                ctx, int(str(table.at[i, "cik"])), str(table.at[i, "accession"])
+            )
             if stamp is not None:
                 table.at[i, "header"] = stamp
         match, by_filer = conventions(table["cik"], naive, table["header"])
@@ -398,7 +409,9 @@ def _times(ctx: _Context, table: pd.DataFrame) -> pd.DataFrame:
     )
     accepted = header_ny.where(has_header, json_ny)
     table["accepted"] = accepted
-    table["time_source"] = np.where(has_header, "header", "json:" + conv.where(~unclear, "utc"))
+    table["time_source"] = np.where(
+        has_header, "header", "json:" + conv.where(~unclear, "utc")
+    )
     table["flag"] = _time_flags(table, match, conv, by_filer, json_ny)
     return table
 
@@ -429,14 +442,18 @@ def _time_flags(
         + conv
         + "): header used",
     )
-    counts = table["cik"].map(
-        by_filer["utc"].astype(str)
-        + " utc, "
-        + by_filer["new_york"].astype(str)
-        + " new_york, "
-        + by_filer["neither"].astype(str)
-        + " neither"
-    ).fillna("none read")
+    counts = (
+        table["cik"]
+        .map(
+            by_filer["utc"].astype(str)
+            + " utc, "
+            + by_filer["new_york"].astype(str)
+            + " new_york, "
+            + by_filer["neither"].astype(str)
+            + " neither"
+        )
+        .fillna("none read")
+    )
     unclear = ~has_header & ~known
     flag = flag.mask(
         unclear,
@@ -460,7 +477,11 @@ def _amendments(table: pd.DataFrame, keep: bool) -> pd.DataFrame:
     originals = pd.Series(
         table.loc[~is_amend, "accession"].to_numpy(),
         index=pd.MultiIndex.from_arrays(
-            [table.loc[~is_amend, "cik"], base[~is_amend], table.loc[~is_amend, "report_date"]]
+            [
+                table.loc[~is_amend, "cik"],
+                base[~is_amend],
+                table.loc[~is_amend, "report_date"],
+            ]
         ),
     )
     originals = originals[~originals.index.duplicated(keep="last")]
@@ -486,26 +507,40 @@ def _join(a: pd.Series, b: pd.Series) -> pd.Series:
 
 def _document_types(ctx: _Context, table: pd.DataFrame) -> pd.DataFrame:
     """Type and title of each 6-K from its primary document (fetched or stored)."""
-    is_6k = table["form"].str.startswith("6-K")
-    for i in table.index[is_6k.to_numpy()]:
-        cik, acc, doc = int(table.at[i, "cik"]), table.at[i, "accession"], table.at[i, "document"]
-        key, url = _archive(cik, acc, doc)
-        try:
-            got = ctx.store.get(key, url, ctx.client) if doc else None
-        except (HttpNotFound, DataProviderError, StoreIntegrityError) as exc:
-            if isinstance(exc, RateLimitError):
-                raise
-            got = None
-            table.at[i, "flag"] = _join(
-                pd.Series([f"primary document not read ({exc}): type unknown"]),
-                pd.Series([table.at[i, "flag"]]),
-            ).iloc[0]
-        text = document_text(got.data) if got is not None else ""
-        etype = classify_text(text) if text else None
-        table.at[i, "type"] = etype or "other"
-        first = text.split("\n", 1)[0][:200] if text else table.at[i, "description"]
-        table.at[i, "title"] = f"{table.at[i, 'form']}: {first}"
+    rows = table.index[table["form"].str.startswith("6-K").to_numpy()]
+    types, titles, flags = [], [], []
+    for i in rows:
+        cik, acc = int(str(table.at[i, "cik"])), str(table.at[i, "accession"])
+        doc = str(table.at[i, "document"])
+        text, problem = _document(ctx, cik, acc, doc)
+        types.append(classify_text(text) or "other" if text else "other")
+        first = (
+            text.split("\n", 1)[0][:200] if text else str(table.at[i, "description"])
+        )
+        titles.append(f"{table.at[i, 'form']!s}: {first}")
+        flags.append(problem)
+    if len(rows):
+        table.loc[rows, "type"] = types
+        table.loc[rows, "title"] = titles
+        note = pd.Series(flags, index=rows, dtype=object)
+        table.loc[rows, "flag"] = _join(note, table.loc[rows, "flag"]).where(
+            note != "", table.loc[rows, "flag"]
+        )
     return table
+
+
+def _document(ctx: _Context, cik: int, accession: str, doc: str) -> tuple[str, str]:
+    """Text of a 6-K's primary document, or "" and why it could not be read."""
+    if not doc:
+        return "", "no primary document listed: type unknown"
+    key, url = _archive(cik, accession, doc)
+    try:
+        got = ctx.store.get(key, url, ctx.client)
+    except RateLimitError:
+        raise
+    except (DataProviderError, StoreIntegrityError) as exc:
+        return "", f"primary document not read ({exc}): type unknown"
+    return document_text(got.data), ""
 
 
 def _filter_items(table: pd.DataFrame, items: Sequence[str] | None) -> pd.DataFrame:
@@ -596,7 +631,9 @@ def filings_events(
         when companies could not be read.
     """
     if time_source not in {"convention", "header"}:
-        raise ValueError(f"time_source must be 'convention' or 'header', got {time_source!r}")
+        raise ValueError(
+            f"time_source must be 'convention' or 'header', got {time_source!r}"
+        )
     if errors not in {"raise", "keep"}:
         raise ValueError(f"errors must be 'raise' or 'keep', got {errors!r}")
     start_d = None if start is None else pd.Timestamp(start).date()
@@ -651,7 +688,9 @@ def _finish(
     table = _document_types(ctx, table.copy())
     table = _filter_items(table, items)
     rows = table.merge(wanted[["ticker", "cik"]], on="cik", how="inner")
-    rows = rows.sort_values(["accepted", "ticker"], kind="stable").reset_index(drop=True)
+    rows = rows.sort_values(["accepted", "ticker"], kind="stable").reset_index(
+        drop=True
+    )
     accepted = rows["accepted"]
     nodash = rows["accession"].str.replace("-", "", regex=False)
     return pd.DataFrame(
@@ -666,7 +705,9 @@ def _finish(
             "form": rows["form"],
             "items": rows["items"],
             "accession": rows["accession"],
-            "accepted_at": accepted.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "accepted_at": accepted.dt.tz_convert("UTC").dt.strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            ),
             "filing_date": rows["filing_date"],
             "url": www_url()
             + "/Archives/edgar/data/"
@@ -685,19 +726,21 @@ def _finish(
 def _iso(times: pd.Series) -> pd.Series:
     """ISO 8601 with the UTC offset written ``-04:00``."""
     text = times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-    return text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+    out: pd.Series = text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+    return out
 
 
-def _progress_bar(
-    show: bool, total: int
-) -> Callable[[Iterable[int]], Iterable[int]]:
+def _progress_bar(show: bool, total: int) -> Callable[[Iterable[int]], Iterable[int]]:
     if not show or total < 2:
         return lambda it: it
 
     def bar(it: Iterable[int]) -> Iterable[int]:
         from tqdm.auto import tqdm
 
-        return tqdm(it, total=total, desc="SEC filings", unit="company", disable=None)
+        shown: Iterable[int] = tqdm(
+            it, total=total, desc="SEC filings", unit="company", disable=None
+        )
+        return shown
 
     return bar
 
@@ -711,7 +754,8 @@ def _failure_message(ctx: _Context, wanted: pd.DataFrame) -> str:
     ok = len(pd.unique(wanted["cik"])) - len(ctx.failed)
     return (
         f"could not read the filings of {len(ctx.failed)} compan"
-        f"{'y' if len(ctx.failed) == 1 else 'ies'}: " + "; ".join(lines)
+        f"{'y' if len(ctx.failed) == 1 else 'ies'}: "
+        + "; ".join(lines)
         + f". {ok} other(s) were read; everything fetched is kept in the store "
         f"({ctx.store.directory}), so running again resumes"
     )

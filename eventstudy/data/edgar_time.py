@@ -47,7 +47,7 @@ _HEADER = re.compile(rb"(?:<|&lt;)ACCEPTANCE-DATETIME(?:>|&gt;)\s*(\d{14})")
 
 
 def parse_header(data: bytes) -> pd.Timestamp | None:
-    """The acceptance time in an SGML header, as a naive New York wall-clock time.
+    r"""Return the acceptance time in an SGML header (naive, New York wall clock).
 
     Parameters
     ----------
@@ -88,7 +88,8 @@ def json_naive(values: pd.Series) -> pd.Series:
         NaT where a value does not parse.
     """
     text = values.fillna("").astype(str).str.replace(r"(\.\d+)?Z$", "", regex=True)
-    return pd.to_datetime(text, format="%Y-%m-%dT%H:%M:%S", errors="coerce")
+    out: pd.Series = pd.to_datetime(text, format="%Y-%m-%dT%H:%M:%S", errors="coerce")
+    return out
 
 
 def json_to_new_york(naive: pd.Series, convention: pd.Series) -> pd.Series:
@@ -110,7 +111,8 @@ def json_to_new_york(naive: pd.Series, convention: pd.Series) -> pd.Series:
     """
     as_utc = naive.dt.tz_localize("UTC").dt.tz_convert(NEW_YORK)
     as_ny = naive.dt.tz_localize(NEW_YORK, ambiguous="NaT", nonexistent="NaT")
-    return as_utc.where(convention.to_numpy() == "utc", as_ny)
+    out: pd.Series = as_utc.where(convention.to_numpy() == "utc", as_ny)
+    return out
 
 
 def outside_edgar_hours(times: pd.Series) -> pd.Series:
@@ -127,7 +129,8 @@ def outside_edgar_hours(times: pd.Series) -> pd.Series:
     """
     clock = times - times.dt.normalize()
     inside = (clock >= EDGAR_OPEN) & (clock <= EDGAR_CLOSE)
-    return ~inside.fillna(False).astype(bool)
+    out: pd.Series = ~inside.fillna(False).astype(bool)
+    return out
 
 
 def conventions(
@@ -164,15 +167,13 @@ def conventions(
     )
     is_utc = has & (header_utc == naive)
     is_ny = has & (header == naive)
-    match = pd.Series(
-        np.select(
-            [is_utc.to_numpy(), is_ny.to_numpy(), has.to_numpy()],
-            ["utc", "new_york", "neither"],
-            default=None,
-        ),
-        index=naive.index,
-        dtype=object,
+    labels = np.select(
+        [is_utc.to_numpy(), is_ny.to_numpy(), has.to_numpy()],
+        ["utc", "new_york", "neither"],
+        default="",
     )
+    match = pd.Series(labels, index=naive.index).astype(object)
+    match = match.where(match != "", None)
     counts = pd.crosstab(cik[has], match[has]).reindex(
         columns=["utc", "new_york", "neither"], fill_value=0
     )

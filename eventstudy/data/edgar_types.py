@@ -121,7 +121,9 @@ def item_titles(form: pd.Series, items: pd.Series) -> pd.Series:
     """
     names = {k: v for k, v in ITEM_NAMES.items() if k != "9.01"}
     mapping = {
-        text: "; ".join(names.get(i, f"Item {i}") for i in text.split(",") if i and i != "9.01")
+        text: "; ".join(
+            names.get(i, f"Item {i}") for i in text.split(",") if i and i != "9.01"
+        )
         for text in pd.unique(items.fillna("").astype(str))
     }
     described = items.fillna("").astype(str).map(mapping)
@@ -165,7 +167,9 @@ def document_text(raw: bytes, limit: int = 800) -> str:
         paragraphs that are not 6-K cover-page boilerplate, one per line.
     """
     text = raw.decode("utf-8", errors="replace")
-    title_match = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    title_match = re.search(
+        r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL
+    )
     title = _clean(title_match[1]) if title_match else ""
     body = re.sub(r"<(script|style|title)[^>]*>.*?</\1>", " ", text, flags=re.I | re.S)
     body = re.sub(r"<\s*(br|/p|/div|/tr|/h\d|/li)[^>]*>", "\n", body, flags=re.I)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.edgar.sec_fake import FakeSec, Filer, Filing, company_tickers, tickers_exchange
+from tests.edgar.sec_fake import (
+    FakeSec,
+    Filer,
+    Filing,
+    company_tickers,
+    tickers_exchange,
+)
 
 T = dt.datetime
 
@@ -29,16 +35,70 @@ def nvda() -> Filer:
         exchanges=["Nasdaq"],
         convention="utc",
         filings=[
-            Filing("0001045810-24-000010", "8-K", T(2024, 3, 8, 17, 0, 5), "5.02", report_date="2024-03-07"),
-            Filing("0001045810-24-000011", "8-K", T(2024, 3, 11, 7, 30, 0), "8.01", report_date="2024-03-11"),
-            Filing("0001045810-24-000113", "8-K", T(2024, 5, 22, 16, 20, 44), "2.02,9.01", report_date="2024-05-22"),
+            Filing(
+                "0001045810-24-000010",
+                "8-K",
+                T(2024, 3, 8, 17, 0, 5),
+                "5.02",
+                report_date="2024-03-07",
+            ),
+            Filing(
+                "0001045810-24-000011",
+                "8-K",
+                T(2024, 3, 11, 7, 30, 0),
+                "8.01",
+                report_date="2024-03-11",
+            ),
+            Filing(
+                "0001045810-24-000113",
+                "8-K",
+                T(2024, 5, 22, 16, 20, 44),
+                "2.02,9.01",
+                report_date="2024-05-22",
+            ),
             Filing("0001045810-24-000200", "10-Q", T(2024, 5, 29, 16, 5, 0)),
-            Filing("0001045810-24-000260", "8-K", T(2024, 8, 28, 16, 21, 3), "2.02,9.01", report_date="2024-08-28"),
-            Filing("0001045810-24-000261", "8-K/A", T(2024, 8, 30, 9, 15, 0), "2.02,9.01", report_date="2024-08-28"),
-            Filing("0001045810-24-000300", "8-K", T(2024, 11, 1, 16, 10, 0), "1.01", report_date="2024-10-31"),
-            Filing("0001045810-24-000301", "8-K", T(2024, 11, 4, 8, 0, 0), "1.05", report_date="2024-11-03"),
-            Filing("0001045810-24-000316", "8-K", T(2024, 11, 20, 16, 20, 12), "2.02,9.01", report_date="2024-11-20"),
-            Filing("0001045810-25-000023", "8-K", T(2025, 2, 26, 16, 20, 31), "2.02,7.01,9.01", report_date="2025-02-26"),
+            Filing(
+                "0001045810-24-000260",
+                "8-K",
+                T(2024, 8, 28, 16, 21, 3),
+                "2.02,9.01",
+                report_date="2024-08-28",
+            ),
+            Filing(
+                "0001045810-24-000261",
+                "8-K/A",
+                T(2024, 8, 30, 9, 15, 0),
+                "2.02,9.01",
+                report_date="2024-08-28",
+            ),
+            Filing(
+                "0001045810-24-000300",
+                "8-K",
+                T(2024, 11, 1, 16, 10, 0),
+                "1.01",
+                report_date="2024-10-31",
+            ),
+            Filing(
+                "0001045810-24-000301",
+                "8-K",
+                T(2024, 11, 4, 8, 0, 0),
+                "1.05",
+                report_date="2024-11-03",
+            ),
+            Filing(
+                "0001045810-24-000316",
+                "8-K",
+                T(2024, 11, 20, 16, 20, 12),
+                "2.02,9.01",
+                report_date="2024-11-20",
+            ),
+            Filing(
+                "0001045810-25-000023",
+                "8-K",
+                T(2025, 2, 26, 16, 20, 31),
+                "2.02,7.01,9.01",
+                report_date="2025-02-26",
+            ),
         ],
     )
 
@@ -52,11 +112,41 @@ def msft() -> Filer:
         exchanges=["Nasdaq"],
         convention="new_york",
         filings=[
-            Filing("0000950170-24-048288", "8-K", T(2024, 4, 25, 16, 5, 9), "2.02,9.01", report_date="2024-04-25"),
-            Filing("0000950170-24-087843", "8-K", T(2024, 7, 30, 16, 6, 2), "2.02,9.01", report_date="2024-07-30"),
-            Filing("0000950170-24-118955", "8-K", T(2024, 10, 30, 16, 5, 51), "2.02,9.01", report_date="2024-10-30"),
-            Filing("0000950170-24-120001", "8-K", T(2024, 11, 4, 6, 30, 0), "5.02", report_date="2024-11-01"),
-            Filing("0000950170-25-010491", "8-K", T(2025, 1, 29, 16, 21, 3), "2.02,9.01", report_date="2025-01-29"),
+            Filing(
+                "0000950170-24-048288",
+                "8-K",
+                T(2024, 4, 25, 16, 5, 9),
+                "2.02,9.01",
+                report_date="2024-04-25",
+            ),
+            Filing(
+                "0000950170-24-087843",
+                "8-K",
+                T(2024, 7, 30, 16, 6, 2),
+                "2.02,9.01",
+                report_date="2024-07-30",
+            ),
+            Filing(
+                "0000950170-24-118955",
+                "8-K",
+                T(2024, 10, 30, 16, 5, 51),
+                "2.02,9.01",
+                report_date="2024-10-30",
+            ),
+            Filing(
+                "0000950170-24-120001",
+                "8-K",
+                T(2024, 11, 4, 6, 30, 0),
+                "5.02",
+                report_date="2024-11-01",
+            ),
+            Filing(
+                "0000950170-25-010491",
+                "8-K",
+                T(2025, 1, 29, 16, 21, 3),
+                "2.02,9.01",
+                report_date="2025-01-29",
+            ),
         ],
     )
 
@@ -70,16 +160,54 @@ def baba() -> Filer:
         exchanges=["NYSE"],
         convention="utc",
         filings=[
-            Filing("0001104659-24-060001", "6-K", T(2024, 5, 14, 6, 1, 12), primary_document="tm2414a_6k.htm",
-                   document=doc("6-K", "Alibaba Group Announces March Quarter 2024 and Fiscal Year 2024 Results")),
-            Filing("0001104659-24-070002", "6-K", T(2024, 6, 3, 17, 10, 0), primary_document="tm2416b_6k.htm",
-                   document=doc("Form 6-K", "Alibaba Group will hold its annual general meeting on August 22, 2024.")),
-            Filing("0001104659-24-090003", "6-K", T(2024, 8, 15, 6, 2, 40), primary_document="tm2421c_6k.htm",
-                   document=doc("Alibaba Group Announces June Quarter 2024 Results", "Hangzhou, August 15, 2024.")),
-            Filing("0001104659-24-120004", "6-K", T(2024, 11, 15, 6, 0, 58), primary_document="tm2428d_6k.htm",
-                   document=doc("6-K", "Alibaba Group Announces September Quarter 2024 Results")),
-            Filing("0001104659-25-016005", "6-K", T(2025, 2, 20, 6, 8, 1), primary_document="tm254e_6k.htm",
-                   document=doc("6-K", "Alibaba Group Announces December Quarter 2024 Results")),
+            Filing(
+                "0001104659-24-060001",
+                "6-K",
+                T(2024, 5, 14, 6, 1, 12),
+                primary_document="tm2414a_6k.htm",
+                document=doc(
+                    "6-K",
+                    "Alibaba Group Announces March Quarter 2024 and Fiscal Year 2024 Results",
+                ),
+            ),
+            Filing(
+                "0001104659-24-070002",
+                "6-K",
+                T(2024, 6, 3, 17, 10, 0),
+                primary_document="tm2416b_6k.htm",
+                document=doc(
+                    "Form 6-K",
+                    "Alibaba Group will hold its annual general meeting on August 22, 2024.",
+                ),
+            ),
+            Filing(
+                "0001104659-24-090003",
+                "6-K",
+                T(2024, 8, 15, 6, 2, 40),
+                primary_document="tm2421c_6k.htm",
+                document=doc(
+                    "Alibaba Group Announces June Quarter 2024 Results",
+                    "Hangzhou, August 15, 2024.",
+                ),
+            ),
+            Filing(
+                "0001104659-24-120004",
+                "6-K",
+                T(2024, 11, 15, 6, 0, 58),
+                primary_document="tm2428d_6k.htm",
+                document=doc(
+                    "6-K", "Alibaba Group Announces September Quarter 2024 Results"
+                ),
+            ),
+            Filing(
+                "0001104659-25-016005",
+                "6-K",
+                T(2025, 2, 20, 6, 8, 1),
+                primary_document="tm254e_6k.htm",
+                document=doc(
+                    "6-K", "Alibaba Group Announces December Quarter 2024 Results"
+                ),
+            ),
             Filing("0001104659-25-030006", "20-F", T(2025, 3, 1, 8, 0, 0)),
         ],
     )

@@ -39,8 +39,12 @@ def test_every_time_is_the_header_time_under_both_conventions(fake_sec, fast):
     # the trap: Microsoft's JSON is the New York clock with a Z appended
     msft = by_id.loc["0000950170-25-010491"]
     assert msft["announced"] == "2025-01-29T16:21:03-05:00"
-    subs = json.loads(fake_sec.files["/submissions/CIK0000789019.json"])["filings"]["recent"]
-    raw = subs["acceptanceDateTime"][subs["accessionNumber"].index("0000950170-25-010491")]
+    subs = json.loads(fake_sec.files["/submissions/CIK0000789019.json"])["filings"][
+        "recent"
+    ]
+    raw = subs["acceptanceDateTime"][
+        subs["accessionNumber"].index("0000950170-25-010491")
+    ]
     assert raw == "2025-01-29T16:21:03.000Z"
     assert naive_utc_reading(raw) == "2025-01-29T11:21:03-05:00"  # mid-session: wrong
     # DST boundaries: EST before 2024-03-10 and after 2024-11-03, EDT between
@@ -56,7 +60,9 @@ def test_every_time_is_the_header_time_under_both_conventions(fake_sec, fast):
     assert len(fake_sec.paths("/Archives/edgar/data/1045810/")) == 3
     assert (out.loc[out["ticker"] == "MSFT", "time_source"] == "header").sum() == 3
     assert (out["flag"] == "").all()
-    assert {r.user_agent for r in fake_sec.requests} == {"Test Researcher test@example.org"}
+    assert {r.user_agent for r in fake_sec.requests} == {
+        "Test Researcher test@example.org"
+    }
 
 
 def test_types_titles_forms_and_amendments(fake_sec, fast):
@@ -87,7 +93,9 @@ def test_types_titles_forms_and_amendments(fake_sec, fast):
     )
     kept = filings_events(["NVDA"], amendments=True, client=fast).set_index("id")
     assert kept.loc["0001045810-24-000261", "form"] == "8-K/A"
-    assert kept.loc["0001045810-24-000261", "flag"] == "amendment of 0001045810-24-000260"
+    assert (
+        kept.loc["0001045810-24-000261", "flag"] == "amendment of 0001045810-24-000260"
+    )
 
 
 def test_items_filter_keeps_6k_of_the_items_type(fake_sec, fast):
@@ -142,7 +150,9 @@ def test_three_header_forms_are_read(fake_sec, fast):
     assert any(p.endswith(".txt") for p in paths if "/1577552/" in p)
 
 
-def test_json_outside_edgar_hours_reads_the_header_and_flags_disagreement(fake_sec, fast):
+def test_json_outside_edgar_hours_reads_the_header_and_flags_disagreement(
+    fake_sec, fast
+):
     filers = scenario.serve(fake_sec)
     # a JSON value that no convention explains: 03:10Z for a UTC filer
     # (23:10 New York, after EDGAR closed); its header says 16:20:12
@@ -192,7 +202,9 @@ def test_partial_failure_keeps_what_was_fetched_and_names_the_rest(fake_sec, fas
     assert "2 other(s) were read" in msg
     # NVDA and BABA are in the store: offline works for them, not for MSFT
     assert len(filings_events(["NVDA", "BABA"], offline=True)) == 13
-    with pytest.raises(DataProviderError, match=r"CIK0000789019\.json is not in the local SEC store"):
+    with pytest.raises(
+        DataProviderError, match=r"CIK0000789019\.json is not in the local SEC store"
+    ):
         filings_events(["MSFT"], offline=True, errors="raise")
     kept = filings_events(ALL, offline=True, errors="keep")
     assert set(kept["ticker"]) == {"NVDA", "BABA"}
@@ -235,7 +247,9 @@ def test_conventions_by_filer():
             ]
         )
     )
-    header = pd.to_datetime(pd.Series(["2024-05-22 16:20:44", "2024-11-20 16:20:12"] * 3))
+    header = pd.to_datetime(
+        pd.Series(["2024-05-22 16:20:44", "2024-11-20 16:20:12"] * 3)
+    )
     match, by = conventions(cik, naive, header)
     assert match.tolist() == ["utc", "utc", "new_york", "new_york", "utc", "new_york"]
     assert by["convention"].to_dict() == {1: "utc", 2: "new_york", 3: "mixed"}
@@ -243,7 +257,9 @@ def test_conventions_by_filer():
 
 def test_types_from_items_priority():
     got = types_from_items(
-        pd.Series(["2.02,9.01", "7.01,2.02", "1.01,2.01", "2.05,2.06", "9.01", "", "3.01"])
+        pd.Series(
+            ["2.02,9.01", "7.01,2.02", "1.01,2.01", "2.05,2.06", "9.01", "", "3.01"]
+        )
     )
     assert got.tolist() == [
         "earnings",
@@ -257,5 +273,7 @@ def test_types_from_items_priority():
 
 
 def test_document_text_drops_the_cover_page():
-    text = document_text(scenario.doc("6-K", "Alibaba Group Announces Results").encode())
+    text = document_text(
+        scenario.doc("6-K", "Alibaba Group Announces Results").encode()
+    )
     assert text == "Alibaba Group Announces Results"
