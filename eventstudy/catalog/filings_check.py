@@ -72,6 +72,7 @@ def nearest_filings(day0: pd.DataFrame, filings: pd.DataFrame) -> pd.DataFrame:
         minus the event's, in the listing's sessions; ``check`` is ``same day
         0``, ``day 0 differs`` or ``no filing``.
     """
+    day0 = day0[["event", "ticker", "exchange", "announced", "day0"]]
     parts = []
     for exchange, events in day0.groupby("exchange", sort=False):
         sessions = exchange_calendar(str(exchange)).sessions
@@ -111,10 +112,9 @@ def nearest_filings(day0: pd.DataFrame, filings: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True)
     found = out["fpos"].notna()
     out["sessions"] = (out["fpos"] - out["pos"]).astype("Int64")
+    same = (out["sessions"] == 0).fillna(False).to_numpy(dtype=bool)
     out["check"] = np.select(
-        [~found, out["sessions"] == 0],
-        ["no filing", "same day 0"],
-        default="day 0 differs",
+        [~found.to_numpy(), same], ["no filing", "same day 0"], default="day 0 differs"
     )
     order = day0.reset_index(drop=True).reset_index()[["event", "ticker", "index"]]
     out = out.merge(order, on=["event", "ticker"]).sort_values("index")

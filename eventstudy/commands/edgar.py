@@ -141,7 +141,7 @@ def _edgar(args: argparse.Namespace) -> int:
         amendments=args.amendments,
         progress=True,
     )
-    _write(frame, out_path, listings)
+    _write(frame, out_path)
     sources = frame["time_source"].value_counts()
     flagged = int((frame["flag"] != "").sum())
     print(
@@ -154,16 +154,12 @@ def _edgar(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(
-    frame: pd.DataFrame, path: Path | None, listings: pd.DataFrame | None
-) -> None:
+def _write(frame: pd.DataFrame, path: Path | None) -> None:
     if path is None:
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
     if path.suffix in {".yaml", ".yml"}:
-        exchanges: dict[str, Any] = {}
-        if listings is not None and "exchange" in listings:
-            exchanges = dict(zip(listings["ticker"], listings["exchange"], strict=True))
+        exchanges = dict(frame.attrs.get("edgar", {}).get("exchanges", {}))
         atomic_write_text(path, filings_catalog_yaml(frame, exchanges, name=path.stem))
     elif path.suffix == ".parquet":
         buf = io.BytesIO()

@@ -620,8 +620,8 @@ def filings_events(
         ``filing_date``, ``url`` (primary document), ``time_source``
         (``header``, ``json:utc`` or ``json:new_york``) and ``flag`` (empty,
         or why a row needs a look). Sorted by acceptance time and ticker.
-        ``frame.attrs["edgar"]`` holds per-filer conventions, failures and
-        the request count.
+        ``frame.attrs["edgar"]`` holds the failures, the request count and
+        each ticker's exchange (SEC name or MIC).
 
     Raises
     ------
@@ -660,6 +660,7 @@ def filings_events(
     out.attrs["edgar"] = {
         "failed": dict(ctx.failed),
         "requests": 0 if client is None else client.requests_made,
+        "exchanges": dict(zip(wanted["ticker"], wanted["exchange"], strict=True)),
     }
     return out
 

@@ -1,0 +1,238 @@
+"""`eventstudy events edgar` and `events check-filings`, and a study from EDGAR events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.catalog import read_catalog
+from eventstudy.catalog.filings_check import nearest_filings
+from eventstudy.cli import main
+from eventstudy.data.edgar import EVENT_COLUMNS, filings_events
+from eventstudy.data.prices import load_prices
+from tests.edgar import scenario
+from tests.naive_event_study import naive_event
+
+
+def test_edgar_command_writes_csv_and_a_valid_catalog(fake_sec, tmp_path, capsys):
+    filers = scenario.serve(fake_sec)
+    out_csv = tmp_path / "events.csv"
+    assert main(["events", "edgar", "NVDA", "MSFT", "BABA", "--out", str(out_csv)]) == 0
+    err = capsys.readouterr().err
+    assert "18 filings, 18 rows; time from header 8, json:utc 8, json:new_york 2" in err
+    table = pd.read_csv(out_csv, dtype=str, keep_default_na=False)
+    assert list(table.columns) == list(EVENT_COLUMNS)
+    assert (table["announced"] == table["id"].map(scenario.truth(filers))).all()
+    # a catalog, offline from the store: the same events, and it validates
+    out_yaml = tmp_path / "events.yaml"
+    n = len(fake_sec.requests)
+    argv = [
+        "events",
+        "edgar",
+        "NVDA",
+        "MSFT",
+        "BABA",
+        "--offline",
+        "--out",
+        str(out_yaml),
+    ]
+    assert main(argv) == 0
+    assert len(fake_sec.requests) == n
+    catalog = read_catalog(out_yaml)
+    assert [e.id for e in catalog] == table["id"].tolist()
+    e = catalog["0000950170-25-010491"]
+    assert e.type == "earnings"
+    assert e.announced == pd.Timestamp("2025-01-29T16:21:03-05:00")
+    assert e.precision == "exact"
+    assert catalog.listings["BABA"].exchange == "XNYS"
+    assert catalog.listings["NVDA"].exchange == "XNAS"
+    # 9988.HK is not an SEC listing: a study's YAML listings skip it
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        "listings:\n  BABA: {exchange: XNYS}\n  9988.HK: {exchange: XHKG}\n", "utf-8"
+    )
+    argv = ["events", "edgar", "--listings", str(study), "--offline", "--items", "2.02"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "not US listings, skipped: 9988.HK (XHKG)" in captured.err
+    assert captured.out.count("\n") == 1 + 4  # header + BABA's four results 6-Ks
+
+
+def test_edgar_command_errors_exit_1(fake_sec, tmp_path, capsys, monkeypatch):
+    scenario.serve(fake_sec)
+    assert main(["events", "edgar", "NVDX", "--offline"]) == 1
+    assert "listings fetch --source sec" in capsys.readouterr().err
+    assert main(["events", "edgar", "--offline"]) == 1
+    assert "at least one TICKER" in capsys.readouterr().err
+    assert main(["events", "edgar", "NVDA", "--out", str(tmp_path / "x.txt")]) == 1
+    assert "use .csv, .parquet or .yaml" in capsys.readouterr().err
+    monkeypatch.delenv("EVENTSTUDY_SEC_USER_AGENT")
+    assert main(["events", "edgar", "NVDA"]) == 1
+    err = capsys.readouterr().err
+    assert "requires a User-Agent" in err
+    assert "Traceback" not in err
+    assert fake_sec.requests == []
+
+
+CATALOG = """\
+name: check
+listings:
+  BABA: {exchange: XNYS}
+  9988.HK: {exchange: XHKG}
+  MSFT: {exchange: XNAS}
+events:
+  - id: R1
+    title: Alibaba March-quarter results (time right)
+    type: earnings
+    announced: 2024-05-14T18:00:00+08:00
+    listings: [BABA, 9988.HK]
+    sources: {urls: ["https://example.org/a"]}
+    confidence: high
+  - id: M1
+    title: Microsoft results, catalog says the morning (wrong)
+    type: earnings
+    announced: 2025-01-29T09:00:00-05:00
+    listings: [MSFT]
+    sources: {urls: ["https://example.org/b"]}
+    confidence: high
+  - id: X1
+    title: No filing near this one
+    type: product
+    announced: 2024-09-10
+    listings: [MSFT]
+    sources: {urls: ["https://example.org/c"]}
+    confidence: low
+"""
+
+
+def test_check_filings_flags_a_different_day0(fake_sec, fast, tmp_path, capsys):
+    scenario.serve(fake_sec)
+    filings_events(["BABA", "MSFT"], client=fast)  # into the store
+    path = tmp_path / "catalog.yaml"
+    path.write_text(CATALOG, "utf-8")
+    out = tmp_path / "check.csv"
+    assert (
+        main(["events", "check-filings", str(path), "--offline", "--out", str(out)])
+        == 0
+    )
+    table = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("event")
+    assert "9988.HK" not in set(table["ticker"])  # US listings only
+    r1 = table.loc["R1"]
+    assert r1["accession"] == "0001104659-24-060001"
+    assert (r1["day0"], r1["filing_day0"], r1["check"]) == (
+        "2024-05-14",
+        "2024-05-14",
+        "same day 0",
+    )
+    m1 = table.loc["M1"]
+    # filed 16:21 New York, after the close: the filing's day 0 is the next session
+    assert (m1["day0"], m1["filing_day0"], m1["sessions"]) == (
+        "2025-01-29",
+        "2025-01-30",
+        "1",
+    )
+    assert m1["check"] == "day 0 differs"
+    assert table.loc["X1", "check"] == "no filing"
+    assert table.loc["X1", "accession"] == ""
+    assert "1 with a different day 0, 1 without a filing" in capsys.readouterr().err
+
+
+def test_nearest_filing_within_three_sessions():
+    day0 = pd.DataFrame(
+        {
+            "event": ["A", "B"],
+            "ticker": ["MSFT", "MSFT"],
+            "exchange": ["XNAS", "XNAS"],
+            "announced": ["2025-01-02", "2025-01-21"],
+            "day0": pd.to_datetime(["2025-01-02", "2025-01-21"]),
+        }
+    )
+    filings = pd.DataFrame(
+        {
+            "ticker": ["MSFT", "MSFT"],
+            # Fri 2025-01-03 17:00 -> day 0 Mon 01-06 (2 sessions after A);
+            # Fri 01-24 17:00 -> Mon 01-27: 4 sessions after B (too far)
+            "announced": ["2025-01-03T17:00:00-05:00", "2025-01-24T17:00:00-05:00"],
+            "accession": ["a-1", "a-2"],
+            "form": ["8-K", "8-K"],
+            "type": ["other", "other"],
+            "url": ["u1", "u2"],
+        }
+    )
+    got = nearest_filings(day0, filings).set_index("event")
+    assert got.loc["A", "accession"] == "a-1"
+    assert got.loc["A", "sessions"] == 2
+    assert str(got.loc["A", "filing_day0"]) == "2025-01-06"
+    assert got.loc["B", "check"] == "no filing"
+
+
+STUDY = """\
+name: edgar-e2e
+catalog: events.yaml
+listings:
+  BABA: {exchange: XNYS, benchmark: SPY}
+  NVDA: {exchange: XNAS, benchmark: SPY}
+  MSFT: {exchange: XNAS, benchmark: SPY}
+prices: {source: csv, path: PRICES}
+returns: simple
+model: market
+estimation_window: [-250, -11]
+event_window: [-10, 10]
+car_windows: [[0, 0], [-1, 1]]
+tests: all
+group_by: type
+"""
+
+
+@pytest.mark.shared
+def test_study_from_edgar_events_end_to_end(fake_sec, fast, tmp_path, prices_dir: Path):
+    scenario.serve(fake_sec)
+    frame = filings_events(["NVDA", "MSFT", "BABA"], items=["2.02"], client=fast)
+    assert len(frame) == 12
+    from eventstudy.catalog.edgar_yaml import filings_catalog_yaml
+
+    exchanges = {"NVDA": "Nasdaq", "MSFT": "Nasdaq", "BABA": "NYSE"}
+    (tmp_path / "events.yaml").write_text(
+        filings_catalog_yaml(frame, exchanges), "utf-8"
+    )
+    (tmp_path / "study.yaml").write_text(
+        STUDY.replace("PRICES", str(prices_dir)), "utf-8"
+    )
+    out = tmp_path / "run"
+    argv = ["run", str(tmp_path / "study.yaml"), "--out", str(out), "--no-figures"]
+    assert main([*argv, "--prices", str(prices_dir), "--no-timestamp"]) == 0
+    est = pd.read_csv(out / "estimation.csv").set_index("event_id")
+    # the trap, end to end: 16:21:03 New York is after the close -> next session
+    msft = "0000950170-25-010491:MSFT"
+    assert est.loc[msft, "day0"] == "2025-01-30"
+    # before the US open -> the same day
+    assert est.loc["0001104659-24-060001:BABA", "day0"] == "2024-05-14"
+    # every CAR against an independent per-event OLS on the same day 0
+    ps = load_prices(
+        ["BABA", "NVDA", "MSFT", "SPY"],
+        "2023-01-01",
+        "2025-12-31",
+        source="csv",
+        prices_dir=prices_dir,
+    )
+    returns = (
+        ps.prices
+        / ps.prices.apply(lambda s: s.dropna().shift(1)).reindex(ps.prices.index)
+        - 1
+    )
+    car = pd.read_csv(out / "car.csv")
+    car = car[car["window"] == "[-1,+1]"].set_index("event_id")
+    assert len(car) == 12
+    for eid in car.index:
+        ticker = eid.split(":")[1]
+        ref = naive_event(
+            returns, eid, ticker, pd.Timestamp(est.loc[eid, "day0"]), "SPY"
+        )
+        assert ref is not None
+        c, v, t, _p = ref.car(-1, 1)
+        np.testing.assert_allclose(
+            car.loc[eid, ["car", "t"]].to_numpy(dtype=float), [c, t], rtol=1e-8
+        )
