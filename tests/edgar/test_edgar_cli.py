@@ -233,6 +233,7 @@ def test_study_from_edgar_events_end_to_end(fake_sec, fast, tmp_path, prices_dir
         )
         assert ref is not None
         c, v, t, _p = ref.car(-1, 1)
+        got = car.loc[eid]
         np.testing.assert_allclose(
-            car.loc[eid, ["car", "t"]].to_numpy(dtype=float), [c, t], rtol=1e-8
+            [got["car"], got["se"] ** 2, got["t"]], [c, v, t], rtol=1e-8
         )
