@@ -127,8 +127,11 @@ def outside_edgar_hours(times: pd.Series) -> pd.Series:
     -------
     Series of bool
     """
-    clock = times - times.dt.normalize()
-    inside = (clock >= EDGAR_OPEN) & (clock <= EDGAR_CLOSE)
+    # wall-clock seconds (not the time since midnight, which a DST switch shifts)
+    clock = times.dt.hour * 3600 + times.dt.minute * 60 + times.dt.second
+    inside = (clock >= EDGAR_OPEN.total_seconds()) & (
+        clock <= EDGAR_CLOSE.total_seconds()
+    )
     out: pd.Series = ~inside.fillna(False).astype(bool)
     return out
 
