@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -32,7 +33,9 @@ from eventstudy.data.edgar import filings_events  # noqa: E402
 from eventstudy.data.sec_store import SecStore  # noqa: E402
 
 FORMS = np.array(["8-K", "10-Q", "4", "4", "4", "S-8", "424B2", "SC 13G"])
-ITEMS = np.array(["2.02,9.01", "5.02", "8.01,9.01", "7.01,9.01", "1.01,2.03,9.01", "5.07"])
+ITEMS = np.array(
+    ["2.02,9.01", "5.02", "8.01,9.01", "7.01,9.01", "1.01,2.03,9.01", "5.07"]
+)
 
 
 def generate(store: SecStore, n: int, per: int, seed: int = 1) -> pd.DataFrame:
@@ -45,11 +48,14 @@ def generate(store: SecStore, n: int, per: int, seed: int = 1) -> pd.DataFrame:
         accepted = pd.to_datetime(start + minutes.astype("timedelta64[m]"))
         # EDGAR hours only: 06:00-22:00 New York
         accepted = accepted.normalize() + pd.to_timedelta(
-            6 * 3600 + (accepted.hour * 3600 + accepted.minute * 60) % (16 * 3600), unit="s"
+            6 * 3600 + (accepted.hour * 3600 + accepted.minute * 60) % (16 * 3600),
+            unit="s",
         )
         forms = np.where(rng.random(per) < 0.2, "8-K", rng.choice(FORMS[1:], size=per))
         items = np.where(forms == "8-K", rng.choice(ITEMS, size=per), "")
-        ny = accepted.tz_localize("America/New_York", ambiguous="NaT", nonexistent="NaT")
+        ny = accepted.tz_localize(
+            "America/New_York", ambiguous="NaT", nonexistent="NaT"
+        )
         ok = ~ny.isna()
         accepted, forms, items, ny = accepted[ok], forms[ok], items[ok], ny[ok]
         utc = k % 2 == 0
@@ -72,10 +78,18 @@ def generate(store: SecStore, n: int, per: int, seed: int = 1) -> pd.DataFrame:
             "primaryDocument": ["doc.htm"] * len(acc),
             "primaryDocDescription": list(forms),
         }
-        doc = {"cik": str(cik), "name": f"Company {k}", "tickers": [f"T{k}"],
-               "filings": {"recent": recent, "files": []}}
-        store.write(f"submissions/CIK{cik:010d}.json", json.dumps(doc).encode(), "generated")
-        eights = np.flatnonzero(forms == "8-K")[[0, len(np.flatnonzero(forms == "8-K")) // 2, -1]]
+        doc = {
+            "cik": str(cik),
+            "name": f"Company {k}",
+            "tickers": [f"T{k}"],
+            "filings": {"recent": recent, "files": []},
+        }
+        store.write(
+            f"submissions/CIK{cik:010d}.json", json.dumps(doc).encode(), "generated"
+        )
+        eights = np.flatnonzero(forms == "8-K")[
+            [0, len(np.flatnonzero(forms == "8-K")) // 2, -1]
+        ]
         for i in eights:
             a = acc[i]
             header = f"<SEC-HEADER>{a}.hdr.sgml : x\n<ACCEPTANCE-DATETIME>{accepted[i]:%Y%m%d%H%M%S}\n"
@@ -97,17 +111,27 @@ def main() -> None:
         listings = generate(store, args.n, args.per)
         gen = time.perf_counter() - t0
         size = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
-        times = []
+        times, cpus = [], []
         for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            table = filings_events(listings=listings, forms=["8-K"], offline=True, cache_dir=tmp)
+            t0, c0 = time.perf_counter(), time.process_time()
+            table = filings_events(
+                listings=listings, forms=["8-K"], offline=True, cache_dir=tmp
+            )
             times.append(time.perf_counter() - t0)
-        print(f"companies: {args.n}, filings per company: {args.per}, "
-              f"store: {size / 2**20:.0f} MiB (generated in {gen:.1f} s)")
-        print(f"events table: {len(table)} rows; time sources: "
-              f"{table['time_source'].value_counts().to_dict()}; flagged: {(table['flag'] != '').sum()}")
-        print(f"filings_events(offline=True): best {min(times):.2f} s, "
-              f"all {', '.join(f'{t:.2f}' for t in times)} s")
+            cpus.append(time.process_time() - c0)
+        print(
+            f"companies: {args.n}, filings per company: {args.per}, "
+            f"store: {size / 2**20:.0f} MiB (generated in {gen:.1f} s)"
+        )
+        print(
+            f"events table: {len(table)} rows; time sources: "
+            f"{table['time_source'].value_counts().to_dict()}; flagged: {(table['flag'] != '').sum()}"
+        )
+        print(
+            f"filings_events(offline=True): wall best {min(times):.2f} s "
+            f"(all {', '.join(f'{t:.2f}' for t in times)}), CPU best {min(cpus):.2f} s; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
 
 
 if __name__ == "__main__":

@@ -164,12 +164,14 @@ def submissions_arrays(arrays: Any, source: str) -> dict[str, np.ndarray]:
     out = {}
     for k in _ARRAYS:
         col = np.asarray(arrays[k], dtype=object)
-        col[pd.isna(col)] = ""
+        col[np.equal(col, None)] = ""
         out[_RENAME.get(k, k)] = col
     return out
 
 
 def _concat(blocks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    if len(blocks) == 1:
+        return blocks[0]
     joined = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     _, first = np.unique(joined["accession"].astype(str), return_index=True)
     first.sort()

@@ -70,8 +70,18 @@ def parse_header(data: bytes) -> pd.Timestamp | None:
     match = _HEADER.search(data[:20000])
     if match is None:
         return None
-    stamp = pd.to_datetime(match[1].decode(), format="%Y%m%d%H%M%S", errors="coerce")
-    return None if pd.isna(stamp) else pd.Timestamp(stamp)
+    d = match[1].decode()
+    try:  # naive on purpose: New York wall clock, localized by the caller
+        return pd.Timestamp(
+            int(d[:4]),
+            int(d[4:6]),
+            int(d[6:8]),
+            int(d[8:10]),
+            int(d[10:12]),
+            int(d[12:]),
+        )
+    except ValueError:
+        return None
 
 
 def json_naive(values: pd.Series) -> pd.Series:
