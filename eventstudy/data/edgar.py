@@ -164,7 +164,7 @@ def submissions_arrays(arrays: Any, source: str) -> dict[str, np.ndarray]:
     out = {}
     for k in _ARRAYS:
         col = np.asarray(arrays[k], dtype=object)
-        col[np.equal(col, None)] = ""
+        col[col == None] = ""  # noqa: E711 - elementwise, on an object array
         out[_RENAME.get(k, k)] = col
     return out
 
