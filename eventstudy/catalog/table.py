@@ -39,6 +39,7 @@ from eventstudy.exceptions import CatalogError
 
 __all__ = [
     "TABLE_COLUMNS",
+    "TABLE_DESCRIPTIVE",
     "TABLE_OPTIONAL",
     "EventsTable",
     "EventsTableError",
@@ -60,7 +61,20 @@ TABLE_OPTIONAL: tuple[str, ...] = (
     "confounders",
     "role",
 )
-_ALLOWED = TABLE_COLUMNS + TABLE_OPTIONAL
+#: Descriptive columns an EDGAR events table (``eventstudy events edgar``)
+#: carries after the ones above; read past, not used by a study.
+TABLE_DESCRIPTIVE: tuple[str, ...] = (
+    "cik",
+    "form",
+    "items",
+    "accession",
+    "accepted_at",
+    "filing_date",
+    "url",
+    "time_source",
+    "flag",
+)
+_ALLOWED = TABLE_COLUMNS + TABLE_OPTIONAL + TABLE_DESCRIPTIVE
 _ID = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _TIMESTAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})"
@@ -278,7 +292,8 @@ def _validate(
     header = first - 1
     for c in raw.columns:
         if c not in _ALLOWED:
-            issues.header(header, c, f"unknown column (allowed: {', '.join(_ALLOWED)})")
+            allowed = ", ".join(TABLE_COLUMNS + TABLE_OPTIONAL)
+            issues.header(header, c, f"unknown column (allowed: {allowed})")
     missing = [c for c in TABLE_COLUMNS if c not in raw.columns]
     for c in missing:
         issues.header(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eventstudy.catalog import Catalog, confounding_table
+from eventstudy.catalog import EVENT_TYPES, Catalog, confounding_table
 from eventstudy.catalog.table import (
     EventsTableError,
     catalog_to_table,
@@ -95,8 +95,7 @@ def test_every_problem_with_file_row_and_column(tmp_path: Path) -> None:
         "Kong or -04:00 for New York in summer (or give a plain date)",
         f"{path}:3: ticker: unknown ticker 'TSLA' (studied listings: BABA)",
         f"{path}:4: day0: 2025-02-22 is not a XNYS session (day 0 must be a trading session)",
-        f"{path}:6: type: 'merger' is not one of earnings, conference, partnership, "
-        "product, expansion, investment, regulatory, acquisition, guidance, management, capital_return, offering, macro, other",
+        f"{path}:6: type: 'merger' is not one of {', '.join(EVENT_TYPES)}",
         f"{path}:7: id: 'E E' must be letters, digits, '_', '.' or '-' (no ':' or spaces)",
         f"{path}:8: confounders: an event cannot confound itself",
         f"{path}:10: ticker: event 'G' on 'BABA' again (first on line 9)",

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from eventstudy.catalog import (
+    EVENT_TYPES,
     CatalogValidationError,
     parse_announced,
     parse_catalog,
@@ -87,7 +88,7 @@ def test_enums_precision_and_override_errors() -> None:
     event += "    precision: exact\n    day0: {BABA: 2025-02-22}\n    role: main\n"
     issues = issues_of(catalog_text(event))
     assert issues == [
-        "cat.yaml:7: A.type: 'rumour' is not one of earnings, conference, partnership, product, expansion, investment, regulatory, acquisition, guidance, management, capital_return, offering, macro, other",
+        f"cat.yaml:7: A.type: 'rumour' is not one of {', '.join(EVENT_TYPES)}",
         "cat.yaml:12: A.precision: 'exact' needs a clock time: announced is a plain date (use precision: date, or give a timestamp with offset)",
         "cat.yaml:13: A.day0.BABA: 2025-02-22 is not a XNYS session (day 0 must be a trading session)",
         "cat.yaml:14: A.role: 'main' is not one of event, confounder",

@@ -171,7 +171,7 @@ def test_nearest_filing_within_three_sessions():
 
 STUDY = """\
 name: edgar-e2e
-catalog: events.yaml
+EVENTS
 listings:
   BABA: {exchange: XNYS, benchmark: SPY}
   NVDA: {exchange: XNAS, benchmark: SPY}
@@ -188,19 +188,26 @@ group_by: type
 
 
 @pytest.mark.shared
-def test_study_from_edgar_events_end_to_end(fake_sec, fast, tmp_path, prices_dir: Path):
+@pytest.mark.parametrize("form", ["table", "catalog"])
+def test_study_from_edgar_events_end_to_end(
+    fake_sec, fast, tmp_path, prices_dir: Path, form: str
+):
+    """`events: {path: events.csv}` straight from EDGAR, and the same as a catalog."""
     scenario.serve(fake_sec)
     frame = filings_events(["NVDA", "MSFT", "BABA"], items=["2.02"], client=fast)
     assert len(frame) == 12
-    from eventstudy.catalog.edgar_yaml import filings_catalog_yaml
+    if form == "table":
+        frame.to_csv(tmp_path / "events.csv", index=False)
+        events = "events: {path: events.csv}"
+    else:
+        from eventstudy.catalog.edgar_yaml import filings_catalog_yaml
 
-    exchanges = {"NVDA": "Nasdaq", "MSFT": "Nasdaq", "BABA": "NYSE"}
-    (tmp_path / "events.yaml").write_text(
-        filings_catalog_yaml(frame, exchanges), "utf-8"
-    )
-    (tmp_path / "study.yaml").write_text(
-        STUDY.replace("PRICES", str(prices_dir)), "utf-8"
-    )
+        exchanges = frame.attrs["edgar"]["exchanges"]
+        text = filings_catalog_yaml(frame, exchanges)
+        (tmp_path / "events.yaml").write_text(text, "utf-8")
+        events = "catalog: events.yaml"
+    study = STUDY.replace("PRICES", str(prices_dir)).replace("EVENTS", events)
+    (tmp_path / "study.yaml").write_text(study, "utf-8")
     out = tmp_path / "run"
     argv = ["run", str(tmp_path / "study.yaml"), "--out", str(out), "--no-figures"]
     assert main([*argv, "--prices", str(prices_dir), "--no-timestamp"]) == 0
