@@ -292,8 +292,8 @@ def _validate(
     header = first - 1
     for c in raw.columns:
         if c not in _ALLOWED:
-            allowed = ", ".join(TABLE_COLUMNS + TABLE_OPTIONAL)
-            issues.header(header, c, f"unknown column (allowed: {allowed})")
+            known = ", ".join(TABLE_COLUMNS + TABLE_OPTIONAL)
+            issues.header(header, c, f"unknown column (allowed: {known})")
     missing = [c for c in TABLE_COLUMNS if c not in raw.columns]
     for c in missing:
         issues.header(

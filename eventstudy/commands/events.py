@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from eventstudy.catalog.validation import CatalogValidationError, read_catalog
-from eventstudy.commands.extract import add_extract_arguments, run_extract
 from eventstudy.commands import edgar as edgar_commands
+from eventstudy.commands.extract import add_extract_arguments, run_extract
 from eventstudy.exceptions import CatalogError
 
 __all__ = ["register"]

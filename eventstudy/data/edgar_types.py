@@ -20,7 +20,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from eventstudy.catalog.text_cues import find_types, split_sentences
+from eventstudy.catalog.extract.types import classify
 
 __all__ = [
     "ITEM_NAMES",
@@ -136,17 +136,18 @@ def classify_text(text: str) -> str | None:
     Parameters
     ----------
     text : str
-        A title and first paragraphs.
+        A title and first paragraphs, one per line (:func:`document_text`).
 
     Returns
     -------
     str or None
-        The first type any sentence cues, in sentence order.
+        The first type :func:`eventstudy.catalog.extract.types.classify`
+        finds, line by line.
     """
-    for sentence in split_sentences(text):
-        found = find_types(sentence)
-        if found:
-            return found[0][0]
+    for line in text.split("\n"):  # the title, then paragraph by paragraph
+        found = classify(line)
+        if found is not None:
+            return found
     return None
 
 
