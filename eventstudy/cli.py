@@ -9,6 +9,7 @@ errors into one-line messages on stderr and returns the exit code:
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -19,12 +20,45 @@ from eventstudy.exceptions import EventStudyError
 #: Modules of :mod:`eventstudy.commands`, each adding one or more subcommands.
 COMMAND_MODULES: tuple[str, ...] = (
     "run",
+    "study",
     "demo",
     "fetch",
     "cache",
     "events",
     "listings",
 )
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an operating-system error: the path, what failed, a hint.
+
+    Parameters
+    ----------
+    exc : OSError
+        The error.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> os_error_message(IsADirectoryError(21, "Is a directory", "out"))
+    'out: Is a directory (a folder where a file was expected)'
+    """
+    hints = {
+        errno.EISDIR: "a folder where a file was expected",
+        errno.ENOTDIR: "a file where a folder was expected",
+        errno.ENOSPC: "the disk is full; nothing was half-written",
+        errno.EACCES: "no permission",
+        errno.EROFS: "a read-only file system",
+        errno.EEXIST: "it already exists",
+        errno.ENAMETOOLONG: "the name is too long for a file name",
+    }
+    where = f"{exc.filename}: " if exc.filename is not None else ""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    hint = hints.get(exc.errno or 0)
+    return f"{where}{what}" + (f" ({hint})" if hint else "")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except FileNotFoundError as exc:
         print(f"eventstudy: error: file not found: {exc.filename}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder for a file, a full disk, no permission
+        print(f"eventstudy: error: {os_error_message(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("eventstudy: interrupted", file=sys.stderr)

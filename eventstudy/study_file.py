@@ -12,6 +12,7 @@ is :mod:`eventstudy.study`'s job.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._validation import ticker_problem
 from eventstudy.catalog.confounding import exclusion_frame
 from eventstudy.catalog.engine_frames import EVENTS_COLUMNS
 from eventstudy.catalog.event import Catalog
@@ -31,7 +33,13 @@ from eventstudy.catalog.frames import (
 )
 from eventstudy.catalog.table import EventsTable, read_events_table
 from eventstudy.catalog.validation import read_catalog
-from eventstudy.catalog.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+from eventstudy.catalog.yaml_lines import (
+    LineDict,
+    LineList,
+    YamlSyntaxError,
+    load_yaml,
+    yaml_repr,
+)
 from eventstudy.data.sessions import is_known_exchange, sessions_between
 from eventstudy.estimation.inference.battery import ALL_TESTS, EXTRA_TESTS
 from eventstudy.exceptions import CatalogError, StudyFileError
@@ -49,6 +57,7 @@ __all__ = [
     "engine_inputs",
     "load_study",
     "study_catalog",
+    "study_events",
 ]
 
 #: Normal-return models a study file may name.
@@ -261,10 +270,15 @@ class EngineInputs:
 class _Issues:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.items: list[str] = []
+        self.found: list[tuple[int, str]] = []
 
     def add(self, line: int, name: str, message: str) -> None:
-        self.items.append(f"{self.file}:{line}: {name}: {message}")
+        self.found.append((line, f"{self.file}:{line}: {name}: {message}"))
+
+    @property
+    def items(self) -> list[str]:
+        """The problems in line order (stable: file order within a line)."""
+        return [text for _, text in sorted(self.found, key=lambda f: f[0])]
 
 
 def load_study(path: str | Path) -> StudySpec:
@@ -291,12 +305,17 @@ def load_study(path: str | Path) -> StudySpec:
     path = Path(path)
     file = str(path)
     try:
-        doc = load_yaml(path.read_text(encoding="utf-8"))
+        doc = load_yaml(read_text_file(path, "study file"))
     except YamlSyntaxError as exc:
         raise StudyFileError(f"{file}:{exc.line}: (file): {exc}") from None
     if not isinstance(doc, LineDict):
         raise StudyFileError(
-            f"{file}:1: (file): a study file is a mapping (see docs/catalog.md, Study files)"
+            f"{file}:1: (file): a study file is a mapping (see docs/study.md)"
+        )
+    if "events" in doc and isinstance(doc["events"], LineList):
+        raise StudyFileError(
+            f"{file}:1: (file): this is an events catalog, not a study file: check "
+            f"it with 'eventstudy events validate {file}' (docs/catalog.md)"
         )
     issues = _Issues(file)
     for key in doc:
@@ -334,13 +353,21 @@ def load_study(path: str | Path) -> StudySpec:
     tests = _tests(doc, issues)
     group_by = _choice(doc, "group_by", ("type", "group", "none"), "type", issues)
     min_obs = doc.get("min_estimation_obs", 120)
-    if isinstance(min_obs, bool) or not isinstance(min_obs, int) or min_obs < 1:
+    if isinstance(min_obs, bool) or not isinstance(min_obs, int) or min_obs < 2:
         issues.add(
             doc.line_of("min_estimation_obs"),
             "min_estimation_obs",
-            "must be a positive integer",
+            f"must be an integer of at least 2 (a variance needs two returns), "
+            f"got {yaml_repr(min_obs)}",
         )
         min_obs = 120
+    elif min_obs > est[1] - est[0] + 1:
+        issues.add(
+            doc.line_of("min_estimation_obs"),
+            "min_estimation_obs",
+            f"{min_obs} is more than the {est[1] - est[0] + 1} days of the "
+            f"estimation window {list(est)}: every event would be skipped",
+        )
     exclude = _choice(doc, "exclude", ("events", "none"), "none", issues)
     report = _report(doc, issues)
     if issues.items:
@@ -392,13 +419,17 @@ def _events_source(
     line = doc.line_of("events")
     if not isinstance(raw, LineDict) or set(raw) != {"path"}:
         issues.add(
-            line, "events", f"must be {{path: FILE.csv|FILE.parquet}}, got {raw!r}"
+            line,
+            "events",
+            f"must be {{path: FILE.csv|FILE.parquet}}, got {yaml_repr(raw)}",
         )
         return None, None
     value = raw["path"]
     if not isinstance(value, str) or not value.strip():
         issues.add(
-            raw.line_of("path"), "events.path", f"must be a file name, got {value!r}"
+            raw.line_of("path"),
+            "events.path",
+            f"must be a file name, got {yaml_repr(value)}",
         )
         return None, None
     table = base / value.strip()
@@ -406,7 +437,7 @@ def _events_source(
         issues.add(
             raw.line_of("path"),
             "events.path",
-            f"{value!r}: an events table is a .csv or .parquet file",
+            f"{yaml_repr(value)}: an events table is a .csv or .parquet file",
         )
     elif not table.is_file():
         issues.add(raw.line_of("path"), "events.path", f"no such file: {table}")
@@ -418,7 +449,9 @@ def _text(doc: LineDict, key: str, issues: _Issues) -> str:
     if value is None:
         return ""
     if not isinstance(value, str) or not value.strip():
-        issues.add(doc.line_of(key), key, f"must be non-empty text, got {value!r}")
+        issues.add(
+            doc.line_of(key), key, f"must be non-empty text, got {yaml_repr(value)}"
+        )
         return ""
     return value.strip()
 
@@ -431,7 +464,9 @@ def _choice(
         return default
     if value not in allowed:
         issues.add(
-            doc.line_of(key), key, f"{value!r} is not one of {', '.join(allowed)}"
+            doc.line_of(key),
+            key,
+            f"{yaml_repr(value)} is not one of {', '.join(allowed)}",
         )
         return default
     return str(value)
@@ -458,7 +493,7 @@ def _window(
         issues.add(
             doc.line_of(key),
             key,
-            f"must be [start, end] integers with start <= end, got {doc[key]!r}",
+            f"must be [start, end] integers with start <= end, got {yaml_repr(doc[key])}",
         )
         return default
     return pair
@@ -484,7 +519,7 @@ def _car_windows(
             issues.add(
                 raw.line_of(i),
                 f"car_windows[{i}]",
-                f"must be [start, end] integers, got {item!r}",
+                f"must be [start, end] integers, got {yaml_repr(item)}",
             )
         elif not (evw[0] <= pair[0] and pair[1] <= evw[1]):
             issues.add(
@@ -505,7 +540,7 @@ def _tests(doc: LineDict, issues: _Issues) -> tuple[str, ...]:
         issues.add(
             doc.line_of("tests"),
             "tests",
-            f"must be 'all' or a list of test names, got {raw!r}",
+            f"must be 'all' or a list of test names, got {yaml_repr(raw)}",
         )
         return ("all",)
     out = []
@@ -514,7 +549,7 @@ def _tests(doc: LineDict, issues: _Issues) -> tuple[str, ...]:
             issues.add(
                 raw.line_of(i),
                 f"tests[{i}]",
-                f"unknown test {name!r} (known: {', '.join(TESTS)})",
+                f"unknown test {yaml_repr(name)} (known: {', '.join(TESTS)})",
             )
         else:
             out.append(str(name))
@@ -531,7 +566,7 @@ def _report(doc: LineDict, issues: _Issues) -> ReportSpec:
             doc.line_of("report"),
             "report",
             f"must be a mapping such as {{tests: [csect_t, kp_bmp], ci_level: 0.95}}, "
-            f"got {raw!r}",
+            f"got {yaml_repr(raw)}",
         )
         return ReportSpec()
     for key in raw:
@@ -548,7 +583,7 @@ def _report(doc: LineDict, issues: _Issues) -> ReportSpec:
             issues.add(
                 raw.line_of("tests"),
                 "report.tests",
-                f"must be a non-empty list of test names, got {listed!r}",
+                f"must be a non-empty list of test names, got {yaml_repr(listed)}",
             )
         else:
             good = []
@@ -557,7 +592,7 @@ def _report(doc: LineDict, issues: _Issues) -> ReportSpec:
                     issues.add(
                         listed.line_of(i),
                         f"report.tests[{i}]",
-                        f"unknown test {name!r} (known: {', '.join(TESTS)})",
+                        f"unknown test {yaml_repr(name)} (known: {', '.join(TESTS)})",
                     )
                 else:
                     good.append(str(name))
@@ -571,7 +606,7 @@ def _report(doc: LineDict, issues: _Issues) -> ReportSpec:
         issues.add(
             raw.line_of("ci_level"),
             "report.ci_level",
-            f"must be a number between 0 and 1 such as 0.95, got {level!r}",
+            f"must be a number between 0 and 1 such as 0.95, got {yaml_repr(level)}",
         )
         level = 0.95
     return ReportSpec(tests=tests, ci_level=float(level))
@@ -596,7 +631,7 @@ def _listings(doc: LineDict, issues: _Issues) -> dict[str, ListingSpec]:
             issues.add(
                 line,
                 label,
-                f"must be {{exchange: MIC, benchmark: TICKER}}, got {spec!r}",
+                f"must be {{exchange: MIC, benchmark: TICKER}}, got {yaml_repr(spec)}",
             )
             continue
         for key in spec:
@@ -612,28 +647,96 @@ def _listings(doc: LineDict, issues: _Issues) -> dict[str, ListingSpec]:
             issues.add(
                 spec.line_of("exchange"),
                 f"{label}.exchange",
-                f"unknown exchange {exchange!r} (an exchange_calendars MIC code such as XNYS, XNAS, XHKG)",
+                f"unknown exchange {yaml_repr(exchange)} (an exchange_calendars MIC code such as XNYS, XNAS, XHKG)",
             )
             continue
         if not isinstance(benchmark, str) or not benchmark.strip():
             issues.add(
                 spec.line_of("benchmark"),
                 f"{label}.benchmark",
-                f"must be a ticker, got {benchmark!r}",
+                f"must be a ticker, got {yaml_repr(benchmark)}",
             )
+            continue
+        bad = False
+        for where, what, value in (
+            (line, label, ticker),
+            (spec.line_of("benchmark"), f"{label}.benchmark", benchmark.strip()),
+        ):
+            why = ticker_problem(value)
+            if why is not None:
+                issues.add(where, what, f"ticker {yaml_repr(value)} {why}")
+                bad = True
+        if bad:
             continue
         out[str(ticker)] = ListingSpec(str(ticker), exchange, benchmark.strip(), line)
     return out
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Dates a study may name (pandas' nanosecond timestamps end in 1677 and 2262).
+_FIRST_DATE, _LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31")
+
+
 def _date(value: Any, line: int, key: str, issues: _Issues) -> pd.Timestamp | None:
     if value is None:
         return None
+    text = str(value).strip()
     try:
-        return pd.Timestamp(str(value)).normalize()
-    except ValueError:
-        issues.add(line, key, f"must be a date YYYY-MM-DD, got {value!r}")
+        if not _ISO_DATE.match(text):
+            raise ValueError(text)
+        date = pd.Timestamp(text).normalize()
+    except (ValueError, OverflowError):
+        issues.add(line, key, f"must be a date YYYY-MM-DD, got {yaml_repr(value)}")
         return None
+    if not _FIRST_DATE <= date <= _LAST_DATE:
+        issues.add(
+            line,
+            key,
+            f"{text} is outside the supported dates {_FIRST_DATE.date()} to "
+            f"{_LAST_DATE.date()}",
+        )
+        return None
+    return date
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """Read a UTF-8 text file; a folder, binary or non-UTF-8 file is an error.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    what : str
+        What the file is, for the message (``"study file"``).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    StudyFileError
+        For a folder, a file that is not UTF-8 text, or one holding NUL bytes.
+    FileNotFoundError
+        If there is no such file.
+    """
+    if path.is_dir():
+        raise StudyFileError(f"{path}: a folder, not a {what}")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise StudyFileError(
+            f"{path}:{line}: (file): not a UTF-8 text file (byte {exc.start}: "
+            f"{exc.reason}); save the {what} as UTF-8"
+        ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise StudyFileError(
+            f"{path}:{line}: (file): a NUL byte: a binary file, not a {what}"
+        )
+    return text.removeprefix("\ufeff")
 
 
 def _prices(doc: LineDict, base: Path, issues: _Issues) -> PricesSpec:
@@ -659,7 +762,7 @@ def _prices(doc: LineDict, base: Path, issues: _Issues) -> PricesSpec:
         issues.add(
             raw.line_of("source"),
             "prices.source",
-            f"{source!r} is not one of yahoo, csv",
+            f"{yaml_repr(source)} is not one of yahoo, csv",
         )
         source = None  # no follow-on messages about yahoo's or csv's fields
     start = _date(raw.get("start"), raw.line_of("start"), "prices.start", issues)
@@ -725,17 +828,12 @@ def engine_inputs(
         for column in (ticker, listing.benchmark):
             if column not in returns.columns:
                 problems.append(
-                    f"{where}: no returns for {column!r} (columns: {', '.join(map(str, returns.columns))})"
+                    f"{where}: no returns for {yaml_repr(column)} (columns: {', '.join(map(str, returns.columns))})"
                 )
     if problems:
         raise StudyFileError("\n".join(problems))
-    if isinstance(catalog, EventsTable):
-        frame = day0_frame(catalog.frame)
-    else:
-        frame = day0_frame(catalog_frame(catalog, list(spec.listings)))
-    events = engine_events(frame, spec.benchmarks, event_window=spec.event_window)
-    if isinstance(catalog, Catalog):
-        events = events[list(EVENTS_COLUMNS)]
+    frame = _day0_frame(spec, catalog)
+    events = _engine_events(spec, catalog, frame)
     _check_in_data(frame, returns)
     start, end = returns.index.min(), returns.index.max()
     sessions = {
@@ -752,6 +850,40 @@ def engine_inputs(
         confounding=conf,
         catalog=catalog,
     )
+
+
+def _day0_frame(spec: StudySpec, catalog: StudyEvents) -> pd.DataFrame:
+    if isinstance(catalog, EventsTable):
+        return day0_frame(catalog.frame)
+    return day0_frame(catalog_frame(catalog, list(spec.listings)))
+
+
+def _engine_events(
+    spec: StudySpec, catalog: StudyEvents, frame: pd.DataFrame
+) -> pd.DataFrame:
+    events = engine_events(frame, spec.benchmarks, event_window=spec.event_window)
+    if isinstance(catalog, Catalog):
+        events = events[list(EVENTS_COLUMNS)]
+    return events
+
+
+def study_events(spec: StudySpec, catalog: StudyEvents) -> pd.DataFrame:
+    """Return the engine's events of a study (day 0 per listing), without prices.
+
+    Parameters
+    ----------
+    spec : StudySpec
+        The study.
+    catalog : Catalog or EventsTable
+        Its events (:func:`study_catalog`).
+
+    Returns
+    -------
+    DataFrame
+        As ``engine_inputs(...).events``: one row per (event, listing) with
+        ``event_id, ticker, date`` (day 0) and ``benchmark``.
+    """
+    return _engine_events(spec, catalog, _day0_frame(spec, catalog))
 
 
 def study_catalog(spec: StudySpec) -> StudyEvents:

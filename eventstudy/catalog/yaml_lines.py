@@ -15,12 +15,29 @@ Two departures from :func:`yaml.safe_load` keep the input honest:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["LineDict", "LineList", "YamlSyntaxError", "load_yaml"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "LineDict",
+    "LineList",
+    "YamlSyntaxError",
+    "check_yaml_limits",
+    "load_yaml",
+    "yaml_repr",
+]
+
+#: Most values a catalog or study file may hold once its aliases (``*name``)
+#: are expanded: a large catalog has some 10^5, an alias bomb ("billion
+#: laughs") 10^9.
+MAX_NODES = 2_000_000
+#: Deepest nesting of mappings and sequences (a catalog needs about 5).
+MAX_DEPTH = 40
 
 
 class YamlSyntaxError(ValueError):
@@ -205,9 +222,96 @@ def load_yaml_all_problems(text: str) -> tuple[Any, list[tuple[int, str]]]:
     return _load(text, _CollectingLoader)
 
 
+def check_yaml_limits(
+    text: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
+) -> None:
+    """Refuse YAML that would blow up when built: alias bombs, deep nesting.
+
+    Scans the parser's events only (no object is built), so any loader can
+    call it before loading. An alias bomb ("billion laughs") is a few lines
+    whose aliases expand to billions of values, and deep nesting exhausts
+    the recursion of the composer: both would end in a MemoryError or a
+    RecursionError instead of a message. The scan counts the values of the
+    document with every alias expanded (an alias counts the values of its
+    anchor).
+
+    Parameters
+    ----------
+    text : str
+        The YAML document.
+    max_nodes : int
+        Most values (scalars and collections, aliases expanded) allowed.
+    max_depth : int
+        Deepest nesting of mappings and sequences allowed.
+
+    Raises
+    ------
+    YamlSyntaxError
+        Naming the limit and the line where it was passed; also on a syntax
+        error met during the scan.
+    """
+    sizes: dict[str, int] = {}  # values under each anchor, itself included
+    stack: list[tuple[str | None, int]] = [(None, 0)]  # (anchor, values so far)
+    parser: yaml.SafeLoader | None = None
+    try:
+        parser = yaml.SafeLoader(text)
+        while (event := parser.get_event()) is not None:  # type: ignore[no-untyped-call]
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.CollectionStartEvent):
+                if len(stack) > max_depth:
+                    raise YamlSyntaxError(
+                        f"nested more than {max_depth} levels deep: refused (a "
+                        "catalog or study file needs a few levels)",
+                        line,
+                    )
+                stack.append((event.anchor, 1))
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                anchor, n = stack.pop()
+            elif isinstance(event, yaml.AliasEvent):
+                anchor, n = None, sizes.get(str(event.anchor), 1)
+            elif isinstance(event, yaml.ScalarEvent):
+                anchor, n = event.anchor, 1
+            else:
+                continue
+            if anchor is not None:
+                sizes[anchor] = n
+            top_anchor, top = stack[-1]
+            stack[-1] = (top_anchor, top + n)
+            if top + n > max_nodes:
+                raise YamlSyntaxError(
+                    f"the document expands to more than {max_nodes:,} values "
+                    "(aliases *name counted with what they repeat): refused, "
+                    "as an alias bomb would exhaust the memory",
+                    line,
+                )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlSyntaxError(f"invalid YAML: {problem}", line) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise YamlSyntaxError(
+            f"character U+{exc.character:04X} is not allowed in a YAML file "
+            "(a control character: is this a text file?)",
+            line,
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(f"invalid YAML: {_first_line(exc)}", 0) from exc
+    finally:
+        if parser is not None:
+            parser.dispose()
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def _load(
     text: str, loader_class: type[_LineLoader]
 ) -> tuple[Any, list[tuple[int, str]]]:
+    check_yaml_limits(text)
     loader = loader_class(text)
     try:
         doc = loader.get_single_data()
@@ -221,6 +325,65 @@ def _load(
         raise YamlSyntaxError(f"invalid YAML: {exc}", 0) from exc
     finally:
         loader.dispose()
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def yaml_repr(value: Any, limit: int = 80) -> str:
+    """Write a value as it would be written in YAML, for error messages.
+
+    ``True`` is ``true``, ``None`` is ``null``, a list ``[1, 2]``, a text
+    ``'text'``; long values are cut at ``limit`` characters.
+
+    Parameters
+    ----------
+    value : object
+        A value read from a YAML file.
+    limit : int
+        Longest output; longer ones end in ``...``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> yaml_repr(True), yaml_repr(None), yaml_repr([1, "a"]), yaml_repr({"k": 1.5})
+    ('true', 'null', "[1, 'a']", '{k: 1.5}')
+    """
+    out = _yaml_repr(value, limit + 1)
+    return out if len(out) <= limit else out[: limit - 3] + "..."
+
+
+def _yaml_repr(value: Any, budget: int) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value).replace("nan", ".nan").replace("inf", ".inf")
+    if isinstance(value, str):
+        return "'" + value[:budget].replace("'", "''") + "'"
+    parts: list[str] = []
+    used = 0
+    if isinstance(value, dict):
+        items: list[str] = []
+        for k, v in value.items():
+            key = str(k) if isinstance(k, str) and _PLAIN_KEY.match(k) else None
+            items.append(f"{key or _yaml_repr(k, budget)}: {_yaml_repr(v, budget)}")
+            used += len(items[-1]) + 2
+            if used > budget:
+                break
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        for v in value:
+            parts.append(_yaml_repr(v, budget))
+            used += len(parts[-1]) + 2
+            if used > budget:
+                break
+        return "[" + ", ".join(parts) + "]"
+    return repr(value)[:budget]
 
 
 def read_yaml(path: Path) -> Any:

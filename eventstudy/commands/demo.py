@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from eventstudy.commands._args import check_out_folder, nonnegative_int
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.estimation.event_study import EventStudy
 from eventstudy.simulate import simulate_market
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--seed",
-        type=int,
+        type=nonnegative_int,
         default=20250924,
         metavar="N",
         help="simulation seed (default: 20250924)",
@@ -40,6 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo."""
+    check_out_folder(args.out)
     sim = simulate_market(seed=args.seed)
     returns = prices_to_returns(sim.prices)
     res = EventStudy(returns, sim.events, benchmark="MARKET").fit()

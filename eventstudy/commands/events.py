@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from eventstudy.catalog.validation import CatalogValidationError, read_catalog
+from eventstudy.catalog.yaml_lines import YamlSyntaxError, load_yaml
 from eventstudy.commands import edgar as edgar_commands
 from eventstudy.commands.extract import add_extract_arguments, run_extract
 from eventstudy.exceptions import CatalogError
@@ -62,6 +63,7 @@ def _validate(args: argparse.Namespace) -> int:
     if not path.is_file():
         what = "a folder, not a catalog file" if path.is_dir() else "no such file"
         raise CatalogError(f"{path}: {what}")
+    _refuse_study_file(path)
     try:
         catalog = read_catalog(path)
     except CatalogValidationError as exc:
@@ -78,3 +80,17 @@ def _validate(args: argparse.Namespace) -> int:
         f"{n_rows} (event, listing) pairs"
     )
     return 0
+
+
+def _refuse_study_file(path: Path) -> None:
+    """Raise when ``path`` is a study file: it names the right command."""
+    try:
+        doc = load_yaml(path.read_text(encoding="utf-8"))
+    except (YamlSyntaxError, UnicodeDecodeError):
+        return  # read_catalog reports it
+    study_like = isinstance(doc, dict) and "listings" in doc and "prices" in doc
+    if study_like and not isinstance(doc.get("events"), list):
+        raise CatalogError(
+            f"{path}: this is a study file, not an events catalog: check it with "
+            f"'eventstudy study validate {path}' (docs/study.md)"
+        )

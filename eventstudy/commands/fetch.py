@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from eventstudy.commands._args import nonnegative_int
 from eventstudy.data.store import PriceStore
 from eventstudy.exceptions import StudyFileError, SymbolNotFoundError
 from eventstudy.study_file import load_study
@@ -37,7 +38,10 @@ def register(subparsers: Any) -> None:
         "user cache folder)",
     )
     p.add_argument(
-        "--retries", type=int, default=3, help="retries per ticker (default 3)"
+        "--retries",
+        type=nonnegative_int,
+        default=3,
+        help="retries per ticker (default 3)",
     )
     p.set_defaults(func=run)
 

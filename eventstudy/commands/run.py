@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from eventstudy.commands._args import check_out_folder
+from eventstudy.exceptions import StudyFileError
 from eventstudy.study import run_study, write_study
+from eventstudy.study_file import load_study
 
 #: Tests shown in the closing summary (parametric, correlation-robust, rank).
 HEADLINE_TESTS = ("csect_t", "bmp", "kp_bmp", "corrado_rank", "generalized_sign")
@@ -20,7 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "run",
         help="run a study file and write its output folder",
         description="Load the study's catalog and prices, fit every event, run the "
-        "CAAR tests and write tables, figures and report.html to --out.",
+        "CAAR tests and write tables, figures and report.html to --out. The "
+        "study file's keys are documented in docs/study.md; 'eventstudy study "
+        "validate STUDY.yaml' checks one without running it.",
     )
     p.add_argument("study", metavar="STUDY.yaml", type=Path, help="the study file")
     p.add_argument(
@@ -61,14 +66,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run a study and print the one-screen summary."""
+    spec = load_study(args.study)
+    out = args.out or Path("out") / spec.name
+    check_out_folder(out)  # before the work: a wrong --out writes nothing
+    if args.prices is not None and not args.prices.is_dir():
+        raise StudyFileError(
+            f"--prices {args.prices}: not a folder of TICKER.csv files"
+        )
     result = run_study(
-        args.study,
+        spec,
         prices_dir=args.prices,
         offline=args.offline,
         cache_dir=args.cache_dir,
         progress=True,
     )
-    out = args.out or Path("out") / result.spec.name
     step = "tables" if args.no_figures else "tables, figures and report.html"
     sys.stderr.write(f"[eventstudy] writing {step} to {out}\n")
     written = write_study(
