@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.exceptions import PriceFileError, SymbolNotFoundError
@@ -105,6 +106,9 @@ def read_price_csv(path: str | os.PathLike[str]) -> CsvPrices:
     path = Path(path)
     if not path.is_file():
         raise SymbolNotFoundError(f"no price file {path}")
+    fast = _read_fast(path)
+    if fast is not None:
+        return fast
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             return _parse(path, fh)
@@ -116,6 +120,86 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _NUMBER = re.compile(
     r"[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)", re.ASCII | re.IGNORECASE
 )
+
+
+_NS_FIRST = int(pd.Timestamp("1677-09-22").timestamp())
+_NS_LAST = int(pd.Timestamp("2262-04-10").timestamp())
+_FAST_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_FAST_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _read_fast(path: Path) -> CsvPrices | None:
+    """Read a clean file with pyarrow's C reader, or return None.
+
+    Every check of the row parser runs here as a column operation (ISO dates,
+    no duplicates, a plain positive finite number in the price column, the
+    header's number of fields on every row). A file that fails any of them,
+    or has anything unusual (NUL bytes, text that is not UTF-8, whitespace
+    around a cell, blank or short rows), returns None: the row parser then
+    reads it again and reports the first bad row with its line, as always.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    data = path.read_bytes()
+    if b"\0" in data:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n", 64)
+    header_at = next((i for i, ln in enumerate(lines[:-1]) if ln.strip()), None)
+    if header_at is None or '"' in lines[header_at]:
+        return None
+    names = [
+        re.sub(r"\s+", "_", h.strip().lower()) for h in lines[header_at].split(",")
+    ]
+    column = next((c for c in PRICE_COLUMNS if c in names), None)
+    if "date" not in names or column is None:
+        return None
+    i_date, i_price = names.index("date"), names.index(column)
+    body = text.split("\n", header_at + 1)[-1].encode("utf-8")
+    auto = [f"f{i}" for i in range(len(names))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=auto),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=[auto[i_date], auto[i_price]],
+                column_types={auto[i_date]: pa.string(), auto[i_price]: pa.string()},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows == 0:
+        return None
+    dates, cells = table.column(0), table.column(1)
+    ok = (
+        pc.all(pc.match_substring_regex(dates, _FAST_DATE)).as_py()
+        and pc.all(pc.match_substring_regex(cells, _FAST_NUMBER)).as_py()
+    )
+    if not ok:
+        return None
+    stamps = pc.strptime(dates, format="%Y-%m-%d", unit="s", error_is_null=True)
+    if stamps.null_count or pc.count_distinct(stamps).as_py() != table.num_rows:
+        return None
+    values = pc.cast(cells, pa.float64()).to_numpy()
+    if not (np.isfinite(values).all() and (values > 0).all()):
+        return None
+    seconds = stamps.cast(pa.int64()).to_numpy()
+    if seconds.min() < _NS_FIRST or seconds.max() > _NS_LAST:
+        return None  # (outside what nanoseconds hold)
+    days = seconds.astype("datetime64[s]").astype("datetime64[ns]")
+    index = pd.DatetimeIndex(days, name="date")
+    prices = pd.Series(values, index=index, name=path.stem, dtype="float64")
+    return CsvPrices(
+        prices=prices.sort_index(), column=column, path=path, rows=len(values)
+    )
 
 
 def _parse(path: Path, fh: TextIO) -> CsvPrices:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
+import numpy as np
 import pandas as pd
 
 from eventstudy._typing import DateLike
@@ -93,12 +94,13 @@ def series_sha256(prices: pd.Series) -> str:
     True
     """
     obs = prices.dropna().sort_index()
-    days = pd.DatetimeIndex(obs.index).strftime("%Y-%m-%d")
+    index = pd.DatetimeIndex(obs.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    days = np.datetime_as_string(index.to_numpy(dtype="datetime64[D]"), unit="D")
+    values = obs.to_numpy(dtype="float64").tolist()  # Python floats: repr as before
     lines = ["date,price"]
-    lines.extend(
-        f"{d},{float(v)!r}"
-        for d, v in zip(days, obs.to_numpy(dtype="float64"), strict=True)
-    )
+    lines.extend(map(",".join, zip(days.tolist(), map(repr, values), strict=True)))
     return hashlib.sha256(("\n".join(lines) + "\n").encode()).hexdigest()
 
 

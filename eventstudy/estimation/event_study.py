@@ -155,6 +155,9 @@ def _to_dates_loop(values: pd.Series, ids: pd.Series, column: str) -> pd.Datetim
 
 def _session_dates(values: pd.DatetimeIndex | list[DateLike]) -> pd.DatetimeIndex:
     """Exchange sessions as tz-naive midnights (local dates, as the returns')."""
+    if isinstance(values, pd.DatetimeIndex):  # (one column operation)
+        local = values.tz_localize(None) if values.tz is not None else values
+        return pd.DatetimeIndex(local.normalize(), name=None)
     stamps = [pd.Timestamp(v) for v in values]
     naive = [t.tz_localize(None) if t.tzinfo is not None else t for t in stamps]
     return pd.DatetimeIndex(naive).normalize()

@@ -125,3 +125,77 @@ def test_missing_price_folder_is_one_clear_error(tmp_path: Path) -> None:
         load_prices(
             ["BABA", "SPY"], "2024-01-01", "2024-12-31", source="csv", prices_dir=folder
         )
+
+
+def _row_parser(path: Path) -> object:
+    from eventstudy.data import csv as csv_module
+
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return csv_module._parse(path, fh)
+
+
+def _same(a: object, b: object) -> None:
+    import pandas as pd
+
+    assert a.column == b.column
+    assert a.rows == b.rows
+    assert a.path == b.path
+    pd.testing.assert_series_equal(a.prices, b.prices)  # type: ignore[attr-defined]
+
+
+def test_the_column_reader_reads_what_the_row_parser_reads(tmp_path: Path) -> None:
+    """pyarrow's reader gives the row parser's values, bit for bit."""
+    import numpy as np
+
+    from eventstudy.data.csv import _read_fast
+
+    rng = np.random.default_rng(3)
+    values = np.exp(rng.normal(0, 3, 3000)).tolist()
+    cells = [
+        f"{v!r}"
+        if i % 4 == 0
+        else f"{v:.6f}"
+        if i % 4 == 1
+        else f"{v:.17e}"
+        if i % 4 == 2
+        else f"{v:.3E}"
+        for i, v in enumerate(values)
+    ]
+    cells[:6] = ["1.", ".5", "+7", "10", "1e3", "0.000001"]
+    days = np.datetime64("2000-01-03") + np.arange(3000)
+    rows = [f"{d},{c},1" for d, c in zip(days, cells, strict=True)]
+    rows[10], rows[11] = rows[11], rows[10]  # any order
+    path = _write(
+        tmp_path, "\ufeffDate,Adj Close,Volume\r\n" + "\r\n".join(rows) + "\r\n"
+    )
+    fast = _read_fast(path)
+    assert fast is not None
+    _same(fast, _row_parser(path))
+    assert fast.prices.iloc[0] == 1.0
+    assert fast.prices.iloc[1] == 0.5
+
+
+def test_unusual_files_go_to_the_row_parser(tmp_path: Path) -> None:
+    from eventstudy.data.csv import _read_fast
+
+    clean = "date,close\n2025-01-02,10\n2025-01-03,11\n"
+    assert _read_fast(_write(tmp_path, clean)) is not None
+    for text in (
+        "date,close\n2025-01-02,10\n\n2025-01-03,11\n",  # a blank line
+        "date,close\n2025-01-02, 10\n",  # a space
+        "date,close,volume\n2025-01-02,10,1,2\n",  # a long row
+        "date,close\n2025-01-02,10\n2025-01-02,10\n",  # a duplicate
+        "date,close\n1500-01-02,10\n",  # outside nanoseconds
+        "date,close\n2025-01-02,inf\n",
+        "date,close\n2025-01-02,1\x00\n",
+    ):
+        assert _read_fast(_write(tmp_path, text)) is None, text
+
+
+def test_shared_files_read_the_same_both_ways(prices_dir: Path) -> None:
+    from eventstudy.data.csv import _read_fast
+
+    for path in sorted(prices_dir.glob("*.csv")):
+        fast = _read_fast(path)
+        assert fast is not None, path.name
+        _same(fast, _row_parser(path))
