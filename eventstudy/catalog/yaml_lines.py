@@ -111,7 +111,12 @@ class LineList(list[Any]):
         return self.item_lines[index]
 
 
-class _LineLoader(yaml.SafeLoader):
+#: libyaml's C parser when PyYAML was built with it (its nodes still carry
+#: line marks), else the pure-Python one; the constructors are the same.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """SafeLoader without timestamp resolution, building LineDict/LineList."""
 
 
