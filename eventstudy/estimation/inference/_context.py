@@ -324,7 +324,7 @@ class GroupContext:
     @cached_property
     def est(self) -> EstimationStats:
         """The estimation-window pass (run on first use)."""
-        run_shared_pass([self], _estimation_pass, "est")
+        run_estimation_passes([self])
         return cast(EstimationStats, self.__dict__["est"])
 
     @cached_property
@@ -504,13 +504,19 @@ def _pass_key(ctx: Any, make: Callable[..., Any], attr: str) -> Hashable | None:
             return None
         fields.append((f.name, v))
     rows = _rows_digest(ctx.rows, ctx.panel.n_events)
-    windows = tuple((w.a, w.b) for w in ctx.windows) if "grank" in ctx.needs else ()
+    name = getattr(make, "__qualname__", repr(make))
+    needs = frozenset(ctx.needs)
+    if name == "_base_pass":  # every window shares it
+        needs -= {"grank"}
+    elif name == "_grank_pass":
+        needs &= {"grank"}
+    windows = tuple((w.a, w.b) for w in ctx.windows) if "grank" in needs else ()
     return (
         attr,
-        getattr(make, "__qualname__", repr(make)),
+        name,
         rows,
         ctx.rows.size,
-        frozenset(ctx.needs),
+        needs,
         windows,
         tuple(fields),
     )
@@ -536,9 +542,48 @@ def _hashable(v: Any) -> bool:
     return True
 
 
-def _estimation_pass(ctx: GroupContext) -> PassGen[EstimationStats]:
+def run_estimation_passes(contexts: Sequence[GroupContext]) -> None:
+    """Set ``ctx.est`` of every context from two shared passes.
+
+    The ranks, signs and sums over the estimation windows depend on the
+    group but not on the CAR window, so that pass (:func:`_base_pass`) is
+    cached across the windows of successive :func:`caar_tests` calls; only
+    GRANK's part, whose target is each window's SCAR, runs once per window
+    (:func:`_grank_pass`). The numbers are those of one combined pass.
+    """
+    run_shared_pass(contexts, _base_pass, "est_base")
+    run_shared_pass(
+        [c for c in contexts if "grank" in c.needs], _grank_pass, "est_grank"
+    )
+    for ctx in contexts:
+        stats = cast(EstimationStats, ctx.__dict__["est_base"])
+        if "grank" in ctx.needs:
+            g = cast(EstimationStats, ctx.__dict__["est_grank"])
+            stats = dataclasses.replace(
+                stats, grank_u0=g.grank_u0, grank_sum=g.grank_sum, grank_cnt=g.grank_cnt
+            )
+        ctx.__dict__["est"] = stats
+
+
+def _base_pass(ctx: GroupContext) -> PassGen[EstimationStats]:
+    """Run the estimation-window pass without GRANK (independent of the windows)."""
+    return _estimation_pass(ctx, "base")
+
+
+def _grank_pass(ctx: GroupContext) -> PassGen[EstimationStats]:
+    """Run GRANK's part of the estimation-window pass (one per set of windows)."""
+    return _estimation_pass(ctx, "grank")
+
+
+def _estimation_pass(
+    ctx: GroupContext, part: Literal["all", "base", "grank"] = "all"
+) -> PassGen[EstimationStats]:
     panel = ctx.panel
-    needs = ctx.needs
+    needs = set(ctx.needs)
+    if part == "base":
+        needs.discard("grank")
+    elif part == "grank":
+        needs &= {"grank"}
     n = ctx.n_events
     n_ev_days = panel.rel_days.size
     # map panel row -> position in the group

@@ -14,7 +14,7 @@ from eventstudy._typing import Int64Array
 from eventstudy.estimation.inference._context import (
     GroupContext,
     Options,
-    _estimation_pass,
+    run_estimation_passes,
     run_shared_pass,
 )
 from eventstudy.estimation.inference._stats import TestResult, invalid
@@ -159,7 +159,7 @@ def _prepare(contexts: list[GroupContext], names: Sequence[str]) -> None:
     if est_tests.intersection(names) or (
         opts.compat and {"patell", "bmp", "kp_patell", "kp_bmp"}.intersection(names)
     ):
-        run_shared_pass(contexts, _estimation_pass, "est")
+        run_estimation_passes(contexts)
     if {"kp_patell", "kp_bmp"}.intersection(names):
         slow = [c for c in contexts if not fast_kp_applies(c)]
         run_shared_pass(slow, mean_cross_correlation, "kp")
