@@ -48,3 +48,4 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/bench_scale.py", "--write", *session.posargs)
     session.run("python", "benchmarks/bench_bhar.py", "100000")
+    session.run("python", "benchmarks/bench_explain.py")

@@ -20,6 +20,7 @@ from eventstudy.estimation import (
     MarketModel,
     NormalReturnModel,
 )
+from eventstudy.explain.specification import specification_curve
 from eventstudy.measures.calendar_time import calendar_time_portfolio
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "calendar_time_portfolio",
     "events_from_table",
     "prices_to_returns",
+    "specification_curve",
 ]
