@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,8 @@ from eventstudy.data.edgar import EVENT_COLUMNS, filings_events
 from eventstudy.data.prices import load_prices
 from tests.edgar import scenario
 from tests.naive_event_study import naive_event
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_edgar_command_writes_csv_and_a_valid_catalog(fake_sec, tmp_path, capsys):
@@ -244,3 +248,106 @@ def test_study_from_edgar_events_end_to_end(
         np.testing.assert_allclose(
             [got["car"], got["se"] ** 2, got["t"]], [c, v, t], rtol=1e-8
         )
+
+
+def shipped_catalog_filers() -> dict[str, scenario.Filer]:
+    """Filings where the shipped catalog's results should have them: Alibaba's
+    results as 6-Ks at 06:05 New York on the release morning (EDGAR opens at
+    06:00; the catalog has 17:30 Hong Kong), Nvidia's and Microsoft's as 8-Ks
+    three minutes after the catalog's time."""
+    from eventstudy.catalog import read_catalog
+    from tests.edgar.sec_fake import NY, Filer, Filing
+
+    catalog = read_catalog(ROOT / "events" / "alibaba_2025.yaml")
+    filers = {
+        "BABA": Filer(1577552, "Alibaba Group Holding Ltd", ["BABA"], ["NYSE"], "utc"),
+        "NVDA": Filer(1045810, "NVIDIA CORP", ["NVDA"], ["Nasdaq"], "utc"),
+        "MSFT": Filer(789019, "MICROSOFT CORP", ["MSFT"], ["Nasdaq"], "new_york"),
+    }
+    for n, e in enumerate(e for e in catalog if e.type == "earnings"):
+        ny = e.announced.tz_convert(NY).tz_localize(None).to_pydatetime()
+        ticker = next(t for t in e.listings if t in filers)
+        f = filers[ticker]
+        acc = f"{f.cik:010d}-25-{n:06d}"
+        if ticker == "BABA":
+            at = ny.replace(hour=6, minute=5, second=0)
+            html = scenario.doc("6-K", f"Alibaba Group Announces Results ({e.id})")
+            f.filings.append(
+                Filing(acc, "6-K", at, primary_document="r.htm", document=html)
+            )
+        else:
+            at = ny + dt.timedelta(minutes=3)
+            f.filings.append(
+                Filing(acc, "8-K", at, "2.02,9.01", report_date=f"{at:%Y-%m-%d}")
+            )
+    return filers
+
+
+def test_check_filings_on_the_shipped_catalog(fake_sec, fast, tmp_path, capsys):
+    from tests.edgar.sec_fake import company_tickers, tickers_exchange
+
+    filers = shipped_catalog_filers()
+    rows = [(f.cik, f.name, t, f.exchanges[0]) for t, f in filers.items()]
+    fake_sec.files["/files/company_tickers_exchange.json"] = tickers_exchange(rows)
+    fake_sec.files["/files/company_tickers.json"] = company_tickers(
+        [(c, t, n) for c, n, t, _ in rows]
+    )
+    for f in filers.values():
+        fake_sec.add_filer(f)
+    filings_events(["BABA", "NVDA", "MSFT"], client=fast)  # into the store
+    catalog = ROOT / "events" / "alibaba_2025.yaml"
+    out = tmp_path / "check.csv"
+    assert (
+        main(["events", "check-filings", str(catalog), "--offline", "--out", str(out)])
+        == 0
+    )
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert "9988.HK" not in set(table["ticker"])
+    earnings = table[table["event"].isin(["E3", "E4", "E5", "E6", "C9a", "C9e", "C2b"])]
+    assert len(earnings) == 7
+    assert set(earnings["check"]) == {"same day 0"}
+    assert set(earnings.loc[earnings["ticker"] == "BABA", "form"]) == {"6-K"}
+    by_event = table.set_index(["event", "ticker"])
+    # Alibaba's results (17:30 Hong Kong = 05:30 New York) and its 6-K at 06:05
+    assert by_event.loc[("E5", "BABA"), "filing_day0"] == "2025-08-29"
+    # events without a filing near them are listed too
+    assert by_event.loc[("E14", "BABA"), "check"] == "no filing"
+
+
+def test_listings_csv_parquet_output_and_refresh(fake_sec, fast, tmp_path, capsys):
+    scenario.serve(fake_sec)
+    listings = tmp_path / "universe.csv"
+    listings.write_text("ticker,cik\nNVDA,1045810\nBABA,\n", "utf-8")
+    out = tmp_path / "events.parquet"
+    argv = [
+        "events",
+        "edgar",
+        "--listings",
+        str(listings),
+        "--forms",
+        "8-K",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    table = pd.read_parquet(out)
+    assert list(table.columns) == list(EVENT_COLUMNS)
+    assert set(table["ticker"]) == {"NVDA"}  # BABA files no 8-K
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ticker,cik\nNVDA,abc\n", "utf-8")
+    assert main(["events", "edgar", "--listings", str(bad), "--offline"]) == 1
+    assert f"{bad}:2: cik: 'abc' is not a positive integer" in capsys.readouterr().err
+    # a stored submissions file older than a day is fetched again when the
+    # range reaches past its retrieval; one fetched after --end is kept
+    from eventstudy.data.sec_store import SecStore
+
+    store = SecStore()
+    _, manifest = store.paths("submissions/CIK0001045810.json")
+    meta = json.loads(manifest.read_text())
+    meta["retrieved_at"] = "2025-01-01T00:00:00Z"
+    manifest.write_text(json.dumps(meta))
+    fake_sec.requests.clear()
+    filings_events(["NVDA"], forms=["8-K"], end="2024-12-31", client=fast)
+    assert "/submissions/CIK0001045810.json" not in fake_sec.paths()
+    filings_events(["NVDA"], forms=["8-K"], client=fast)
+    assert "/submissions/CIK0001045810.json" in fake_sec.paths()
