@@ -22,6 +22,7 @@ from eventstudy.estimation import (
 )
 from eventstudy.explain.specification import specification_curve
 from eventstudy.measures.calendar_time import calendar_time_portfolio
+from eventstudy.report.compare import compare
 
 __all__ = [
     "ConstantMeanModel",
@@ -33,6 +34,7 @@ __all__ = [
     "NormalReturnModel",
     "__version__",
     "calendar_time_portfolio",
+    "compare",
     "events_from_table",
     "prices_to_returns",
     "specification_curve",

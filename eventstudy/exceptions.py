@@ -14,6 +14,7 @@ __all__ = [
     "EventStudyError",
     "EventStudyWarning",
     "InsufficientDataError",
+    "MissingDependencyError",
     "PriceFileError",
     "RateLimitError",
     "StoreIntegrityError",
@@ -78,3 +79,7 @@ class CalendarMismatchWarning(EventStudyWarning):
 
 class StoreIntegrityWarning(EventStudyWarning):
     """A damaged file of the local price store was found and fetched again."""
+
+
+class MissingDependencyError(EventStudyError, ImportError):
+    """An optional dependency is not installed (the message names the extra)."""

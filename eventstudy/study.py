@@ -188,6 +188,7 @@ def write_outputs(
     figures: bool = False,
     report: ReportContext | None = None,
     extra_csv: Mapping[str, pd.DataFrame] | None = None,
+    excel: bool = False,
 ) -> dict[str, Path]:
     """Write the output folder: CSV files, tables, figures, report and manifest.
 
@@ -215,6 +216,9 @@ def write_outputs(
     extra_csv : mapping of str to DataFrame, optional
         More CSV files to write (and hash) beside the standard ones, such as
         ``confounding``.
+    excel : bool
+        Also write ``results.xlsx``: a sheet per CSV file (the same rows and
+        columns) and ``events`` (needs ``eventstudy[excel]``).
 
     Returns
     -------
@@ -222,6 +226,10 @@ def write_outputs(
         The files written (``figures/`` PNGs under ``figure:<name>``).
     """
     out = Path(out)
+    if excel:  # before any file is written
+        from eventstudy.report.excel import require_openpyxl
+
+        require_openpyxl()
     tables = output_tables(res, windows, caar)
     written: dict[str, Path] = {}
     hashes: dict[str, str] = {}
@@ -231,7 +239,19 @@ def write_outputs(
         _atomic_write(path, text)
         written[name] = path
         hashes[f"{name}.csv"] = sha256_text(text)
-    shown = report_tables(tables["car"], tables["caar"])
+    if excel:
+        from eventstudy.report.excel import write_workbook
+
+        sheets = {**tables, **(extra_csv or {}), "events": res.events}
+        written["excel"] = write_workbook(out / "results.xlsx", sheets)
+    shown = report_tables(
+        tables["car"],
+        tables["caar"],
+        labels=res.event_labels(),
+        dates=res.day0_labels(),
+        tests=report.tests if report is not None else None,
+        ci_level=res.settings.ci_level,
+    )
     for stem, table in shown.items():
         for ext, text in (
             ("md", table.to_markdown()),
@@ -447,7 +467,12 @@ def _portable(prices: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_study(
-    run: StudyRun, out: str | Path, *, timestamp: bool = True, figures: bool = True
+    run: StudyRun,
+    out: str | Path,
+    *,
+    timestamp: bool = True,
+    figures: bool = True,
+    excel: bool = False,
 ) -> dict[str, Path]:
     """Write the output folder of a study run (README, "Command line").
 
@@ -462,6 +487,8 @@ def write_study(
     figures : bool
         Also write ``figures/*.png`` and ``report.html``; off for checked-in
         results (binary files are not compared).
+    excel : bool
+        Also write ``results.xlsx`` (a sheet per output table).
 
     Returns
     -------
@@ -527,6 +554,7 @@ def write_study(
         confounding=run.inputs.confounding,
         provenance=prov,
         group_by=spec.group_by,
+        tests=spec.report.tests,
     )
     return write_outputs(
         run.results,
@@ -538,4 +566,5 @@ def write_study(
         figures=figures,
         report=ctx,
         extra_csv={"confounding": run.inputs.confounding},
+        excel=excel,
     )

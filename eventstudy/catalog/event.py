@@ -138,6 +138,8 @@ class Event:
         Unique id in the catalog (``"E1"``).
     title : str
         One-line description.
+    short_title : str
+        A few words for table rows and figure labels (empty: ``title``).
     type : str
         One of :data:`EVENT_TYPES`.
     announced : Timestamp
@@ -187,6 +189,12 @@ class Event:
     role: str = "event"
     location: Location = Location("<memory>", 0)
     field_lines: Mapping[str, int] = field(default_factory=dict)
+    short_title: str = ""
+
+    @property
+    def label(self) -> str:
+        """The short title when the catalog gives one, else the title."""
+        return self.short_title or self.title
 
     @property
     def has_time(self) -> bool:

@@ -56,6 +56,7 @@ _LISTING_KEYS = ("exchange", "name")
 _EVENT_KEYS = (
     "id",
     "title",
+    "short_title",
     "type",
     "announced",
     "precision",
@@ -447,6 +448,12 @@ def _event(
             f"{event_id!r} must be letters, digits, '_', '.' or '-' (no ':' or spaces)",
         )
     title = check.text(item.get("title", ""), item.line_of("title"), f"{label}.title")
+    short_title = check.text(
+        item.get("short_title", ""),
+        item.line_of("short_title"),
+        f"{label}.short_title",
+        empty=True,
+    )
     etype = check.choice(
         item.get("type"), item.line_of("type"), f"{label}.type", EVENT_TYPES
     )
@@ -514,6 +521,7 @@ def _event(
     return Event(
         id=event_id,
         title=title,
+        short_title=short_title,
         type=etype,
         announced=announced,
         precision=precision,

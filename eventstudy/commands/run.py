@@ -61,6 +61,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="write tables only (no figures/ and report.html)",
     )
+    p.add_argument(
+        "--excel",
+        action="store_true",
+        help="also write results.xlsx, a sheet per output table "
+        "(needs: pip install 'eventstudy[excel]')",
+    )
     p.set_defaults(func=run)
 
 
@@ -73,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         raise StudyFileError(
             f"--prices {args.prices}: not a folder of TICKER.csv files"
         )
+    if args.excel:  # a missing extra is reported before the run, not after
+        from eventstudy.report.excel import require_openpyxl
+
+        require_openpyxl()
     result = run_study(
         spec,
         prices_dir=args.prices,
@@ -83,7 +93,11 @@ def run(args: argparse.Namespace) -> int:
     step = "tables" if args.no_figures else "tables, figures and report.html"
     sys.stderr.write(f"[eventstudy] writing {step} to {out}\n")
     written = write_study(
-        result, out, timestamp=not args.no_timestamp, figures=not args.no_figures
+        result,
+        out,
+        timestamp=not args.no_timestamp,
+        figures=not args.no_figures,
+        excel=args.excel,
     )
     print(result.results.summary(windows=result.spec.car_windows))
     print()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +26,7 @@ from eventstudy.estimation.panel import AbnormalPanel
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as MplFigure
 
+    from eventstudy.report.summary import Summary
     from eventstudy.report.tables import Table
 
 __all__ = [
@@ -583,7 +586,9 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
             CAR windows (default as :meth:`cars`), ``(-1, 1)`` or ``"[-1,+1]"``.
         **kwargs
             Passed to :func:`~eventstudy.report.tables.car_table`
-            (``labels``, ``digits``, ``percent``, ``title``).
+            (``ci``, ``labels`` (default :meth:`event_labels`), ``dates``
+            (default :meth:`day0_labels`), ``digits``, ``percent``,
+            ``title``).
 
         Returns
         -------
@@ -594,7 +599,83 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
 
         cars = self.cars(windows)
         cars = cars.join(self._events.set_index("event_id")["ticker"], on="event_id")
+        kwargs.setdefault("labels", self.event_labels())
+        kwargs.setdefault("dates", self.day0_labels())
         return car_table(cars, **kwargs)
+
+    def event_labels(self) -> dict[str, str]:
+        """Display label per estimated ``event_id``: catalog id and short title.
+
+        ``"E1 Apsara 2025 keynote"`` when the events carry ``event`` and
+        ``short_title`` (or ``title``) columns, as a catalog's do; else the
+        catalog id or the event id.
+        """
+        ev = self._events.set_index("event_id").reindex(self.panel.event_ids)
+        ids = pd.Series(ev.index.astype(str), index=ev.index)
+        base = ev["event"].astype(str) if "event" in ev.columns else ids
+        title_col = next((c for c in ("short_title", "title") if c in ev.columns), None)
+        if title_col is None:
+            return {str(k): str(v) for k, v in base.items()}
+        title = ev[title_col].fillna("").astype(str).str.strip()
+        label = base.where(title == "", base + " " + title)
+        return {str(k): str(v) for k, v in label.items()}
+
+    def day0_labels(self) -> dict[str, str]:
+        """Day 0 (``YYYY-MM-DD``) per estimated ``event_id``."""
+        d0 = pd.to_datetime(self.parameters["day0"])
+        return {str(k): v.strftime("%Y-%m-%d") for k, v in d0.items()}
+
+    def to_excel(
+        self,
+        path: str | os.PathLike[str],
+        windows: tuple[tuple[int, int], ...] | None = None,
+        tests: str | Sequence[str] = "all",
+    ) -> Path:
+        """Write the results to one Excel workbook, a sheet per table.
+
+        Sheets ``car`` (every window), ``caar`` (every window and test, all
+        events), ``abnormal_returns``, ``estimation`` (parameters, standard
+        errors, R²), ``skipped`` and ``events``, with number formats. Needs
+        openpyxl (``pip install eventstudy[excel]``).
+
+        Parameters
+        ----------
+        path : path-like
+            The ``.xlsx`` file.
+        windows : tuple of (int, int), optional
+            CAR windows (default as :meth:`cars`).
+        tests : str or sequence of str
+            CAAR tests (default every one).
+
+        Returns
+        -------
+        Path
+
+        Raises
+        ------
+        MissingDependencyError
+            When openpyxl is not installed.
+        """
+        from eventstudy.report.excel import write_workbook
+
+        cars = self.cars(windows)
+        wins = [
+            tuple(int(v) for v in str(w).strip("[]").split(","))
+            for w in cars["window"].cat.categories
+        ]
+        parts = [self.caar(a, b, tests=tests) for a, b in wins]
+        caar = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        return write_workbook(
+            path,
+            {
+                "car": cars,
+                "caar": caar,
+                "abnormal_returns": self.abnormal_returns,
+                "estimation": self.parameters.reset_index(),
+                "skipped": self.skipped,
+                "events": self._events,
+            },
+        )
 
     def plot_car(
         self, event_ids: Sequence[str] | None = None, **kwargs: Any
@@ -639,8 +720,8 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         alpha: float = 0.05,
         *,
         windows: Sequence[tuple[int, int] | str] | None = None,
-    ) -> str:
-        """Summarize the study as text, in the layout of statsmodels' summaries.
+    ) -> Summary:
+        """Summarize the study in the layout of statsmodels' summaries.
 
         CARs, standard errors and confidence bounds are in percent.
 
@@ -661,13 +742,92 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
 
         Returns
         -------
-        str
+        Summary
+            A ``str`` (the text) that also renders as HTML in a notebook
+            (``_repr_html_``) and has ``as_latex()`` and ``as_markdown()``.
 
         Raises
         ------
         ValueError
             When a window is malformed or outside the event window.
         """
+        from eventstudy.report.summary import Summary
+
+        s = self.settings
+        settings = {
+            "Model": s.model,
+            "Benchmark": self.benchmark_label,
+            "Returns": s.return_kind,
+            "Events": str(s.n_events),
+            "Estimation window": str(list(s.estimation_window)),
+            "Event window": str(list(s.event_window)),
+            "Min. estimation obs.": str(s.min_estimation_obs),
+            "Estimated / skipped": f"{self.panel.n_events} / {len(self.skipped)}",
+        }
+        text = self._summary_text(window, alpha, windows)  # validates the windows
+        return Summary(text, settings, self._summary_tables(window, alpha, windows))
+
+    def _summary_tables(
+        self,
+        window: tuple[int, int] | str | None,
+        alpha: float,
+        windows: Sequence[tuple[int, int] | str] | None,
+    ) -> list[Table]:
+        from eventstudy.report.tables import Table
+
+        tables: list[Table] = []
+        if self.panel.n_events and window is None:
+            if windows is not None:
+                wins = tuple(self._windows_inside(car_windows(windows)))
+            else:
+                wins = tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
+            if wins:
+                tables.append(self.car_table(wins))
+        elif self.panel.n_events and window is not None:
+            ((a, b),) = self._windows_inside(car_windows([window]))
+            c = self.car(a, b, ci_level=1 - alpha)
+            lo_name, hi_name = f"[{alpha / 2:.3f}", f"{1 - alpha / 2:.3f}]"
+            cols = ["car", "se", "t", "p_value", "ci_low", "ci_high"]
+            nums = c[cols].to_numpy(float) * np.array([100, 100, 1, 1, 100, 100])
+            dig = (3, 3, 3, 3, 3, 3)
+            tables.append(
+                Table(
+                    f"CAR{format_window(a, b)} by event",
+                    ["Event", "CAR", "std err", "t", "P>|t|", lo_name, hi_name],
+                    [
+                        [
+                            str(ev),
+                            *(
+                                f"{float(v):.{d}f}"
+                                for v, d in zip(vals, dig, strict=True)
+                            ),
+                        ]
+                        for ev, vals in zip(c.index, nums, strict=True)
+                    ],
+                    "CAR, std err and confidence bounds in percent; t(M-k) "
+                    "p-value and confidence interval (full AR covariance).",
+                )
+            )
+        if len(self.skipped):
+            tables.append(
+                Table(
+                    "Skipped events",
+                    ["Event", "Reason"],
+                    [
+                        [str(r.event_id), str(r.reason)]
+                        for r in self.skipped.itertuples()
+                    ],
+                    n_label_columns=2,
+                )
+            )
+        return tables
+
+    def _summary_text(
+        self,
+        window: tuple[int, int] | str | None,
+        alpha: float,
+        windows: Sequence[tuple[int, int] | str] | None,
+    ) -> str:
         s = self.settings
         width = 78
         left = [
@@ -771,4 +931,28 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         return (
             f"<EventStudyResults model={self.settings.model} "
             f"events={self.panel.n_events} skipped={len(self.skipped)}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """Short HTML card for notebooks: model, windows, counts, what to call."""
+        import html
+
+        s = self.settings
+        e = html.escape
+        rows = {
+            "model": s.model,
+            "benchmark": s.benchmark or "per event",
+            "estimation / event window": f"{list(s.estimation_window)} / "
+            f"{list(s.event_window)}",
+            "events estimated / skipped": f"{self.panel.n_events} / {len(self.skipped)}",
+            "confidence level": f"{s.ci_level:g}",
+        }
+        body = "".join(
+            f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(v)}</td></tr>"
+            for k, v in rows.items()
+        )
+        return (
+            "<div><strong>EventStudyResults</strong>"
+            f"<table>{body}</table><small>.summary(), .car(a, b), .caar(a, b), "
+            ".car_table(), .to_excel(path)</small></div>"
         )

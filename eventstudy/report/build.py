@@ -8,7 +8,7 @@ The engine and the study wiring only hand over results and context.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from eventstudy._atomic import atomic_write_bytes
 from eventstudy.estimation.results import EventStudyResults
 from eventstudy.report.html import Figure, render_report
 from eventstudy.report.tables import Table, caar_table, car_table
+from eventstudy.report.testinfo import SHORT_BATTERY
 
 __all__ = ["ReportContext", "report_tables", "study_figures", "write_report"]
 
@@ -52,6 +53,8 @@ class ReportContext:
         Events column for the CAAR-by-group figure.
     windows : tuple of (int, int), optional
         CAR windows of the heatmap (default: those of the results' tables).
+    tests : tuple of str, optional
+        The CAAR table's short battery (the study file's ``report.tests``).
     """
 
     title: str = "Event study"
@@ -63,9 +66,18 @@ class ReportContext:
     provenance: pd.DataFrame | None = None
     group_by: str | None = None
     windows: tuple[tuple[int, int], ...] | None = None
+    tests: tuple[str, ...] | None = None
 
 
-def report_tables(car: pd.DataFrame, caar: pd.DataFrame) -> dict[str, Table]:
+def report_tables(
+    car: pd.DataFrame,
+    caar: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    dates: Mapping[str, str] | None = None,
+    tests: Sequence[str] | None = None,
+    ci_level: float = 0.95,
+) -> dict[str, Table]:
     """Build the paper-style tables of a run, by file stem.
 
     Parameters
@@ -74,15 +86,25 @@ def report_tables(car: pd.DataFrame, caar: pd.DataFrame) -> dict[str, Table]:
         The ``car.csv`` table.
     caar : DataFrame
         The ``caar.csv`` table (may be empty).
+    labels, dates : mapping, optional
+        Event label and day 0 per ``event_id`` for the CAR table
+        (:meth:`EventStudyResults.event_labels`, ``day0_labels``).
+    tests : sequence of str, optional
+        The CAAR table's short battery (default
+        :data:`~eventstudy.report.testinfo.SHORT_BATTERY`).
+    ci_level : float
+        Level of the CAAR confidence intervals (row label).
 
     Returns
     -------
     dict of str to Table
         ``car_table`` and, when there are CAAR tests, ``caar_table``.
     """
-    out = {"car_table": car_table(car)} if len(car) else {}
+    out = {"car_table": car_table(car, labels=labels, dates=dates)} if len(car) else {}
     if len(caar):
-        out["caar_table"] = caar_table(caar)
+        present = set(caar["test"].astype(str))
+        short = [t for t in (tests or SHORT_BATTERY) if t in present] or None
+        out["caar_table"] = caar_table(caar, tests=short, ci_level=ci_level)
     return out
 
 

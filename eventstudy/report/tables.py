@@ -25,7 +25,38 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["STAR_LEVELS", "Table", "caar_table", "car_table", "stars"]
+from eventstudy.report.testinfo import (
+    REFERENCES,
+    SHORT_BATTERY,
+    TEST_INFO,
+    full_test_name,
+)
+
+__all__ = [
+    "STAR_LEVELS",
+    "TABLE_CSS",
+    "Table",
+    "caar_table",
+    "car_table",
+    "references_of",
+    "stars",
+]
+
+#: The small style every HTML table carries (scoped to ``table.es-table``), so
+#: that ``car_table.html`` reads as a paper table opened on its own.
+TABLE_CSS = (
+    "table.es-table{border-collapse:collapse;margin:.8rem 0;font-size:.85rem;"
+    "font-family:system-ui,sans-serif}"
+    "table.es-table caption{text-align:left;font-weight:600;padding-bottom:.3rem}"
+    "table.es-table th,table.es-table td{padding:.15rem .6rem}"
+    "table.es-table thead th{border-top:2px solid #333;border-bottom:1px solid #333}"
+    "table.es-table tbody tr:last-child td{border-bottom:2px solid #333}"
+    "table.es-table tr.es-rule td{border-top:1px solid #999}"
+    "table.es-table td.es-num{text-align:right;font-variant-numeric:tabular-nums;"
+    "white-space:nowrap}"
+    "table.es-table tfoot td{font-size:.8rem;color:#555;border:none;"
+    "padding-top:.4rem;max-width:60rem}"
+)
 
 #: Significance levels of the stars, from one star to three.
 STAR_LEVELS: tuple[float, float, float] = (0.10, 0.05, 0.01)
@@ -145,10 +176,29 @@ class Table:
             lines += ["", esc_text(self.notes)]
         return "\n".join(lines) + "\n"
 
-    def to_html(self) -> str:
-        """Render an HTML ``<table>`` with caption and footnote (no external CSS)."""
+    # ------------------------------------------------------------ notebooks
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+    def to_html(self, *, style: bool = True) -> str:
+        """Render an HTML ``<table>`` with caption and footnote.
+
+        Parameters
+        ----------
+        style : bool
+            Start with a small ``<style>`` element scoped to
+            ``table.es-table`` (:data:`TABLE_CSS`), so the table is readable
+            on its own (a notebook cell, a standalone file); no external CSS.
+        """
         e = html.escape
-        out = ['<table class="es-table">', f"<caption>{e(self.title)}</caption>"]
+        out = [f"<style>{TABLE_CSS}</style>"] if style else []
+        out += ['<table class="es-table">', f"<caption>{e(self.title)}</caption>"]
         out.append(
             "<thead><tr>"
             + "".join(f'<th scope="col">{e(h)}</th>' for h in self.header)
@@ -299,29 +349,45 @@ def _window_order(windows: Sequence[str] | pd.Series) -> list[str]:
     return list(dict.fromkeys(str(w) for w in windows))
 
 
+def _interval(lo: float, hi: float, digits: int, percent: bool) -> str:
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return ""
+    return f"[{_num(lo, digits, percent)}, {_num(hi, digits, percent)}]"
+
+
 def car_table(
     cars: pd.DataFrame,
     *,
     windows: Sequence[str | tuple[int, int]] | str | None = None,
     labels: Mapping[str, str] | None = None,
+    dates: Mapping[str, str] | None = None,
+    ci: bool = False,
     digits: int = 2,
     percent: bool = True,
     title: str = "Cumulative abnormal returns by event and window",
 ) -> Table:
-    """CAR per event and window with stars, t-statistics in parentheses beneath.
+    """CAR per event and window with stars, t-statistics (or CIs) beneath.
 
     Parameters
     ----------
     cars : DataFrame
         Long table as :meth:`EventStudyResults.cars` or ``car.csv``: columns
-        ``event_id, window, car, t, p_value`` (``ticker`` used when present).
+        ``event_id, window, car, t, p_value`` (``ticker`` used when present;
+        ``ci_low, ci_high`` with ``ci=True``).
     windows : sequence of str or (int, int), optional
         Windows (``"[-1,+1]"`` or ``(-1, 1)``) and their order; default: all,
         in the order of the table.
     labels : mapping, optional
-        Display label per ``event_id`` (e.g. the catalog title); default: the
-        ``event`` column when present (the catalog id), else the event id.
-        A key that is no event id of the table raises ValueError.
+        Display label per ``event_id`` (e.g. the catalog's short title);
+        default: the ``event`` column when present (the catalog id), else the
+        event id. A key that is no event id of the table raises ValueError.
+        A label equal to the row above it is left blank, so the listings of
+        one catalog event read as one block.
+    dates : mapping, optional
+        Day 0 per ``event_id`` (text), shown in a ``Day 0`` column.
+    ci : bool
+        Show the confidence interval ``[ci_low, ci_high]`` beneath each CAR
+        instead of its t-statistic.
     digits : int
         Decimals of the CAR.
     percent : bool
@@ -332,7 +398,7 @@ def car_table(
     Returns
     -------
     Table
-        Columns: Event, Ticker, one per window.
+        Columns: Event, Ticker, Day 0 (with ``dates``), one per window.
 
     Raises
     ------
@@ -341,6 +407,8 @@ def car_table(
         a label's key is no event id.
     """
     need = {"event_id", "window", "car", "t", "p_value"}
+    if ci:
+        need |= {"ci_low", "ci_high"}
     missing = need - set(cars.columns)
     if missing:
         raise ValueError(f"car_table: missing column(s) {sorted(missing)}")
@@ -370,47 +438,79 @@ def car_table(
     )
     short: set[tuple[str, str]] = set()
     info: dict[str, tuple[str, str]] = {}
-    cell: dict[tuple[str, str], tuple[float, float, float]] = {}
+    cell: dict[tuple[str, str], tuple[float, ...]] = {}
     n = len(cars)
     ids = cars["event_id"].astype(str).tolist()
     evs = cars["event"].astype(str).tolist() if has_event else ids
     tks = cars["ticker"].astype(str).tolist() if has_ticker else [""] * n
-    nums = cars[["car", "t", "p_value"]].to_numpy(float)
-    for ev, w, lab, tk, (c, t, p), nd in zip(
+    cols = ["car", "t", "p_value", *(["ci_low", "ci_high"] if ci else [])]
+    nums = cars[cols].to_numpy(float)
+    for ev, w, lab, tk, vals, nd in zip(
         ids, cars["window"].astype(str), evs, tks, nums, ndays, strict=True
     ):
         info.setdefault(ev, (lab, tk))
         if np.isfinite(nd) and nd < _window_length(w):
             short.add((ev, w))
-        cell.setdefault((ev, w), (float(c), float(t), float(p)))
-    header = ["Event", *(["Ticker"] if has_ticker else []), *wins]
-    n_lab = 2 if has_ticker else 1
+        cell.setdefault((ev, w), tuple(float(v) for v in vals))
+    header = [
+        "Event",
+        *(["Ticker"] if has_ticker else []),
+        *(["Day 0"] if dates is not None else []),
+        *wins,
+    ]
+    n_lab = 1 + has_ticker + (dates is not None)
     rows: list[list[str]] = []
+    rules: list[int] = []
+    previous = None
     for ev, (default, ticker) in info.items():
         lab = labels.get(ev, default) if labels is not None else default
-        top = [lab, *([ticker] if has_ticker else [])]
-        bottom = ["", *([""] if has_ticker else [])]
+        if lab != previous:
+            rules.append(len(rows))
+        top = [lab if lab != previous else ""]
+        previous = lab
+        top += [ticker] if has_ticker else []
+        top += [dates.get(ev, "")] if dates is not None else []
+        bottom = [""] * n_lab
         for w in wins:
             if (ev, w) not in cell:
                 top.append("")
                 bottom.append("")
                 continue
-            car, t, pv = cell[(ev, w)]
+            car, t, pv, *bounds = cell[(ev, w)]
             top.append(_num(car, digits, percent) + stars(pv))
             mark = "†" if (ev, w) in short else ""
-            bottom.append((f"({t:.2f})" if np.isfinite(t) else "") + mark)
+            if ci:
+                below = _interval(bounds[0], bounds[1], digits, percent)
+            else:
+                below = f"({t:.2f})" if np.isfinite(t) else ""
+            bottom.append(below + mark)
         rows += [top, bottom]
     unit = "in percent" if percent else "as decimal returns"
-    notes = (
-        f"CAR {unit}; t-statistics in parentheses (CAR / se with the full "
-        f"covariance of the ARs, t(M-k)). {_STAR_NOTE}."
+    beneath = (
+        "confidence intervals in brackets (CAR -/+ t(M-k) quantile x se)"
+        if ci
+        else "t-statistics in parentheses (CAR / se with the full covariance of "
+        "the ARs, t(M-k))"
     )
+    notes = f"CAR {unit}; {beneath}. {_STAR_NOTE}."
     if short:
         notes += (
             " † fewer valid return days than the window (edge of the data or "
             "missing returns): the CAR sums the valid days only."
         )
-    return Table(title, header, rows, notes, n_label_columns=n_lab)
+    return Table(title, header, rows, notes, n_label_columns=n_lab, rules=rules)
+
+
+def _test_key(tests: Sequence[str], names: bool) -> str:
+    """One sentence per test: full name, reference, distribution."""
+    parts = []
+    for t in tests:
+        info = TEST_INFO.get(t)
+        if info is None:
+            continue
+        head = f"{info.name} ({t})" if names else t
+        parts.append(f"{head}: {info.reference}, {info.distribution}")
+    return "; ".join(parts)
 
 
 def caar_table(
@@ -421,25 +521,39 @@ def caar_table(
     groups: Sequence[str] | None = None,
     digits: int = 2,
     percent: bool = True,
+    names: bool = True,
+    ci_level: float = 0.95,
     title: str = "Cumulative average abnormal returns and test statistics",
 ) -> Table:
     """CAAR per group and window with one row per significance test.
 
-    Each group block holds ``N`` (events), ``CAAR`` and one row per test: its statistic with stars from its
-    own p-value (``n/a`` with the reason in the notes when it cannot apply).
+    Each group block holds ``N`` (events), ``CAAR``, its confidence interval
+    (from the cross-sectional t, when in the table) and one row per test:
+    its statistic with stars and its two-sided p-value in parentheses
+    (``n/a`` when it cannot apply; ``caar.csv`` says why). The notes give
+    each test's reference and reference distribution.
 
     Parameters
     ----------
     caar : DataFrame
         Long table as :meth:`EventStudyResults.caar` or ``caar.csv``: columns
         ``group, window, test, n, caar, statistic, p_value``.
-    tests, windows, groups : sequence of str, optional
+    tests : sequence of str, optional
+        Which tests and in which order; default: the short battery
+        (:data:`~eventstudy.report.testinfo.SHORT_BATTERY`) where the table
+        has it, else every test of the table.
+    windows, groups : sequence of str, optional
         Which ones and in which order; default: all in the order of the
         table (the overall group ``all`` first).
     digits : int
         Decimals of the CAAR.
     percent : bool
         Show CAARs in percent.
+    names : bool
+        Label tests by their full names (``Cross-sectional t``) instead of
+        their codes (``csect_t``).
+    ci_level : float
+        Level of the ``ci_low, ci_high`` columns (for the row label).
     title : str
         Caption.
 
@@ -461,6 +575,9 @@ def caar_table(
         window=caar["window"].astype(str),
         test=caar["test"].astype(str),
     )
+    for col in ("ci_low", "ci_high"):
+        if col not in df.columns:
+            df[col] = np.nan
     wins = (
         _window_names(windows) if windows is not None else _window_order(df["window"])
     )
@@ -475,18 +592,25 @@ def caar_table(
                 f"caar_table: {kind}(s) {', '.join(absent)} not in the CAAR table "
                 f"(it has {', '.join(sorted(have)) or 'none'})"
             )
-    tst = list(tests) if tests is not None else list(dict.fromkeys(df["test"]))
+    present = list(dict.fromkeys(df["test"]))
+    if tests is not None:
+        tst = list(tests)
+    else:
+        tst = [t for t in SHORT_BATTERY if t in present] or present
     grp = list(groups) if groups is not None else list(dict.fromkeys(df["group"]))
     if groups is None and "all" in grp:
         grp.remove("all")
         grp.insert(0, "all")
-    cells: dict[tuple[str, str, str], tuple[float, float, float, float]] = {}
+    cells: dict[tuple[str, str, str], tuple[float, ...]] = {}
     first: dict[tuple[str, str], tuple[float, float]] = {}
-    nums = df[["n", "caar", "statistic", "p_value"]].to_numpy(float)
+    nums = df[["n", "caar", "statistic", "p_value", "ci_low", "ci_high"]].to_numpy(
+        float
+    )
     for g, w, t, x in zip(df["group"], df["window"], df["test"], nums, strict=True):
-        vals = (float(x[0]), float(x[1]), float(x[2]), float(x[3]))
+        vals = tuple(float(v) for v in x)
         cells.setdefault((g, w, t), vals)
         first.setdefault((g, w), (vals[0], vals[1]))
+    ci_test = "csect_t" if "csect_t" in present else None
     header = ["Group", "", *wins]
     rows: list[list[str]] = []
     rules: list[int] = []
@@ -494,28 +618,45 @@ def caar_table(
         rules.append(len(rows))
         n_row = [g, "N"]
         caar_row = ["", "CAAR"]
+        ci_row = ["", f"{100 * ci_level:g}% CI (cross-sectional t)"]
         for w in wins:
             if (g, w) not in first:
                 n_row.append("")
                 caar_row.append("")
+                ci_row.append("")
                 continue
-            n, c = first[(g, w)]
-            n_row.append(f"{int(n)}" if np.isfinite(n) else "")
+            count, c = first[(g, w)]
+            n_row.append(f"{int(count)}" if np.isfinite(count) else "")
             caar_row.append(_num(c, digits, percent))
+            lo, hi = cells.get((g, w, ci_test or ""), (np.nan,) * 6)[4:6]
+            ci_row.append(_interval(lo, hi, digits, percent))
         rows += [n_row, caar_row]
+        if ci_test is not None:
+            rows.append(ci_row)
         for t in tst:
-            row = ["", t]
+            row = ["", full_test_name(t) if names else t]
             for w in wins:
                 if (g, w, t) not in cells:
                     row.append("")
                     continue
-                _, _, stat, pv = cells[(g, w, t)]
-                row.append(f"{stat:.2f}{stars(pv)}" if np.isfinite(stat) else "n/a")
+                stat, pv = cells[(g, w, t)][2:4]
+                row.append(
+                    f"{stat:.2f}{stars(pv)} ({pv:.3f})" if np.isfinite(stat) else "n/a"
+                )
             rows.append(row)
     unit = "in percent" if percent else "as decimal returns"
+    key = _test_key(tst, names)
     notes = (
-        f"CAAR {unit}; each test row gives its statistic, stars from its "
-        f"two-sided p-value (see caar.csv for p-values, reference "
-        f"distributions and the reason of any n/a). {_STAR_NOTE}."
+        f"CAAR {unit}; each test row gives its statistic with stars and "
+        f"its two-sided p-value in parentheses. {_STAR_NOTE}."
+        + (f" Tests: {key}." if key else "")
+        + " caar.csv holds every test run, with reference distributions and "
+        "the reason of any n/a."
     )
     return Table(title, header, rows, notes, n_label_columns=2, rules=rules)
+
+
+def references_of(tests: Sequence[str]) -> list[str]:
+    """Full references of the given tests, without repeats, in citation order."""
+    seen = dict.fromkeys(TEST_INFO[t].reference for t in tests if t in TEST_INFO)
+    return [REFERENCES[r] for r in seen if r in REFERENCES]
