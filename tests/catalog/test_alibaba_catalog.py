@@ -94,6 +94,7 @@ def test_to_events_frame(catalog: Catalog) -> None:
         "group",
         "type",
         "title",
+        "short_title",
         "confounded",
         "confounders",
     ]
@@ -104,6 +105,8 @@ def test_to_events_frame(catalog: Catalog) -> None:
     assert row["date"] == row["day0"]
     assert row["date"].strftime("%F") == "2025-02-21"
     assert row["group"] == row["type"] == "earnings"
+    assert row["short_title"] == "Dec-quarter 2024 results"
+    assert row["title"].startswith("Alibaba Dec-quarter 2024 results")
     assert bool(row["confounded"])
     assert len(events) == sum(
         len(set(e.listings) & {"BABA", "9988.HK", "NVDA"})

@@ -32,20 +32,51 @@ def _stars_from_t(t: float, df: int) -> str:
 
 def test_car_table_cells_are_the_results(res: EventStudyResults) -> None:
     tab = res.car_table(((0, 0), (-1, 1)))
-    assert tab.header == ["Event", "Ticker", "[0,0]", "[-1,+1]"]
+    assert tab.header == ["Event", "Ticker", "Day 0", "[0,0]", "[-1,+1]"]
     assert len(tab.rows) == 2 * res.panel.n_events
     tickers = res.events.set_index("event_id")["ticker"]
+    day0 = res.parameters["day0"]
     for i, ev in enumerate(res.panel.event_ids):
         top, bottom = tab.rows[2 * i], tab.rows[2 * i + 1]
         assert top[0] == ev
         assert top[1] == tickers[ev]
+        assert top[2] == day0[ev].strftime("%Y-%m-%d")
         for j, (a, b) in enumerate(((0, 0), (-1, 1))):
             c = res.car(a, b).loc[ev]
-            m = re.fullmatch(r"(-?\d+\.\d\d)(\**)", top[2 + j])
-            assert m is not None, top[2 + j]
+            m = re.fullmatch(r"(-?\d+\.\d\d)(\**)", top[3 + j])
+            assert m is not None, top[3 + j]
             assert float(m.group(1)) == pytest.approx(100 * c["car"], abs=0.005)
             assert m.group(2) == _stars_from_t(c["car"] / c["se"], int(c["df"]))
-            assert bottom[2 + j] == f"({c['car'] / c['se']:.2f})"
+            assert bottom[3 + j] == f"({c['car'] / c['se']:.2f})"
+
+
+def test_car_table_ci_shows_the_interval_beneath(res: EventStudyResults) -> None:
+    tab = res.car_table(((-1, 1),), ci=True)
+    assert "confidence intervals in brackets" in tab.notes
+    for i, ev in enumerate(res.panel.event_ids):
+        c = res.car(-1, 1).loc[ev]
+        q = stats.t.ppf(0.975, c["df"])
+        lo, hi = 100 * (c["car"] - q * c["se"]), 100 * (c["car"] + q * c["se"])
+        assert tab.rows[2 * i + 1][3] == f"[{lo:.2f}, {hi:.2f}]"
+
+
+def test_car_table_labels_blank_a_repeated_event() -> None:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["E1:A", "E1:B", "E2:A"],
+            "event": ["E1", "E1", "E2"],
+            "ticker": ["A", "B", "A"],
+            "window": ["[0,0]"] * 3,
+            "car": [0.01, 0.02, 0.03],
+            "t": [1.0, 2.0, 3.0],
+            "p_value": [0.3, 0.04, 0.003],
+        }
+    )
+    labels = {"E1:A": "E1 Results", "E1:B": "E1 Results", "E2:A": "E2 Launch"}
+    tab = car_table(frame, labels=labels, dates={"E1:A": "2025-01-02"})
+    assert [r[0] for r in tab.rows] == ["E1 Results", "", "", "", "E2 Launch", ""]
+    assert [r[2] for r in tab.rows[::2]] == ["2025-01-02", "", ""]
+    assert tab.rules == [0, 4]
 
 
 def test_car_table_renders_four_formats(res: EventStudyResults) -> None:
@@ -53,11 +84,15 @@ def test_car_table_renders_four_formats(res: EventStudyResults) -> None:
     md = tab.to_markdown()
     lines = [ln for ln in md.splitlines() if ln.startswith("|")]
     assert len(lines) == 2 + len(tab.rows)  # header, alignment, body
-    assert lines[1] == "| :--- | :--- | ---: |"
+    assert lines[1] == "| :--- | :--- | :--- | ---: |"
     html_text = tab.to_html()
+    assert html_text.startswith("<style>table.es-table")  # usable standalone
     assert "CARs &amp; &lt;tests&gt;" in html_text
-    assert html_text.count("<tr>") == 1 + len(tab.rows) + 1  # head, body, foot
+    assert html_text.count("<tr") == 1 + len(tab.rows) + 1  # head, body, foot
+    assert tab._repr_html_() == html_text
+    assert tab._repr_markdown_() == md
     tex = tab.to_latex(label="tab:car")
+    assert tab._repr_latex_() == tab.to_latex()
     for rule in ("\\toprule", "\\midrule", "\\bottomrule", "\\label{tab:car}"):
         assert rule in tex
     assert "CARs \\& \\textless{}tests\\textgreater{}" in tex
@@ -89,21 +124,39 @@ def test_car_table_errors_name_the_problem() -> None:
 def test_caar_table_matches_the_tests(res: EventStudyResults) -> None:
     caar = pd.concat(
         [
-            res.caar(0, 0, tests=["csect_t", "patell"]),
-            res.caar(-1, 1, tests=["csect_t", "patell"]),
+            res.caar(0, 0, tests=["csect_t", "patell", "kp_bmp"]),
+            res.caar(-1, 1, tests=["csect_t", "patell", "kp_bmp"]),
         ]
     )
     tab = caar_table(caar)
     assert tab.header == ["Group", "", "[0,0]", "[-1,+1]"]
     rows = {r[1]: r for r in tab.rows}
     assert rows["N"][0] == "all"
+    # the short battery by default (patell is only in the full table)
+    assert [r[1] for r in tab.rows] == [
+        "N",
+        "CAAR",
+        "95% CI (cross-sectional t)",
+        "Cross-sectional t",
+        "Kolari-Pynnönen adjusted BMP t",
+    ]
+    assert "Brown & Warner (1985), t(N-1)" in tab.notes
+    assert "Kolari & Pynnönen (2010)" in tab.notes
     for j, (a, b) in enumerate(((0, 0), (-1, 1))):
         ar = res.car(a, b)["car"]
-        assert rows["N"][2 + j] == str(len(ar))
+        n = len(ar)
+        assert rows["N"][2 + j] == str(n)
         assert float(rows["CAAR"][2 + j]) == pytest.approx(100 * ar.mean(), abs=0.005)
         # the cross-sectional t by hand: mean / (sd / sqrt(N)), t(N-1)
-        t = ar.mean() / (ar.std(ddof=1) / np.sqrt(len(ar)))
-        assert rows["csect_t"][2 + j] == f"{t:.2f}{_stars_from_t(t, len(ar) - 1)}"
+        t = ar.mean() / (ar.std(ddof=1) / np.sqrt(n))
+        p = 2 * stats.t.sf(abs(t), n - 1)
+        want = f"{t:.2f}{_stars_from_t(t, n - 1)} ({p:.3f})"
+        assert rows["Cross-sectional t"][2 + j] == want
+        half = stats.t.ppf(0.975, n - 1) * ar.std(ddof=1) / np.sqrt(n)
+        lo, hi = 100 * (ar.mean() - half), 100 * (ar.mean() + half)
+        assert rows["95% CI (cross-sectional t)"][2 + j] == f"[{lo:.2f}, {hi:.2f}]"
+    full = caar_table(caar, tests=["csect_t", "patell", "kp_bmp"], names=False)
+    assert [r[1] for r in full.rows][3:] == ["csect_t", "patell", "kp_bmp"]
 
 
 def test_caar_table_shows_na_for_tests_that_cannot_apply() -> None:
@@ -118,9 +171,9 @@ def test_caar_table_shows_na_for_tests_that_cannot_apply() -> None:
             "p_value": [np.nan, 0.012],
         }
     )
-    tab = caar_table(caar)
-    assert tab.rows[2] == ["", "csect_t", "n/a"]
-    assert tab.rows[3] == ["", "patell", "2.50**"]
+    tab = caar_table(caar, tests=["csect_t", "patell"])
+    assert tab.rows[3] == ["", "Cross-sectional t", "n/a"]
+    assert tab.rows[4] == ["", "Patell Z", "2.50** (0.012)"]
 
 
 def test_stars_and_latex_escape() -> None:
