@@ -22,6 +22,7 @@ import pandas as pd
 
 from eventstudy import __version__
 from eventstudy._atomic import atomic_write_text
+from eventstudy.catalog.overview import events_overview
 from eventstudy.data.prices import PriceSet, load_prices
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.estimation.event_study import EventStudy
@@ -266,7 +267,9 @@ def write_outputs(
     if figures:
         subtitle = f"eventstudy {__version__}" + (f", {created}" if timestamp else "")
         ctx = replace(report or ReportContext(), windows=tuple(windows))
-        written.update(write_report(res, out, shown, ctx, subtitle=subtitle))
+        written.update(
+            write_report(res, out, shown, ctx, subtitle=subtitle, caar=tables["caar"])
+        )
     else:
         # a report from an earlier run would contradict the new tables
         (out / "report.html").unlink(missing_ok=True)
@@ -555,6 +558,7 @@ def write_study(
         provenance=prov,
         group_by=spec.group_by,
         tests=spec.report.tests,
+        overview=events_overview(study_catalog(spec), run.inputs.events),
     )
     return write_outputs(
         run.results,

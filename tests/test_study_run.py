@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -20,9 +22,8 @@ STUDY = ROOT / "events" / "studies" / "alibaba_ai_2025.yaml"
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory, prices_dir: Path) -> Path:
     out = tmp_path_factory.mktemp("run") / "alibaba"
-    assert (
-        main(["run", str(STUDY), "--prices", str(prices_dir), "--out", str(out)]) == 0
-    )
+    args = ["run", str(STUDY), "--prices", str(prices_dir), "--out", str(out)]
+    assert main([*args, "--excel"]) == 0
     return out
 
 
@@ -186,8 +187,10 @@ def test_run_writes_tables_figures_and_self_contained_report(run_dir: Path) -> N
     page = (run_dir / "report.html").read_text()
     # self-contained: every image is a data URI and nothing is fetched
     assert page.count("src='data:image/png;base64,") == len(figs)
-    assert "http://" not in page
-    assert "https://" not in page
+    # the only web addresses are the catalog's source links (<a href>), never
+    # something the page loads
+    assert page.count("https://") + page.count("http://") == page.count("<a href='http")
+    assert "src='http" not in page
     assert "<link" not in page
     assert "<script" not in page
     man = json.loads((run_dir / "manifest.json").read_text())
@@ -225,3 +228,84 @@ def test_catalog_errors_come_before_any_price(
     assert "no prices" not in err
     assert "Yahoo" not in err
     assert "Traceback" not in err
+
+
+class _Page(HTMLParser):
+    """Section ids in order and every element carrying a data-value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.values: dict[str, float] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "section" and a.get("id"):
+            self.sections.append(str(a["id"]))
+        if "data-value" in a:
+            for cls in str(a.get("class", "")).split():
+                self.values[cls] = float(str(a["data-value"]))
+
+
+@pytest.mark.shared
+def test_report_sections_in_order_and_headline_equals_caar_csv(run_dir: Path) -> None:
+    page = _Page()
+    page.feed((run_dir / "report.html").read_text())
+    assert page.sections == [
+        "headline",
+        "events",
+        "results",
+        "diagnostics",
+        "methods",
+        "appendix",
+        "settings",
+    ]
+    caar = pd.read_csv(run_dir / "caar.csv")
+    # no primary hypothesis declared: the first CAR window over all events
+    first = caar[(caar.group == "all") & (caar.window == caar.window.iloc[0])]
+    row = first.set_index("test").loc["csect_t"]
+    v = page.values
+    assert v["hl-caar"] == row["caar"]
+    assert v["hl-ci-low"] == row["ci_low"]
+    assert v["hl-ci-high"] == row["ci_high"]
+    assert v["hl-n"] == row["n"]
+    for test in ("csect_t", "kp_bmp", "grank"):
+        assert v[f"hl-p-{test}"] == first.set_index("test").loc[test, "p_value"]
+    # the pre-event CAAR is the [-10,-1] CAAR of car.csv's events
+    ar = pd.read_csv(run_dir / "abnormal_returns.csv")
+    pre = ar[ar.rel_day < 0].groupby("event_id")["ar"].sum()
+    assert v["hl-pre"] == pytest.approx(pre.mean(), rel=1e-12)
+    text = (run_dir / "report.html").read_text()
+    # the Events section: catalog titles, times in their own zone, day-0 rules
+    assert "2025-09-24 09:30 UTC+08:00 (approximate)" in text
+    assert "9988.HK 2025-02-21 (override)" in text
+    assert "40 of 42 (event, listing) pairs have another catalog event" in text
+    assert "00:00:00" not in text  # dates without a time print as dates
+    assert "Kolari, J. W. and Pynnönen, S. (2010)" in text
+
+
+@pytest.mark.shared
+def test_run_excel_workbook_equals_the_csv_files(run_dir: Path) -> None:
+    wb = openpyxl.load_workbook(run_dir / "results.xlsx")
+    assert wb.sheetnames == [
+        "car",
+        "caar",
+        "abnormal_returns",
+        "estimation",
+        "skipped",
+        "confounding",
+        "events",
+    ]
+    for name in ("car", "caar", "estimation"):
+        values = list(wb[name].values)
+        sheet = pd.DataFrame(values[1:], columns=values[0])
+        csv = pd.read_csv(run_dir / f"{name}.csv")
+        assert list(sheet.columns) == list(csv.columns)
+        for col in csv.select_dtypes("number").columns:
+            np.testing.assert_allclose(
+                sheet[col].to_numpy(float),
+                csv[col].to_numpy(float),
+                rtol=1e-15,
+                equal_nan=True,
+                err_msg=f"{name}:{col}",
+            )

@@ -17,7 +17,8 @@ from matplotlib.figure import Figure as MplFigure
 
 from eventstudy._atomic import atomic_write_bytes
 from eventstudy.estimation.results import EventStudyResults
-from eventstudy.report.html import Figure, render_report
+from eventstudy.report.headline import headline, window_overlap
+from eventstudy.report.html import Figure, Section, render_report
 from eventstudy.report.tables import Table, caar_table, car_table
 from eventstudy.report.testinfo import SHORT_BATTERY
 
@@ -55,6 +56,9 @@ class ReportContext:
         CAR windows of the heatmap (default: those of the results' tables).
     tests : tuple of str, optional
         The CAAR table's short battery (the study file's ``report.tests``).
+    overview : DataFrame, optional
+        One row per catalog event for the Events section
+        (:func:`eventstudy.catalog.overview.events_overview`).
     """
 
     title: str = "Event study"
@@ -67,6 +71,7 @@ class ReportContext:
     group_by: str | None = None
     windows: tuple[tuple[int, int], ...] | None = None
     tests: tuple[str, ...] | None = None
+    overview: pd.DataFrame | None = None
 
 
 def report_tables(
@@ -209,8 +214,12 @@ def write_report(
     ctx: ReportContext,
     *,
     subtitle: str = "",
+    caar: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Write ``figures/*.png`` and ``report.html`` into ``out``.
+
+    The page's sections, in order: headline, events, results, diagnostics,
+    methods, appendix (every test), settings and provenance.
 
     Parameters
     ----------
@@ -224,6 +233,8 @@ def write_report(
         Report context.
     subtitle : str
         Line under the title.
+    caar : DataFrame, optional
+        The ``caar.csv`` table (headline and appendix).
 
     Returns
     -------
@@ -236,6 +247,27 @@ def write_report(
         path = out / "figures" / f"{f.name}.png"
         atomic_write_bytes(path, f.png)
         written[f"figure:{f.name}"] = path
+    caar = caar if caar is not None else pd.DataFrame()
+    page = render_report(
+        title=ctx.title,
+        sections=_sections(res, tables, ctx, figs, caar),
+        subtitle=subtitle,
+    )
+    path = out / "report.html"
+    atomic_write_bytes(path, page.encode("utf-8"))
+    written["report"] = path
+    return written
+
+
+def _sections(
+    res: EventStudyResults,
+    tables: Mapping[str, Table],
+    ctx: ReportContext,
+    figs: list[Figure],
+    caar: pd.DataFrame,
+) -> list[Section]:
+    from eventstudy.report import sections as sec
+
     s = res.settings
     settings: dict[str, object] = {
         "model": s.model,
@@ -245,21 +277,28 @@ def write_report(
         "event window": list(s.event_window),
         "min. estimation observations": s.min_estimation_obs,
         "other events excluded from estimation windows": s.exclude,
+        "confidence level": s.ci_level,
         "events": f"{s.n_events} ({res.panel.n_events} estimated, "
         f"{len(res.skipped)} skipped)",
         **ctx.settings,
     }
-    page = render_report(
-        title=ctx.title,
-        settings=settings,
-        provenance=ctx.provenance,
-        tables=list(tables.values()),
-        figures=figs,
-        skipped=res.skipped,
-        confounding=ctx.confounding,
-        subtitle=subtitle,
-    )
-    path = out / "report.html"
-    atomic_write_bytes(path, page.encode("utf-8"))
-    written["report"] = path
-    return written
+    overlap = window_overlap(res)
+    by_event: dict[str, bool] = {}
+    if "event" in res.events.columns:
+        cat = res.events.set_index("event_id")["event"].astype(str)
+        by_event = {
+            str(k): bool(v)
+            for k, v in overlap.groupby(cat.reindex(overlap.index)).any().items()
+        }
+    est = res.parameters.reset_index()
+    keep = [c for c in est.columns if c not in {"benchmark", "model", "day0", "df"}]
+    tests = list(dict.fromkeys(caar["test"].astype(str))) if len(caar) else []
+    return [
+        sec.headline_section(headline(caar, res, ctx.confounding)),
+        sec.events_section(ctx.overview, by_event),
+        sec.results_section(list(tables.values()), figs),
+        sec.diagnostics_section(ctx.confounding, res.skipped, est[keep]),
+        sec.methods_section(tests, s.model, s.ci_level),
+        sec.appendix_section(caar, s.ci_level),
+        sec.settings_section(settings, ctx.provenance),
+    ]

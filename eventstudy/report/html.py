@@ -15,9 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from eventstudy.report.tables import Table
-
-__all__ = ["Figure", "frame_to_html", "render_report"]
+__all__ = ["Figure", "Section", "figure_html", "frame_to_html", "render_report"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -34,6 +32,9 @@ tfoot td{font-size:.8rem;color:#555;border:none;padding-top:.4rem}
 figure{margin:1.2rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85rem;color:#444}
 code{font-size:.85rem;word-break:break-all}.scroll{overflow-x:auto}
+.headline{background:#f4f7fb;border:1px solid #c9d6e8;border-radius:6px;padding:.8rem 1.2rem}
+.headline .big{font-size:1.35rem;font-weight:600}.headline ul{margin:.4rem 0;padding-left:1.2rem}
+.summary-line{font-weight:600}td.wrap{max-width:28rem}td.links a{display:block}
 """
 
 
@@ -84,7 +85,9 @@ def frame_to_html(frame: pd.DataFrame, caption: str = "", digits: int = 4) -> st
     for row in frame.itertuples(index=False):
         cells = []
         for v in row:
-            if isinstance(v, float):
+            if isinstance(v, pd.Timestamp):
+                cells.append(f"<td>{e(_date_text(v))}</td>")
+            elif isinstance(v, float):
                 cells.append(f'<td class="num">{v:.{digits}f}</td>')
             elif isinstance(v, int):
                 cells.append(f'<td class="num">{v}</td>')
@@ -95,7 +98,17 @@ def frame_to_html(frame: pd.DataFrame, caption: str = "", digits: int = 4) -> st
     return "\n".join(out)
 
 
-def _definition_list(items: Mapping[str, object]) -> str:
+def _date_text(ts: pd.Timestamp) -> str:
+    """Write a date when there is no clock time (midnight, no zone)."""
+    if pd.isna(ts):
+        return ""
+    if ts.tzinfo is None and ts == ts.normalize():
+        return ts.strftime("%Y-%m-%d")
+    return ts.isoformat(sep=" ")
+
+
+def definition_list(items: Mapping[str, object]) -> str:
+    """Render ``items`` as a two-column table (name, value), escaped."""
     e = html.escape
     rows = "".join(
         f"<tr><th scope='row' style='text-align:left'>{e(str(k))}</th>"
@@ -105,42 +118,56 @@ def _definition_list(items: Mapping[str, object]) -> str:
     return f"<table>{rows}</table>"
 
 
+def figure_html(f: Figure) -> str:
+    """Embed a figure as a base64 PNG data URI with its caption."""
+    e = html.escape
+    data = base64.b64encode(f.png).decode("ascii")
+    return (
+        f"<figure id='fig-{e(f.name)}'><img alt='{e(f.caption)}' "
+        f"src='data:image/png;base64,{data}'>"
+        f"<figcaption>{e(f.caption)}</figcaption></figure>"
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One ``<section>`` of the report: anchor, heading and its HTML body.
+
+    Attributes
+    ----------
+    id : str
+        Anchor (``headline``, ``events``, ...), also the ``<section id>``.
+    title : str
+        Heading (escaped on output).
+    body : str
+        HTML, already escaped by whoever built it.
+    """
+
+    id: str
+    title: str
+    body: str
+
+
 def render_report(
-    *,
-    title: str,
-    settings: Mapping[str, object],
-    provenance: pd.DataFrame | None = None,
-    tables: Sequence[Table] = (),
-    figures: Sequence[Figure] = (),
-    skipped: pd.DataFrame | None = None,
-    confounding: pd.DataFrame | None = None,
-    subtitle: str = "",
+    *, title: str, sections: Sequence[Section], subtitle: str = ""
 ) -> str:
-    """Assemble the self-contained HTML report.
+    """Assemble the self-contained HTML report from its sections, in order.
 
     Parameters
     ----------
     title : str
         Page title (the study name).
-    settings : mapping
-        Study settings shown as a two-column table (model, windows, ...).
-    provenance : DataFrame, optional
-        Data provenance, e.g. ``ticker, source, first, last, rows, sha256``.
-    tables : sequence of Table
-        Result tables, in order.
-    figures : sequence of Figure
-        Figures, embedded as base64 PNG data URIs.
-    skipped : DataFrame, optional
-        Events that were not estimated, with the reason.
-    confounding : DataFrame, optional
-        Confounding flags per (event, listing).
+    sections : sequence of Section
+        The sections in page order (README: headline, events, results,
+        diagnostics, methods, settings and provenance last).
     subtitle : str
         A line under the title (package version, creation time).
 
     Returns
     -------
     str
-        The HTML document; it references no external resource.
+        The HTML document; it loads no external resource (figures are data
+        URIs, the style is inline; source links are plain ``<a href>``).
     """
     e = html.escape
     parts = [
@@ -152,52 +179,11 @@ def render_report(
     ]
     if subtitle:
         parts.append(f'<p class="meta">{e(subtitle)}</p>')
-    toc = ["settings"]
-    body: list[str] = [
-        "<h2 id='settings'>Study settings</h2>",
-        _definition_list(settings),
-    ]
-    if provenance is not None and len(provenance):
-        toc.append("data")
-        body += [
-            "<h2 id='data'>Data provenance</h2>",
-            "<p>SHA-256 of each price series as read; rerun with the same "
-            "hashes to reproduce every number.</p>",
-            f"<div class='scroll'>{frame_to_html(provenance)}</div>",
-        ]
-    if tables:
-        toc.append("tables")
-        body.append("<h2 id='tables'>Tables</h2>")
-        body += [f"<div class='scroll'>{t.to_html()}</div>" for t in tables]
-    if figures:
-        toc.append("figures")
-        body.append("<h2 id='figures'>Figures</h2>")
-        for f in figures:
-            data = base64.b64encode(f.png).decode("ascii")
-            body.append(
-                f"<figure id='fig-{e(f.name)}'><img alt='{e(f.caption)}' "
-                f"src='data:image/png;base64,{data}'>"
-                f"<figcaption>{e(f.caption)}</figcaption></figure>"
-            )
-    toc.append("skipped")
-    body.append("<h2 id='skipped'>Skipped events</h2>")
-    if skipped is not None and len(skipped):
-        body.append(frame_to_html(skipped))
-    else:
-        body.append("<p>None: every event was estimated.</p>")
-    if confounding is not None:
-        toc.append("confounding")
-        body.append("<h2 id='confounding'>Confounding flags</h2>")
-        if len(confounding):
-            body.append(
-                "<p>(Event, listing) pairs whose event window holds another "
-                "catalog event of the same listing.</p>"
-            )
-            body.append(f"<div class='scroll'>{frame_to_html(confounding)}</div>")
-        else:
-            body.append("<p>No event window holds another catalog event.</p>")
-    nav = " · ".join(f"<a href='#{s}'>{s}</a>" for s in toc)
+    nav = " · ".join(f"<a href='#{e(s.id)}'>{e(s.title)}</a>" for s in sections)
     parts.append(f"<nav class='meta'>{nav}</nav>")
-    parts += body
+    for s in sections:
+        parts.append(
+            f"<section id='{e(s.id)}'><h2>{e(s.title)}</h2>\n{s.body}\n</section>"
+        )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

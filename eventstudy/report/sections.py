@@ -1,0 +1,270 @@
+"""The sections of ``report.html``, each a function of plain tables.
+
+In page order: :func:`headline_section` (the primary result), then
+:func:`events_section`, :func:`results_section`,
+:func:`diagnostics_section`, :func:`methods_section`,
+:func:`appendix_section` and :func:`settings_section` (settings and hashes
+last). Every user-supplied text is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.report.headline import Headline
+from eventstudy.report.html import (
+    Figure,
+    Section,
+    definition_list,
+    figure_html,
+    frame_to_html,
+)
+from eventstudy.report.tables import Table, caar_table
+from eventstudy.report.testinfo import MODEL_INFO, REFERENCES, TEST_INFO, full_test_name
+
+__all__ = [
+    "appendix_section",
+    "diagnostics_section",
+    "events_section",
+    "headline_section",
+    "methods_section",
+    "results_section",
+    "settings_section",
+]
+
+e = html.escape
+
+
+def _pct(v: float, digits: int = 2) -> str:
+    return f"{100 * v:.{digits}f}%" if np.isfinite(v) else "n/a"
+
+
+def _p(v: float) -> str:
+    return f"{v:.3f}" if np.isfinite(v) else "n/a"
+
+
+def _num(cls: str, value: float, text: str) -> str:
+    """Wrap a number with its exact value in ``data-value`` (tests read it)."""
+    return f"<span class='{cls}' data-value='{value!r}'>{e(text)}</span>"
+
+
+def _share(pair: tuple[int, int] | None) -> str:
+    if pair is None:
+        return "not checked"
+    k, n = pair
+    return f"{k} of {n} ({100 * k / n:.0f}%)" if n else "none"
+
+
+def headline_section(h: Headline | None) -> Section:
+    """Build the first screen: the primary result with its CI, counts, caveats."""
+    if h is None:
+        return Section("headline", "Headline", "<p>No CAAR test was run.</p>")
+    which = (
+        "the study's declared primary hypothesis"
+        if h.declared
+        else "the first CAR window over all events (the study declares no "
+        "primary hypothesis)"
+    )
+    unit = f", {e(h.unit)} unit" if h.unit else ""
+    level = f"{100 * h.ci_level:g}%"
+    big = (
+        f"<p class='big'>CAAR{e(h.window)} = "
+        + _num("hl-caar", h.caar, _pct(h.caar))
+        + f" ({level} CI "
+        + _num("hl-ci-low", h.ci_low, _pct(h.ci_low))
+        + " to "
+        + _num("hl-ci-high", h.ci_high, _pct(h.ci_high))
+        + ")</p>"
+    )
+    tests = "; ".join(
+        f"{e(full_test_name(t))} {stat:.2f}, p = " + _num(f"hl-p hl-p-{e(t)}", p, _p(p))
+        for t, stat, p in h.tests
+    )
+    issuers = str(h.n_issuers) if h.n_issuers is not None else "not declared"
+    items = [
+        f"Group <b>{e(h.group)}</b>{unit}: N = {_num('hl-n', float(h.n), str(h.n))}; "
+        f"{tests}.",
+        f"{h.n_events} catalog events, {h.n_pairs} (event, listing) pairs on "
+        f"{h.n_listings} listings; issuers: {e(issuers)}.",
+        f"Pre-event CAAR{e(h.pre_window)}: "
+        + _num("hl-pre", h.pre_caar, _pct(h.pre_caar))
+        + f" (cross-sectional t p = {_p(h.pre_p)})"
+        if h.pre_window
+        else "No pre-event window (the event window starts at day 0).",
+        f"Confounded pairs (another catalog event in the event window): "
+        f"{_share(h.confounded)}; pairs whose event window overlaps another "
+        f"studied pair's of the same listing: {_share(h.overlapping)}.",
+    ]
+    body = (
+        "<div class='headline'>"
+        + f"<p class='meta'>Headline: {e(which)}.</p>"
+        + big
+        + "<ul>"
+        + "".join(f"<li>{i}</li>" for i in items)
+        + "</ul></div>"
+    )
+    return Section("headline", "Headline", body)
+
+
+def _links(sources: object) -> str:
+    out = []
+    for s in sources if isinstance(sources, tuple | list) else ():
+        text = str(s)
+        if text.startswith(("http://", "https://")):
+            host = text.split("/")[2]
+            out.append(f"<a href='{e(text)}' rel='noreferrer'>{e(host)}</a>")
+        else:
+            out.append(f"<span>{e(text)}</span>")
+    return "".join(out)
+
+
+def events_section(
+    overview: pd.DataFrame | None, overlap: Mapping[str, bool] | None = None
+) -> Section:
+    """One row per catalog event: title, type, announcement, day 0 and rule, sources."""
+    if overview is None or not len(overview):
+        return Section("events", "Events", "<p>The events are not from a catalog.</p>")
+    head = ["Event", "Title", "Type", "Announced", "Day 0 per listing (rule)"]
+    head += ["Confounders", "Overlap", "Sources"]
+    rows = []
+    for r in overview.itertuples(index=False):
+        ov = "yes" if overlap and overlap.get(str(r.event)) else "no"
+        rows.append(
+            "<tr>"
+            f"<td>{e(str(r.event))}</td><td class='wrap'>{e(str(r.title))}</td>"
+            f"<td>{e(str(r.type))}</td><td>{e(str(r.announced))}</td>"
+            f"<td class='wrap'>{e(str(r.day0))}</td>"
+            f"<td class='wrap'>{e(str(r.confounders) or '-')}</td><td>{ov}</td>"
+            f"<td class='links'>{_links(r.sources)}</td></tr>"
+        )
+    table = (
+        "<table><thead><tr>"
+        + "".join(f"<th scope='col'>{h}</th>" for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    note = (
+        "<p>Announcement times in their own time zone (a plain date when the "
+        "clock time is unknown). Day 0 rules: <i>during session</i> (announced "
+        "while the exchange was open), <i>next session</i> (after the close or "
+        "on a holiday), <i>before open</i>, <i>date</i> (first session on or "
+        "after a date without time), <i>override</i> (pinned in the catalog). "
+        "Overlap: the event window of one of its listings overlaps another "
+        "studied event's.</p>"
+    )
+    return Section("events", "Events", note + f"<div class='scroll'>{table}</div>")
+
+
+def results_section(tables: Sequence[Table], figures: Sequence[Figure]) -> Section:
+    """Show the CAR and CAAR tables (short battery), then the figures."""
+    body = [f"<div class='scroll'>{t.to_html(style=False)}</div>" for t in tables]
+    body += [figure_html(f) for f in figures]
+    return Section("results", "Results", "\n".join(body))
+
+
+def diagnostics_section(
+    confounding: pd.DataFrame | None,
+    skipped: pd.DataFrame,
+    estimation: pd.DataFrame,
+) -> Section:
+    """Confounding (one-line summary first), skipped events, estimation table."""
+    body = ["<h3 id='confounding'>Confounding flags</h3>"]
+    if confounding is not None and len(confounding):
+        flags = confounding["confounded"].astype(str).str.lower() == "true"
+        body.append(
+            f"<p class='summary-line'>{int(flags.sum())} of {len(flags)} (event, "
+            "listing) pairs have another catalog event inside their event window."
+            "</p>"
+        )
+        body.append(f"<div class='scroll'>{frame_to_html(confounding)}</div>")
+    elif confounding is not None:
+        body.append("<p>No event window holds another catalog event.</p>")
+    else:
+        body.append("<p>Not checked (the events are not from a catalog).</p>")
+    body.append("<h3 id='skipped'>Skipped events</h3>")
+    if len(skipped):
+        body.append(frame_to_html(skipped))
+    else:
+        body.append("<p>None: every event was estimated.</p>")
+    body.append("<h3 id='estimation'>Estimation</h3>")
+    body.append(
+        "<p>Normal-return model per (event, listing): parameters with their OLS "
+        "standard errors, R², residual sd and estimation observations.</p>"
+    )
+    body.append(f"<div class='scroll'>{frame_to_html(estimation, digits=4)}</div>")
+    return Section("diagnostics", "Diagnostics", "\n".join(body))
+
+
+def methods_section(tests: Sequence[str], model: str, ci_level: float) -> Section:
+    """Each test's full name, reference, null and distribution; the model's formula."""
+    name, formula, ref = MODEL_INFO.get(model, (model, "see docs/formulas.md", ""))
+    body = [
+        "<h3>Normal-return model</h3>",
+        f"<p><b>{e(name)}</b>: <code>{e(formula)}</code> ({e(ref)}). "
+        "Var(AR) includes the estimation-error term; Var(CAR) = γ'Vγ with the "
+        "cross-day covariance; single-event t-tests use t(M − k) "
+        "(MacKinlay 1997; Campbell, Lo and MacKinlay 1997, ch. 4).</p>",
+        f"<p>Confidence intervals ({100 * ci_level:g}%): CAR ∓ t(M − k) quantile × "
+        "se per event; CAAR ∓ t(N − 1) quantile × sd(CAR)/√N (cross-sectional t). "
+        "Formulas of every statistic: docs/formulas.md.</p>",
+        "<h3>Tests</h3>",
+    ]
+    rows = [
+        [
+            full_test_name(t),
+            t,
+            TEST_INFO[t].reference,
+            TEST_INFO[t].null,
+            TEST_INFO[t].distribution,
+        ]
+        for t in tests
+        if t in TEST_INFO
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["Test", "Code", "Reference", "Null hypothesis", "Distribution"]
+    )
+    body.append(f"<div class='scroll'>{frame_to_html(frame)}</div>")
+    refs = dict.fromkeys(TEST_INFO[t].reference for t in tests if t in TEST_INFO)
+    refs = dict.fromkeys([*refs, "MacKinlay (1997)"])
+    body.append("<h3>References</h3><ol>")
+    body += [f"<li>{e(REFERENCES[r])}</li>" for r in refs if r in REFERENCES]
+    body.append("</ol>")
+    return Section("methods", "Methods", "\n".join(body))
+
+
+def appendix_section(caar: pd.DataFrame, ci_level: float) -> Section:
+    """Show the full battery: every test of caar.csv, by group and window."""
+    if not len(caar):
+        return Section("appendix", "Appendix: every test", "<p>No tests.</p>")
+    tests = list(dict.fromkeys(caar["test"].astype(str)))
+    table = caar_table(
+        caar,
+        tests=tests,
+        ci_level=ci_level,
+        title="Appendix: CAAR with the full battery of tests",
+    )
+    return Section(
+        "appendix",
+        "Appendix: every test",
+        f"<div class='scroll'>{table.to_html(style=False)}</div>",
+    )
+
+
+def settings_section(
+    settings: Mapping[str, object], provenance: pd.DataFrame | None
+) -> Section:
+    """Study settings, then the SHA-256 of every price series (last)."""
+    body = [definition_list(settings)]
+    if provenance is not None and len(provenance):
+        body += [
+            "<h3 id='data'>Data provenance</h3>",
+            "<p>SHA-256 of each price series as read; rerun with the same "
+            "hashes to reproduce every number.</p>",
+            f"<div class='scroll'>{frame_to_html(provenance)}</div>",
+        ]
+    return Section("settings", "Settings and provenance", "\n".join(body))
