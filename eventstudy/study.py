@@ -22,6 +22,7 @@ import pandas as pd
 
 from eventstudy import __version__
 from eventstudy._atomic import atomic_write_text
+from eventstudy.catalog.event import Catalog
 from eventstudy.catalog.overview import events_overview
 from eventstudy.data.prices import PriceSet, load_prices
 from eventstudy.data.returns import prices_to_returns
@@ -558,7 +559,11 @@ def write_study(
         provenance=prov,
         group_by=spec.group_by,
         tests=spec.report.tests,
-        overview=events_overview(study_catalog(spec), run.inputs.events),
+        overview=(
+            events_overview(run.inputs.catalog, run.inputs.events)
+            if isinstance(run.inputs.catalog, Catalog)
+            else None
+        ),
     )
     return write_outputs(
         run.results,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +27,7 @@ def _table_cell(event: str, ticker: str, column: int) -> float:
     start = next(i for i, line in enumerate(lines) if line.startswith(f"| {event} "))
     row = lines[start].split("|")
     assert row[2].strip() == ticker
-    return float(row[3 + column].strip().rstrip("*"))
+    return float(row[4 + column].strip().rstrip("*"))  # after Event, Ticker, Day 0
 
 
 @pytest.mark.usefixtures("prices_dir")
@@ -46,3 +47,21 @@ def test_python_api_example_runs_and_matches_the_table(
         assert np.round(100 * car.loc[eid, "car"], 2) == pytest.approx(want, abs=1e-9)
     by = res.caar(-1, 1, tests=["csect_t"], by="group")  # type: ignore[attr-defined]
     assert by.set_index("group")["n"].to_dict() == {"earnings": 2, "product": 1}
+
+
+def test_readme_headline_numbers_are_caar_csv() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    caar = pd.read_csv(ROOT / "results" / "alibaba_ai_2025" / "caar.csv")
+    first = caar[(caar.group == "all") & (caar.window == "[0,0]")].set_index("test")
+    row = first.loc["csect_t"]
+    want = (
+        f"**CAAR[0,0] = {100 * row.caar:.2f}% (95% CI {100 * row.ci_low:.2f}% to "
+        f"{100 * row.ci_high:.2f}%)**, N = {row.n} "
+    )
+    assert want in text
+    assert f"cross-sectional t p = {first.loc['csect_t', 'p_value']:.3f}" in text
+    assert f"BMP t p = {first.loc['kp_bmp', 'p_value']:.3f}" in text
+    assert f"GRANK p = {first.loc['grank', 'p_value']:.3f}" in text
+    w11 = caar[(caar.group == "all") & (caar.window == "[-1,+1]")].set_index("test")
+    assert f"CAAR over [-1,+1] is {100 * w11.loc['csect_t', 'caar']:.2f}%" in text
+    assert f"(cross-sectional t p = {w11.loc['csect_t', 'p_value']:.3f}," in text
