@@ -23,7 +23,7 @@ import pandas as pd
 
 from eventstudy._validation import ticker_problem
 from eventstudy.catalog.confounding import exclusion_frame
-from eventstudy.catalog.engine_frames import EVENTS_COLUMNS, with_short_titles
+from eventstudy.catalog.engine_frames import EVENTS_COLUMNS
 from eventstudy.catalog.event import Catalog
 from eventstudy.catalog.frames import (
     catalog_frame,

@@ -13,7 +13,7 @@ from eventstudy.exceptions import CatalogError
 if TYPE_CHECKING:
     from eventstudy.catalog.event import Catalog
 
-__all__ = ["EVENTS_COLUMNS", "to_events", "with_short_titles"]
+__all__ = ["EVENTS_COLUMNS", "to_events"]
 
 #: Columns of :func:`to_events`.
 EVENTS_COLUMNS = (
@@ -26,6 +26,7 @@ EVENTS_COLUMNS = (
     "group",
     "type",
     "title",
+    "short_title",
     "confounded",
     "confounders",
 )
@@ -60,9 +61,9 @@ def to_events(
         Columns :data:`EVENTS_COLUMNS`: ``event_id`` (``"E1:BABA"``, unique),
         ``event`` (catalog id), ``ticker``, ``benchmark``, ``date`` and
         ``day0`` (both the day-0 session), ``group`` and ``type`` (the event
-        type), ``title``, ``confounded`` (bool), ``confounders`` (ids of
-        other catalog events of the listing inside the event window) and
-        ``short_title`` (the catalog's, else the title).
+        type), ``title``, ``short_title`` (the catalog's, else the title),
+        ``confounded`` (bool) and ``confounders`` (ids of other catalog
+        events of the listing inside the event window).
 
     Raises
     ------
@@ -83,23 +84,4 @@ def to_events(
         )
     frame = day0_frame(catalog_frame(catalog, list(benchmarks)))
     out = engine_events(frame, benchmarks, event_window=event_window, roles=roles)
-    return with_short_titles(out[list(EVENTS_COLUMNS)], catalog)
-
-
-def with_short_titles(events: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """Add ``short_title``: each row's catalog short title (its title when none).
-
-    Parameters
-    ----------
-    events : DataFrame
-        Rows with an ``event`` column (catalog ids).
-    catalog : Catalog
-        The catalog.
-
-    Returns
-    -------
-    DataFrame
-        A copy with the ``short_title`` column last.
-    """
-    labels = {e.id: e.label for e in catalog}
-    return events.assign(short_title=events["event"].astype(str).map(labels))
+    return out[list(EVENTS_COLUMNS)]

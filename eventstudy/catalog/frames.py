@@ -46,6 +46,7 @@ FRAME_COLUMNS = (
     "override",  # a per-listing day 0 pinned by research; NaT if none
     "type",
     "title",
+    "short_title",  # the catalog's short title, else the title
     "group",
     "benchmark",  # a per-row benchmark (tables); None: the study's
     "issuer",
@@ -107,6 +108,7 @@ def catalog_frame(
                         e.day0.get(t, pd.NaT),
                         e.type,
                         e.title,
+                        e.label,
                         e.type,
                         None,
                         "",
@@ -361,6 +363,7 @@ def engine_events(
             "group": sub["group"].to_numpy(dtype=object),
             "type": sub["type"].to_numpy(dtype=object),
             "title": sub["title"].to_numpy(dtype=object),
+            "short_title": sub["short_title"].to_numpy(dtype=object),
             "confounded": conf["confounded"].astype(bool),
             "confounders": conf["confounders"],
         }

@@ -2,8 +2,8 @@
 
 The format (docs/catalog.md, "Events tables") is what I/B/E/S, 8-K and
 ``eventstudy events extract --format table`` extracts look like: columns
-``id, ticker, announced`` and optionally ``type, title, group, benchmark,
-day0, issuer, confounders, role``. The rows are checked with the catalog's
+``id, ticker, announced`` and optionally ``type, title, short_title, group,
+benchmark, day0, issuer, confounders, role``. The rows are checked with the catalog's
 rules, as column operations; every problem is reported at once as
 ``file:row: column: message`` (for a CSV file the row is the line of the file,
 the header being line 1; for Parquet and DataFrames it is the 1-based row).
@@ -54,6 +54,7 @@ TABLE_COLUMNS: tuple[str, ...] = ("id", "ticker", "announced")
 TABLE_OPTIONAL: tuple[str, ...] = (
     "type",
     "title",
+    "short_title",
     "group",
     "benchmark",
     "day0",
@@ -355,6 +356,10 @@ def _validate(
             "override": override.view("datetime64[ns]"),
             "type": etype,
             "title": col["title"].where(col["title"] != "", col["id"]),
+            "short_title": col["short_title"].where(
+                col["short_title"] != "",
+                col["title"].where(col["title"] != "", col["id"]),
+            ),
             "group": col["group"].where(col["group"] != "", etype),
             "benchmark": col["benchmark"].where(col["benchmark"] != "", None),
             "issuer": col["issuer"],
@@ -584,8 +589,8 @@ def catalog_to_table(catalog: Catalog) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``id, ticker, announced, type, title, day0, confounders,
-        role``, all text; reading it back with the catalog's listings gives
+        Columns ``id, ticker, announced, type, title, short_title, day0,
+        confounders, role``, all text; reading it back with the catalog's listings gives
         the same study as the catalog.
     """
     rows = []
@@ -600,6 +605,7 @@ def catalog_to_table(catalog: Catalog) -> pd.DataFrame:
                     text,
                     e.type,
                     e.title,
+                    e.short_title,
                     "" if d0 is None else str(d0.date()),
                     ";".join(e.confounders),
                     e.role,
@@ -613,6 +619,7 @@ def catalog_to_table(catalog: Catalog) -> pd.DataFrame:
             "announced",
             "type",
             "title",
+            "short_title",
             "day0",
             "confounders",
             "role",
@@ -646,7 +653,7 @@ def events_from_table(
         One row per (event, listing) of role ``event``: ``event_id``
         (``"E1:BABA"``), ``event``, ``ticker``, ``benchmark``, ``date`` and
         ``day0`` (the day-0 session), ``group``, ``type``, ``title``,
-        ``confounded``, ``confounders``.
+        ``short_title``, ``confounded``, ``confounders``.
 
     Raises
     ------

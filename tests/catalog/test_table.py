@@ -108,7 +108,7 @@ def test_columns_and_one_announcement_per_event(tmp_path: Path) -> None:
         read_events_table(frame, {"BABA": "XNYS"}, file="t.parquet")
     assert [str(i) for i in info.value.issues] == [
         "t.parquet:0: colour: unknown column (allowed: id, ticker, announced, type, "
-        "title, group, benchmark, day0, issuer, confounders, role)",
+        "title, short_title, group, benchmark, day0, issuer, confounders, role)",
         "t.parquet:0: announced: required column is missing (columns: id, ticker, colour)",
     ]
     frame = pd.DataFrame(
