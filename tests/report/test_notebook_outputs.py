@@ -56,8 +56,9 @@ def test_summary_is_text_and_renders_html_latex_markdown(
     for row in tab.rows:
         r = c.loc[row[0]]
         q = stats.t.ppf(0.975, r["df"])
-        want = [r["car"], r["se"], r["t"], r["p_value"]]
-        want += [r["car"] - q * r["se"], r["car"] + q * r["se"]]
+        # CAR, se and bounds in percent (as the text summary)
+        want = [100 * r["car"], 100 * r["se"], r["t"], r["p_value"]]
+        want += [100 * (r["car"] - q * r["se"]), 100 * (r["car"] + q * r["se"])]
         np.testing.assert_allclose([float(v) for v in row[1:]], want, atol=6e-4)
     tex = summ.as_latex()
     assert "\\toprule" in tex
