@@ -21,7 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventstudy.catalog.extract.dates import DateRef, find_dates
-from eventstudy.catalog.extract.listings import Company, company_listings
+from eventstudy.catalog.extract.listings import (
+    Company,
+    company_listings,
+    lead_indices,
+)
 from eventstudy.catalog.extract.sentences import Sentence
 from eventstudy.catalog.extract.timing import Clock, find_clock, find_timing
 from eventstudy.catalog.extract.types import find_types
@@ -33,7 +37,7 @@ __all__ = ["BACKGROUND_DAYS", "Candidate", "document_candidates"]
 BACKGROUND_DAYS = 3
 
 _MOVE = re.compile(
-    r"\b(?:shares?|stock|ADRs?)\b[^.]{0,80}?\b(?:jump\w*|surg\w*|soar\w*|rose|rise[sn]?|"
+    r"\b(?:shares?|stock|ADRs?)\b[^!?]{0,80}?\b(?:jump\w*|surg\w*|soar\w*|rose|rise[sn]?|"
     r"gain\w*|climb\w*|rall\w*|leap\w*|spik\w*|fell|fall\w*|drop\w*|slump\w*|tumbl\w*|"
     r"plung\w*|sank|sink\w*|slid\w*|declin\w*|dipp\w*|los[te]\w*|edg\w*|trad\w*|were up|"
     r"were down|was up|was down|is up|is down|are up|are down)\b",
@@ -137,8 +141,7 @@ def document_candidates(
     if not companies:
         return []
     main = companies[0]
-    lead = {s.index for s in sentences if not s.headline}
-    lead = set(sorted(lead)[:2])
+    lead = lead_indices(sentences)
     move_timing = _move_timing(sentences)
     out: list[Candidate] = []
     for sentence in sentences:
@@ -156,11 +159,19 @@ def document_candidates(
         subject, parties = _subject(
             sentence, cue_at if cue_at >= 0 else len(text), companies
         )
-        if subject is None:
-            mentioned = [c for c in companies if sentence.index in c.sentences]
-            subject = main if (main in mentioned or not mentioned) else mentioned[0]
+        if (
+            subject is None
+        ):  # "The company said ...", "It agreed to buy X": the main company
+            subject = main
         in_front = sentence.headline or sentence.index in lead
-        dates = [d for d in find_dates(text, published) if d.start is not None]
+        dates = [
+            d
+            for d in (
+                (find_dates(cause["rest"], published) if cause is not None else [])
+                or find_dates(text, published)
+            )
+            if d.start is not None
+        ]
         if dates:
             date: DateRef | None = dates[0]
             how = repr(dates[0].text) + (
@@ -177,7 +188,8 @@ def document_candidates(
         else:
             continue
         timing = find_timing(text)
-        if timing is None and (in_front or cause is not None) and subject is main:
+        news_day = date is not None and date.start == date.end == published
+        if timing is None and news_day and (in_front or cause is not None):
             timing = move_timing
         candidate = Candidate(
             sentence=sentence,
@@ -197,7 +209,10 @@ def document_candidates(
         in_front = candidate.sentence.headline or candidate.sentence.index in lead
         candidate.score, candidate.role = score(candidate, main, in_front, published)
     out.sort(key=lambda c: (-c.score, c.sentence.index))
-    return _merge_same_day(out)
+    body = sorted(lead_indices(sentences))
+    return _merge_same_day(
+        out, set(body[:1]) | {s.index for s in sentences if s.headline}
+    )
 
 
 def _date_front_by_lead(
@@ -269,13 +284,24 @@ def score(
         gap = (published - day).days
         if abs(gap) <= 1:
             value += 2.0
-        elif gap > BACKGROUND_DAYS:
+        elif abs(gap) > BACKGROUND_DAYS:  # older news, or a scheduled date
             value -= 6.0
             role = "background"
     return value, role
 
 
-def _merge_same_day(candidates: list[Candidate]) -> list[Candidate]:
+#: Types a same-day earnings candidate of the same document absorbs.
+_RESULTS_DAY_TYPES = ("guidance", "capital_return")
+
+
+def _merge_same_day(candidates: list[Candidate], opening: set[int]) -> list[Candidate]:
+    """Merge a document's candidates of one company and one date.
+
+    The best-ranked candidate keeps its type, except that an earnings
+    candidate from the headline or the first opening sentence takes over a
+    guidance or capital-return one (a results day that also moves the
+    outlook or the dividend).
+    """
     out: list[Candidate] = []
     for item in candidates:
         same = next(
@@ -295,6 +321,15 @@ def _merge_same_day(candidates: list[Candidate]) -> list[Candidate]:
             continue
         if item.etype != same.etype and item.etype not in same.also:
             same.also.append(item.etype)
+        if (
+            item.etype == "earnings"
+            and same.etype in _RESULTS_DAY_TYPES
+            and item.sentence.index in opening
+        ):
+            # results that also move guidance or the dividend are a results event
+            same.also.append(same.etype)
+            same.also.remove("earnings")
+            same.etype, same.cue = item.etype, item.cue
         same.parties += [p for p in item.parties if p not in same.parties]
         if same.timing is None:
             same.timing = item.timing

@@ -27,7 +27,9 @@ __all__ = ["Company", "find_companies"]
 HEADLINE_WEIGHT = 3.0
 LEAD_WEIGHT = 2.0
 #: Sentences after the headline that count as the opening.
-LEAD_SENTENCES = 2
+LEAD_SENTENCES = 3
+#: Extra score of the first company named in the headline (its subject).
+SUBJECT_WEIGHT = 1.5
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Company:
     headline: bool = False
     lead: bool = False
     role: str = "other"
+    subject: bool = False
 
     @property
     def mentions(self) -> int:
@@ -60,11 +63,38 @@ class Company:
 
     def score(self) -> float:
         """Main-company score: mentions, plus headline and lead weights."""
-        return self.mentions + HEADLINE_WEIGHT * self.headline + LEAD_WEIGHT * self.lead
+        return (
+            self.mentions
+            + HEADLINE_WEIGHT * self.headline
+            + LEAD_WEIGHT * self.lead
+            + SUBJECT_WEIGHT * self.subject
+        )
 
 
-def _lead_indices(sentences: list[Sentence]) -> set[int]:
-    body = [s.index for s in sentences if not s.headline]
+_DATE_ONLY = re.compile(
+    r"^[\W\d]*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*,?\s*)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?"
+    r"\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4})[\s\d:.apmAPMETGMUTC]*$"
+)
+
+
+def lead_indices(sentences: list[Sentence]) -> set[int]:
+    """Return the indices of the opening sentences (after the headline, not date lines).
+
+    Parameters
+    ----------
+    sentences : list of Sentence
+        The document.
+
+    Returns
+    -------
+    set of int
+        The first :data:`LEAD_SENTENCES` body sentences.
+    """
+    body = [
+        s.index
+        for s in sentences
+        if not s.headline and not _DATE_ONLY.match(s.text) and len(s.text) > 25
+    ]
     return set(body[:LEAD_SENTENCES])
 
 
@@ -89,7 +119,7 @@ def find_companies(sentences: list[Sentence], universe: Universe) -> list[Compan
         Main company first (``role == "main"``), then others by score.
     """
     found: dict[str, Company] = {}
-    lead = _lead_indices(sentences)
+    lead = lead_indices(sentences)
     extra_names: dict[str, str] = {}
 
     def company(issuer: str, name: str) -> Company:
@@ -109,12 +139,17 @@ def find_companies(sentences: list[Sentence], universe: Universe) -> list[Compan
         for sym in find_symbols(text, universe):
             listing = sym.listing
             name = listing.name or universe.issuer_name(listing.issuer)
+            issuer = listing.issuer
             if not listing.verified:
                 before = _NAME_BEFORE.search(text[: sym.start].rstrip("( "))
                 if before is not None and normalize_name(before["name"]):
                     name = before["name"].strip()
-                    extra_names[normalize_name(name)] = listing.issuer
-            item = company(listing.issuer, name if name else listing.ticker)
+                    known = _known_issuer(before["name"], universe)
+                    if known is not None:  # "Thomson Reuters Corp (TRI.TO)"
+                        issuer, name = known, universe.issuer_name(known)
+                    else:
+                        extra_names[normalize_name(name)] = issuer
+            item = company(issuer, name if name else listing.ticker)
             _add_listing(item, listing, sym.form)
             seen(item, sentence)
         mentions = find_names(text, universe.by_name)
@@ -137,6 +172,14 @@ def find_companies(sentences: list[Sentence], universe: Universe) -> list[Compan
                 _add_listing(item, after.listing, after.form)
             seen(item, sentence)
     companies = [c for c in found.values() if _counts(c)]
+    headline = [s for s in sentences if s.headline]
+    if headline:
+        named = [c for c in companies if headline[0].index in c.sentences]
+        first = min(
+            named, key=lambda c: _first_position(headline[0].text, c), default=None
+        )
+        if first is not None:
+            first.subject = True
     for item in companies:
         if not item.written:
             item.how.append("name")
@@ -146,11 +189,29 @@ def find_companies(sentences: list[Sentence], universe: Universe) -> list[Compan
     return companies
 
 
+def _known_issuer(words: str, universe: Universe) -> str | None:
+    """Return the issuer of the longest universe name ending ``words``."""
+    parts = words.split()
+    for i in range(len(parts)):
+        norm = normalize_name(" ".join(parts[i:]))
+        if norm in universe.by_name:
+            return universe.by_name[norm]
+    return None
+
+
 def _add_listing(item: Company, listing: Listing, form: str) -> None:
     if all(x.ticker != listing.ticker for x in item.written):
         item.written.append(listing)
     if form not in item.how:
         item.how.append(form)
+
+
+def _first_position(text: str, item: Company) -> int:
+    spots = [text.find(m.text) for m in item.names] + [
+        text.find(x.ticker.split(".")[0]) for x in item.written
+    ]
+    spots = [p for p in spots if p >= 0]
+    return min(spots) if spots else len(text)
 
 
 def _counts(item: Company) -> bool:

@@ -129,6 +129,11 @@ _REUTERS_RX = re.compile(
     + r")\s*(?=[)\]>,;])"
 )
 _NUMERIC_RX = re.compile(r"\b(?P<sym>\d{3,6})\.(?P<suf>T|HK|KS|SS|SZ)\b")
+#: A bare code with a two-letter market suffix (``S32.AX``, ``SAPG.DE``).
+_BARE_RX = re.compile(
+    r"(?<![\w.])(?P<sym>[A-Z][A-Z0-9]{1,5}[a-z]?)\.(?P<suf>AX|HK|DE|PA|AS|SW|TO|KS|SI|SS|SZ|MI"
+    r"|MC|ST|HE|CO|OL|BR)(?![\w.])"
+)
 _MOVE_RX = re.compile(
     r"\((?P<sym>[A-Z]{1,5}(?:\.[A-Z])?)\s*[,:]?\s*[+\-−–]?\s?\d+(?:\.\d+)?\s?%\)"
 )
@@ -167,6 +172,23 @@ def _yahoo(symbol: str, suffix: str) -> str:
             re.sub(r"[./ ]", "-", symbol) if suffix in ("", ".ST", ".TO") else symbol
         )
     return symbol.upper() + suffix
+
+
+def _reuters_base(code: str, suffix: str, universe: Universe) -> str:
+    """Return the Yahoo base of a Reuters code: ``SIEGn.DE`` -> ``SIE``, ``NESN.S`` -> ``NESN``.
+
+    A trailing lower-case letter (share class) goes; a German code's trailing
+    ``G`` goes when the universe knows the shorter symbol.
+    """
+    base = re.sub(r"[a-z]$", "", code)
+    if suffix == ".DE" and base.endswith("G") and len(base) > 2:
+        shorter = base[:-1]
+        if (
+            universe.get(shorter + suffix) is not None
+            or universe.get(base + suffix) is None
+        ):
+            return shorter
+    return base
 
 
 def _resolve(
@@ -218,10 +240,12 @@ def find_symbols(sentence: str, universe: Universe) -> list[SymbolMention]:
             continue
         suffix, mic = PREFIXES[venue]
         add(_yahoo(sym, suffix), mic, "exchange prefix", m, True)
-    for rx in (_REUTERS_RX, _NUMERIC_RX):
+    for rx in (_REUTERS_RX, _NUMERIC_RX, _BARE_RX):
         for m in rx.finditer(sentence):
-            suffix = REUTERS_SUFFIX[m["suf"]] if rx is _REUTERS_RX else "." + m["suf"]
-            base = re.sub(r"[a-z]$", "", m["sym"])  # SIEGn.DE -> SIEG
+            suffix = (
+                REUTERS_SUFFIX[m["suf"]] if rx is not _NUMERIC_RX else "." + m["suf"]
+            )
+            base = _reuters_base(m["sym"], suffix, universe)
             code_mic = (
                 _REUTERS_MIC.get(m["suf"])
                 if suffix == ""

@@ -33,7 +33,7 @@ _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 TIMING_CUES: dict[str, tuple[str, ...]] = {
     "after_close": (
         r"\bafter (?:the )?(?:closing )?bell\b",
-        r"\bafter (?:the )?(?:\w+ )?(?:markets?|stock markets?|trading|exchange)"
+        r"\bafter (?:the )?(?:\w+ ){0,2}(?:markets?|stock markets?|trading|exchange)"
         r" (?:had )?(?:closed|close|ended|shut)\b",
         r"\bafter (?:the )?(?:market )?close\b",
         r"\bafter[- ]hours?\b",
@@ -44,7 +44,7 @@ TIMING_CUES: dict[str, tuple[str, ...]] = {
     ),
     "before_open": (
         r"\bbefore (?:the )?(?:opening )?bell\b",
-        r"\bbefore (?:the )?(?:\w+ )?(?:markets?|stock markets?|trading|exchange) "
+        r"\bbefore (?:the )?(?:\w+ ){0,2}(?:markets?|stock markets?|trading|exchange) "
         r"(?:opened|open|began|started)\b",
         r"\bbefore the open\b|\bahead of the (?:open|opening bell)\b",
         r"\bpre-?market\b|\bpre-?open\b",

@@ -50,6 +50,8 @@ TYPE_CUES: dict[str, tuple[str, ...]] = {
         + _W
         + r"(?:unit|business|division|stake)\b",
         r"\btender offer\b",
+        r"\b(?:exchange|takeover|cash|all-share|all-stock|buyout)\s+(?:offer|bid)\b",
+        r"\b(?:offer|bid)\s+for\b",
     ),
     "offering": (
         r"\binitial public offering\b|\bIPO\b",
@@ -57,6 +59,7 @@ TYPE_CUES: dict[str, tuple[str, ...]] = {
         r"\bconvertible\s+(?:notes?|bonds?|debentures?|senior notes?)\b",
         r"\b(?:public|private|registered direct)\s+offering\b",
         r"\bplacement\b",
+        r"\bcapital (?:increase|raise|raising)\b",
         r"\bpriced\b[^.]{0,40}?\b(?:offering|shares|notes)\b",
         r"\b(?:debut\w*|list\w*)\s+(?:on|in)\s+(?:the\s+)?(?:[A-Z][\w&]*\s+)?"
         r"(?:stock exchange|exchange|market|Nasdaq|NYSE)\b",
@@ -75,17 +78,14 @@ TYPE_CUES: dict[str, tuple[str, ...]] = {
         r"\bmanagement (?:change|shake-?up|reshuffle)\b|\bsuccession\b",
     ),
     "earnings": (
-        r"\bresults\b",
-        r"\bearnings\b(?!\s+(?:forecast|guidance|outlook|warning|target))",
-        r"\b(?:first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\s+(?:\w+\s+)?"
-        r"(?:profit|loss|revenue|sales|results|earnings|income)\b",
-        r"\b(?:Q[1-4]|[1-4]Q)\b",
-        r"\bquarterly\s+(?:\w+\s+)?(?:profit|loss|revenue|sales|results|earnings|income)\b",
-        r"\b(?:net\s+)?(?:profit|income|revenue|sales|loss)\s+(?:grew|rose|surged|jumped|"
-        r"climbed|fell|declined|dropped|slumped|increased|decreased|beat|missed|topped)\b",
+        r"\b(?:net\s+)?(?:profit|income|revenue|sales|loss)\s+(?:grew|grows|rose|rises|surged|"
+        r"surges|jumped|jumps|climbed|climbs|fell|falls|declined|declines|dropped|drops|slumped|"
+        r"slumps|increased|increases|decreased|beat|beats|missed|misses|topped|tops)\b",
         r"\b(?:beat|beats|missed|misses|topped|tops)\b[^.]{0,40}?\b(?:estimates|expectations|"
         r"forecasts|consensus)\b",
-        r"\breport(?:s|ed)?\b[^.]{0,40}?\b(?:profit|loss|revenue|sales)\b",
+        r"\b(?:report(?:s|ed|ing)?|post(?:s|ed|ing)?|announc(?:es|ed|ing)|releas(?:es|ed|ing)|"
+        r"publish(?:es|ed|ing)?)\b[^.]{0,60}?\b(?:profit|loss|revenue|sales|earnings|results)\b",
+        r"\bresults\b[^.]{0,30}?\b(?:beat|topped|missed|showed|came in|exceeded|fell short)",
     ),
     "guidance": (
         r"\b(?:outlook|forecast|guidance|projection)s?\b[^.]{0,60}?"
@@ -94,10 +94,19 @@ TYPE_CUES: dict[str, tuple[str, ...]] = {
         r"\b(?:rais\w*|cut\w*|lower\w*|lift\w*|boost\w*|withdr[ae]w\w*|suspend\w*|"
         r"reaffirm\w*|trim\w*|slash\w*|hik\w*)\b[^.]{0,60}?"
         r"\b(?:outlook|forecast|guidance|projections?|(?:sales|profit|revenue) targets?)\b",
-        r"\b(?:profit|earnings|sales|revenue) warning\b",
+        r"\b(?:profit|earnings|sales|revenue) warning\b|\bwarn(?:s|ed|ing)? on profits?\b",
+        r"\b(?:sees|forecasts?|predicts|projects)\b[^.]{0,40}?"
+        r"\b(?:profit|revenue|sales|earnings|loss)\b",
         r"\bpre-?announce\w*",
         r"\bexpects?\b[^.]{0,60}?\b(?:full-year|annual|fiscal|quarterly)\b[^.]{0,40}?"
         r"\b(?:profit|revenue|sales|earnings)\b",
+    ),
+    "earnings_period": (
+        r"\bearnings\b(?!\s+(?:forecast|guidance|outlook|warning|target))",
+        r"\b(?:first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\s+(?:\w+\s+)?"
+        r"(?:profit|loss|revenue|sales|results|earnings|income)\b",
+        r"\b(?:Q[1-4]|[1-4]Q)\b",
+        r"\bquarterly\s+(?:\w+\s+)?(?:profit|loss|revenue|sales|results|earnings|income)\b",
     ),
     "capital_return": (
         r"\bbuy-?backs?\b",
@@ -105,6 +114,7 @@ TYPE_CUES: dict[str, tuple[str, ...]] = {
         r"\bdividend\b",
         r"\breturn\w*\b[^.]{0,30}?\bto shareholders\b",
     ),
+    "earnings_weak": (r"\bresults\b",),
     "conference": (
         r"\bconference\b",
         r"\bsummit\b",
@@ -143,7 +153,15 @@ TYPE_CUES: dict[str, tuple[str, ...]] = {
         r"\bopen-sourc\w*",
         r"\brolled out\b|\brolls out\b|\bdebuted\b",
     ),
-    "regulatory_weak": (r"\bregulat\w*",),
+    "management_weak": (
+        r"\bas\s+(?:its\s+|the\s+)?(?:new\s+|next\s+|interim\s+)?(?:chief executive|CEO|"
+        r"chief financial officer|CFO|chairman|chairwoman)\b",
+        r"\boust\w*",
+    ),
+    "regulatory_weak": (
+        r"\bregulat\w*",
+        r"\bFDA\b|\bFood and Drug Administration\b",
+    ),
 }
 
 _COMPILED = {
@@ -153,7 +171,7 @@ _COMPILED = {
 
 
 def _public(etype: str) -> str:
-    return "regulatory" if etype == "regulatory_weak" else etype
+    return etype.removesuffix("_weak").removesuffix("_period")
 
 
 def find_types(text: str) -> list[tuple[str, str]]:

@@ -84,7 +84,7 @@ def test_classify(text: str, expected: str | None) -> None:
 
 
 def test_every_type_is_a_catalog_type() -> None:
-    names = {"regulatory" if t == "regulatory_weak" else t for t in TYPE_CUES}
+    names = {t.removesuffix("_weak").removesuffix("_period") for t in TYPE_CUES}
     assert names <= set(EVENT_TYPES)
 
 
@@ -154,7 +154,9 @@ def test_common_word_needs_corroboration() -> None:
         ("Toyota (TYO: 7203) said", "7203.T", True, "exchange prefix"),
         ("Tencent (HKEX: 700) said", "0700.HK", True, "exchange prefix"),
         ("BHP (ASX: BHP) said", "BHP.AX", False, "exchange prefix"),
-        ("Siemens (SIEGn.DE) said", "SIEG.DE", False, "Reuters code"),
+        ("Siemens (SIEGn.DE) said", "SIE.DE", False, "Reuters code"),
+        ("SAP SE (SAPG.DE) said", "SAP.DE", True, "Reuters code"),
+        ("South32 Ltd S32.AX said", "S32.AX", False, "Reuters code"),
     ],
 )
 def test_symbol_forms(text: str, ticker: str, verified: bool, form: str) -> None:
@@ -169,6 +171,7 @@ def test_symbol_forms(text: str, ticker: str, verified: bool, form: str) -> None
 def test_bare_words_are_not_symbols() -> None:
     assert find_symbols("The CEO (AI) said the US economy (GDP) grew.", UNIVERSE) == []
     assert find_symbols("FDX said", UNIVERSE) == []  # a bare symbol needs a form
+    assert find_symbols("The U.S. economy and Inc.T grew", UNIVERSE) == []
 
 
 def test_symbol_after_name_and_unverified_name() -> None:
