@@ -123,12 +123,12 @@ def html_to_text(markup: str) -> str:
     Returns
     -------
     str
-        Text; the ``<title>`` first when the body has no ``<h1>`` of its own.
+        Text; the ``<title>`` first unless the text already starts with it.
 
     Examples
     --------
     >>> html_to_text("<title>T</title><p>A <b>b</b>.</p><script>x()</script>")
-    'T\\nA b.'
+    'T\nA b.'
     """
     parser = _Text()
     parser.feed(markup)

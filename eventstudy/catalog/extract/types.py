@@ -215,10 +215,12 @@ def classify(text: str) -> str | None:
     A stable function for other modules (the SEC filings reader classifies
     6-K titles with it). The first type of :data:`TYPE_CUES` whose cue
     matches wins: ``regulatory`` (approvals, rulings, fines), ``acquisition``,
-    ``offering``, ``management``, ``earnings``, ``guidance``,
-    ``capital_return``, ``conference``, ``partnership``, ``expansion``,
-    ``investment``, ``product``, then ``regulatory`` again for a bare
-    "regulator"/"regulation".
+    ``offering``, ``management``, ``earnings`` (reported results),
+    ``guidance``, ``earnings`` again for period nouns ("quarterly profit"),
+    ``capital_return``, ``earnings`` for a bare "results", ``conference``,
+    ``partnership``, ``expansion``, ``investment``, ``product``, then weak
+    ``management`` ("as CEO") and ``regulatory`` ("regulator", "FDA") cues.
+    docs/catalog.md lists every cue.
 
     Parameters
     ----------

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from eventstudy.catalog import read_catalog
+from eventstudy.catalog.table import read_events_table
 from eventstudy.catalog.extract import extract_text, read_listings, universe_from_frame
 from eventstudy.catalog.extract.output import TABLE_COLUMNS, catalog_yaml, events_table
 from eventstudy.catalog.extract.sources import html_to_text, iter_documents
@@ -142,6 +143,10 @@ def test_merge_table_and_catalog(tmp_path: Path) -> None:
         "confounders": "",
         "role": "event",
     }
+    csv = tmp_path / "events.csv"
+    table.to_csv(csv, index=False)
+    read = read_events_table(csv, {"FDX": "XNYS", "UPS": "XNYS", "7203.T": "XTKS"})
+    assert len(read) == len(table)  # the study's reader accepts the table as written
     path = tmp_path / "cat.yaml"
     path.write_text(catalog_yaml(docs))
     catalog = read_catalog(path)

@@ -77,6 +77,15 @@ UNIVERSE = universe_from_frame(
         ("The automaker unveiled a new electric SUV", "product"),
         ("It will host an investor day in New York", "conference"),
         ("Notice of annual general meeting", None),
+        ("It reported results and raised its dividend", "earnings"),
+        (
+            "It cut its forecast, warning that first-quarter results would be weak",
+            "guidance",
+        ),
+        ("The board raised its quarterly dividend", "capital_return"),
+        ("It won FDA approval for the drug it launched", "regulatory"),
+        ("Disney brings back Bob Iger as CEO", "management"),
+        ("Toyota sees 20 pct profit fall this year, announces buyback", "guidance"),
     ],
 )
 def test_classify(text: str, expected: str | None) -> None:
