@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from eventstudy.catalog import read_catalog
-from eventstudy.catalog.table import read_events_table
 from eventstudy.catalog.extract import extract_text, read_listings, universe_from_frame
 from eventstudy.catalog.extract.output import TABLE_COLUMNS, catalog_yaml, events_table
 from eventstudy.catalog.extract.sources import html_to_text, iter_documents
+from eventstudy.catalog.table import read_events_table
 from eventstudy.cli import main
 from eventstudy.exceptions import CatalogError
 
