@@ -12,7 +12,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from eventstudy.catalog.event import Catalog
 from eventstudy.catalog.overview import events_overview
 from eventstudy.data.prices import PriceSet, load_prices
 from eventstudy.data.returns import prices_to_returns
+from eventstudy.data.volume import load_volume
 from eventstudy.estimation.event_study import EventStudy
 from eventstudy.estimation.results import (
     DEFAULT_CAR_WINDOWS,
@@ -41,6 +42,7 @@ from eventstudy.study_file import (
     load_study,
     study_catalog,
 )
+from eventstudy.study_measures import run_measures
 
 __all__ = [
     "ReportContext",
@@ -331,6 +333,9 @@ class StudyRun:
         The fitted results.
     caar : DataFrame
         CAAR tests per group, window and test.
+    measures : mapping of str to DataFrame
+        Outputs of the measures besides the CAR (file stem to frame:
+        ``bhar``, ``bhar_tests``, ``volume_car``, ...).
     """
 
     spec: StudySpec
@@ -339,6 +344,7 @@ class StudyRun:
     inputs: EngineInputs
     results: EventStudyResults
     caar: pd.DataFrame
+    measures: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _progress(msg: str, enabled: bool) -> None:
@@ -417,7 +423,20 @@ def run_study(
     ).fit()
     _progress("computing CAAR tests", progress)
     caar = study_caar(results, spec)
-    return StudyRun(spec, prices, returns, inputs, results, caar)
+    measures = run_measures(
+        spec.measures,
+        results,
+        car_windows=spec.car_windows,
+        volume=lambda: load_volume(
+            tickers,
+            start,
+            end,
+            source="csv" if source == "csv" else "yahoo",
+            prices_dir=pdir,
+            cache_dir=cache_dir,
+        ),
+    )
+    return StudyRun(spec, prices, returns, inputs, results, caar, measures)
 
 
 def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
@@ -574,6 +593,6 @@ def write_study(
         timestamp=timestamp,
         figures=figures,
         report=ctx,
-        extra_csv={"confounding": run.inputs.confounding},
+        extra_csv={"confounding": run.inputs.confounding, **run.measures},
         excel=excel,
     )

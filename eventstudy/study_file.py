@@ -43,6 +43,7 @@ from eventstudy.catalog.yaml_lines import (
 from eventstudy.data.sessions import is_known_exchange, sessions_between
 from eventstudy.estimation.inference.battery import ALL_TESTS, EXTRA_TESTS
 from eventstudy.exceptions import CatalogError, StudyFileError
+from eventstudy.study_measures import MeasuresSpec, parse_measures
 
 __all__ = [
     "MODELS",
@@ -81,6 +82,7 @@ _KEYS = (
     "min_estimation_obs",
     "exclude",
     "report",
+    "measures",
 )
 _REQUIRED = ("name", "listings", "prices")
 #: The events of a study: a YAML catalog or an events table.
@@ -189,6 +191,9 @@ class StudySpec:
     events : Path or None
         The events table (``events: {path: FILE.csv}``), resolved against the
         study file's folder, when there is no catalog.
+    measures : MeasuresSpec
+        Measures besides the CAR (``measures: [car, bhar, volume,
+        volatility]``; :mod:`eventstudy.study_measures`).
     """
 
     name: str
@@ -207,6 +212,7 @@ class StudySpec:
     exclude: str | None = None
     report: ReportSpec = ReportSpec()
     events: Path | None = None
+    measures: MeasuresSpec = field(default_factory=MeasuresSpec)
 
     @property
     def events_file(self) -> Path:
@@ -370,6 +376,7 @@ def load_study(path: str | Path) -> StudySpec:
         )
     exclude = _choice(doc, "exclude", ("events", "none"), "none", issues)
     report = _report(doc, issues)
+    measures = parse_measures(doc, issues.add, yaml_repr)
     if issues.items:
         raise StudyFileError("\n".join(issues.items))
     return StudySpec(
@@ -389,6 +396,7 @@ def load_study(path: str | Path) -> StudySpec:
         exclude=None if exclude == "none" else exclude,
         report=report,
         events=events,
+        measures=measures,
     )
 
 

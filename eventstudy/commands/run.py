@@ -12,6 +12,7 @@ from eventstudy.commands._args import check_out_folder
 from eventstudy.exceptions import StudyFileError
 from eventstudy.study import run_study, write_study
 from eventstudy.study_file import load_study
+from eventstudy.study_measures import measure_lines
 
 #: Tests shown in the closing summary (parametric, correlation-robust, rank).
 HEADLINE_TESTS = ("csect_t", "bmp", "kp_bmp", "corrado_rank", "generalized_sign")
@@ -102,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     print(result.results.summary(windows=result.spec.car_windows))
     print()
     print(headline(result.caar))
+    for line in measure_lines(result.measures):
+        print(line)
     if not result.results.panel.n_events:
         sys.stderr.write(
             "[eventstudy] warning: no event could be estimated; see skipped.csv\n"

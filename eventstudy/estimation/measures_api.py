@@ -54,13 +54,15 @@ class MeasuresMixin:
         return self._inputs
 
     def bhar(self, a: int, b: int, *, benchmark: str = "event") -> pd.DataFrame:
-        """Buy-and-hold abnormal return of every estimated event over ``a..b``.
+        """Buy-and-hold abnormal return of every event over ``a..b``.
 
         ``prod(1 + R_it) - prod(1 + R_bt)`` over the relative days ``a..b`` of
         the listing's own sessions, from each event's day 0 (Barber and Lyon
         1997; see :func:`eventstudy.measures.bhar`). The window may reach far
         past the event window (``(0, 250)``); an event whose returns end
         inside it is truncated at its last return and flagged ``truncated``.
+        Every event of the study gets a row, also those the engine skipped:
+        a BHAR needs no estimation window.
 
         Parameters
         ----------
@@ -85,9 +87,11 @@ class MeasuresMixin:
         from eventstudy.measures.bhar import bhar as _bhar
 
         inp = self._study_inputs()
-        ids = self.panel.event_ids
-        ev = inp.events.set_index("event_id").loc[ids].reset_index()
-        ev["day0"] = self.parameters.loc[ids, "day0"].to_numpy()
+        # every event of the study, estimated or not: a BHAR needs no
+        # estimation window (day 0 is the first session on or after its date,
+        # as in the engine)
+        ev = inp.events.copy()
+        ev["day0"] = ev["date"]
         if benchmark == "event":
             column = "benchmark"
         elif benchmark == "control":
