@@ -77,7 +77,7 @@ def test_study_errors_name_file_line_and_field(tmp_path: Path) -> None:
         f"{path}:7: estimation_window: [-250, -5] must end before the event window [-10, 10] starts",
         f"{path}:8: car_windows[0]: [0, 30] is outside the event window [-10, 10]",
         f"{path}:9: tests[1]: unknown test 't_test' (known: csect_t, crude_dependence, patell, kp_patell, bmp, kp_bmp, skewness_t, sign, generalized_sign, corrado_rank, cz_rank, cz_sign, grank, wilcoxon, bootstrap, j1, brown_warner_1980, lamb)",
-        f"{path}:10: colour: unknown field (allowed: name, catalog, events, listings, prices, returns, model, estimation_window, event_window, car_windows, tests, group_by, min_estimation_obs, exclude, report)",
+        f"{path}:10: colour: unknown field (allowed: name, catalog, events, listings, prices, returns, model, estimation_window, event_window, car_windows, tests, group_by, min_estimation_obs, exclude, report, measures)",
     ]
 
 

@@ -71,7 +71,7 @@ def test_every_problem_at_once_in_line_order(
     assert lines == [
         f"{path}:1: colour: unknown field (allowed: name, catalog, events, listings, "
         "prices, returns, model, estimation_window, event_window, car_windows, tests, "
-        "group_by, min_estimation_obs, exclude, report)",
+        "group_by, min_estimation_obs, exclude, report, measures)",
         f"{path}:6: prices.start: must be a date YYYY-MM-DD, got 'now'",
         f"{path}:6: prices: source yahoo needs start and end dates",
         f"{path}:7: returns: true is not one of simple, log",  # YAML, not True
