@@ -49,3 +49,47 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_scale.py", "--write", *session.posargs)
     session.run("python", "benchmarks/bench_bhar.py", "100000")
     session.run("python", "benchmarks/bench_explain.py")
+
+
+@nox.session(default=False)
+def report(session: nox.Session) -> None:
+    """Render report.html of the Alibaba study in headless Chromium, save screenshots.
+
+    Installs Debian's ``chromium`` with apt-get when it is missing (needs
+    root; CI does not run this session). Writes ``out/report-check/`` (the
+    run) and ``out/report-check/screenshots/{top,full}.png``.
+    """
+    import shutil
+    from pathlib import Path
+
+    session.install("-e", ".[test]")
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        session.run("apt-get", "update", external=True)
+        session.run("apt-get", "install", "-y", "chromium", external=True)
+        browser = "chromium"
+    out = Path("out/report-check")
+    session.run(
+        "eventstudy",
+        "run",
+        "events/studies/alibaba_ai_2025.yaml",
+        "--prices",
+        "../shared/data/prices",
+        "--out",
+        str(out),
+    )
+    shots = out / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page = (out / "report.html").resolve().as_uri()
+    for name, size in (("top", "1400,1000"), ("full", "1400,12000")):
+        session.run(
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--window-size={size}",
+            f"--screenshot={(shots / f'{name}.png').resolve()}",
+            page,
+            external=True,
+        )

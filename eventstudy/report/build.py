@@ -155,7 +155,14 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
             f"Cumulative abnormal return over the event window [{lo}, {hi}] with "
             f"95% bands (full AR covariance, t(M-k)); the {len(chosen)} events "
             "with the largest |CAR| over the window.",
-            _png(plots.plot_car_path(res, chosen)),
+            _png(
+                plots.plot_car_path(
+                    res,
+                    chosen,
+                    note=f"the {len(chosen)} of {pn.n_events} events with the "
+                    f"largest |CAR| over [{lo}, {hi}]",
+                )
+            ),
         )
     )
     figs.append(
@@ -170,7 +177,8 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
         figs.append(
             Figure(
                 "caar_by_group",
-                f"AAR and CAAR by {ctx.group_by}, with 95% bands.",
+                f"AAR and CAAR by {ctx.group_by}, with 95% bands; each panel "
+                "has its own y scale.",
                 _png(plots.plot_aar_caar(res, by=ctx.group_by)),
             )
         )
@@ -191,8 +199,9 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
                 Figure(
                     f"price_{_stem(ticker)}",
                     f"{ticker}: adjusted close with the studied events marked "
-                    "on their day 0, and the abnormal return cumulated over "
-                    "the event windows (right axis).",
+                    "on their day 0 and, on the right axis, each event's own "
+                    "CAR path over its event window (from 0 at the window's "
+                    "first day).",
                     _png(
                         plots.plot_price_events(
                             ctx.prices, ctx.events, ticker=ticker, car=res

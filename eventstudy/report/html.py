@@ -34,7 +34,8 @@ figcaption{font-size:.85rem;color:#444}
 code{font-size:.85rem;word-break:break-all}.scroll{overflow-x:auto}
 .headline{background:#f4f7fb;border:1px solid #c9d6e8;border-radius:6px;padding:.8rem 1.2rem}
 .headline .big{font-size:1.35rem;font-weight:600}.headline ul{margin:.4rem 0;padding-left:1.2rem}
-.summary-line{font-weight:600}td.wrap{max-width:28rem}td.links a{display:block}
+.summary-line{font-weight:600}td.wrap{max-width:28rem}td{vertical-align:top}
+td.links a,td.links span{display:block;white-space:nowrap}
 """
 
 

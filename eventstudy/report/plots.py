@@ -59,6 +59,7 @@ from eventstudy.report.tables import stars
 __all__ = [
     "DPI",
     "MAX_CAR_PATHS",
+    "event_car_paths",
     "event_window_car",
     "plot_aar_caar",
     "plot_car_heatmap",
@@ -158,6 +159,7 @@ def _panel_axes(
     cell: tuple[float, float],
     max_cols: int,
     ylabel: str,
+    sharey: bool = True,
 ) -> tuple[Figure, list[Axes], bool]:
     """Axes for ``n`` panels: the given ``ax`` (overlay), one axes, or a grid.
 
@@ -175,13 +177,13 @@ def _panel_axes(
     fig = _new_figure(
         (cell[0] * ncols + 0.4, cell[1] * nrows + (0.6 if max_cols > 3 else 0.8))
     )
-    grid = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    grid = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False)
     flat = list(grid.ravel())
     for k, extra in enumerate(flat[n:], start=n):
         extra.set_visible(False)
         # the axes above an empty cell is now the bottom of its column
         flat[k - ncols].xaxis.set_tick_params(labelbottom=True)
-    for a in grid[:, 0]:
+    for a in grid[:, 0] if sharey else flat[:n]:
         a.set_ylabel(ylabel)
     for a in flat[max(0, n - ncols) : n]:
         a.set_xlabel("Relative day")
@@ -208,6 +210,7 @@ def plot_car_path(
     level: float = 0.95,
     ax: Axes | None = None,
     max_events: int = MAX_CAR_PATHS,
+    note: str | None = None,
 ) -> Figure:
     """Plot the cumulative abnormal return path of single events with a band.
 
@@ -236,6 +239,9 @@ def plot_car_path(
         otherwise small multiples, at most four per row, with shared axes.
     max_events : int
         Events drawn when ``event_ids`` is None (default 12).
+    note : str, optional
+        What the selection is, added to the title (e.g. "the 12 of 42 with
+        the largest |CAR| over [-10, +10]").
 
     Returns
     -------
@@ -315,6 +321,8 @@ def plot_car_path(
         title += (
             f"\nfirst {len(chosen)} of {len(ids)} events (pass event_ids for others)"
         )
+    if note:
+        title += f"\n{note}"
     _style_event_time_axes(axes, grid="both")
     if overlay:
         assert ax is not None
@@ -459,8 +467,16 @@ def plot_aar_caar(
     x = panel.rel_days.astype(np.float64)
     g = len(groups)
 
+    # own y limits per group: a group with a large CAAR must not flatten the
+    # AAR bars of the others
     fig, axes, overlay = _panel_axes(
-        ax, g, single=(7.0, 4.2), cell=(3.8, 2.9), max_cols=3, ylabel="AAR / CAAR"
+        ax,
+        g,
+        single=(7.0, 4.2),
+        cell=(3.8, 2.9),
+        max_cols=3,
+        ylabel="AAR / CAAR",
+        sharey=False,
     )
 
     width = 0.8 / g if overlay else 0.7
@@ -545,7 +561,9 @@ def plot_aar_caar(
         fig.suptitle(title, fontsize=10)
     else:
         fig.suptitle(
-            title + f"\nbars: AAR; line: CAAR; shaded: {band_text}", fontsize=10
+            title + f"\nbars: AAR; line: CAAR; shaded: {band_text}; "
+            "each panel has its own y scale",
+            fontsize=10,
         )
     return fig
 
@@ -641,11 +659,10 @@ def plot_price_events(
     ticker : str
         The listing to draw.
     car : EventStudyResults or Series, optional
-        Adds a second y axis with a cumulative abnormal return: for results,
-        :func:`event_window_car` of the drawn events (one calendar-time line
-        that moves only on event-window sessions; a tangle of overlapping
-        per-event paths is unreadable with clustered events); for a Series
-        (indexed by date), that series.
+        Adds a second y axis with cumulative abnormal returns: for results,
+        each drawn event's own CAR path over its event window
+        (:func:`event_car_paths`; starting from 0 at each event, never summed
+        across events); for a Series (indexed by date), that series.
     ax : Axes, optional
         Axes to draw on; None makes a new figure.
     label : str, optional
@@ -827,15 +844,56 @@ def _plot_car_overlay(
         raise TypeError(
             f"car must be EventStudyResults or a Series, got {type(car).__name__}"
         )
-    cum = event_window_car(car, evs["event_id"], dates)
+    x, y = event_car_paths(car, evs["event_id"])
     (line,) = ax2.plot(
-        cum.index.to_numpy(),
-        cum.to_numpy(),
+        x,
+        y,
         color="C1",
         linewidth=1.1,
-        label="cumulative AR (event-window days)",
+        marker="o",
+        markersize=1.5,
+        label="each event's CAR over its event window",
     )
     line.set_gid("car")
+
+
+def event_car_paths(
+    results: EventStudyResults, event_ids: Iterable[Hashable]
+) -> tuple[np.ndarray, Float64Array]:
+    """Each event's own CAR path over its event window, as one broken line.
+
+    For event ``i`` and each session ``t`` of its event window the value is
+    ``CAR_i(τ1, t)`` (the sum of its valid ARs from the first window day, as
+    in :meth:`EventStudyResults.car`), starting again from 0 at every event;
+    a NaN between events breaks the line, so overlapping windows show as
+    separate paths and nothing is summed across events.
+
+    Parameters
+    ----------
+    results : EventStudyResults
+        Fitted results.
+    event_ids : iterable
+        Events to draw (unknown or skipped ones are ignored).
+
+    Returns
+    -------
+    x : ndarray of datetime64
+        Session dates, event after event.
+    y : ndarray
+        CAR paths, NaN after each event.
+    """
+    panel = results.panel
+    rows = panel.event_ids.get_indexer(pd.Index(list(event_ids)))
+    rows = rows[rows >= 0]
+    dates = panel.dates[rows].astype("datetime64[ns]")
+    ar = panel.ar[rows]
+    path = np.where(np.isnat(dates), np.nan, np.nancumsum(ar, axis=1))
+    # a break after each event: repeat its last date with a NaN value
+    last = pd.DataFrame(dates).max(axis=1).to_numpy(dtype="datetime64[ns]")
+    x = np.concatenate([dates, last[:, None]], axis=1).ravel()
+    y = np.concatenate([path, np.full((len(rows), 1), np.nan)], axis=1).ravel()
+    keep = ~np.isnat(x)
+    return x[keep], np.asarray(y[keep], dtype=np.float64)
 
 
 def event_window_car(

@@ -137,7 +137,7 @@ def events_section(
             "<tr>"
             f"<td>{e(str(r.event))}</td><td class='wrap'>{e(str(r.title))}</td>"
             f"<td>{e(str(r.type))}</td><td>{e(str(r.announced))}</td>"
-            f"<td class='wrap'>{e(str(r.day0))}</td>"
+            f"<td class='wrap'>{'<br>'.join(e(d) for d in str(r.day0).split('; '))}</td>"
             f"<td class='wrap'>{e(str(r.confounders) or '-')}</td><td>{ov}</td>"
             f"<td class='links'>{_links(r.sources)}</td></tr>"
         )

@@ -234,6 +234,8 @@ def test_aar_caar_by_group_small_multiples(res: EventStudyResults) -> None:
             _artist(ax, f"caar:{g}").get_ydata(),
             np.nanmean(np.nancumsum(pn.ar[rows], axis=1), axis=0),
         )
+    # own y limits per group: the panels do not share one scale
+    assert shown[0].get_shared_y_axes().get_siblings(shown[0]) == [shown[0]]
     # the injected effect shows in the news group only
     news = _artist(shown[0], "caar:news").get_ydata()
     assert news[list(pn.rel_days).index(1)] > 0.04
@@ -345,19 +347,21 @@ def test_price_events_car_axis(sim: SimulatedMarket, res: EventStudyResults) -> 
     assert len(fig.axes) == 2  # price axes and the CAR twin
     line = _artist(fig.axes[1], "car")
     y = np.asarray(line.get_ydata(), dtype=float)
-    # independent: SIM05's windows do not overlap, so the line climbs by each
-    # event's full-window CAR and is flat outside the windows
+    x = pd.DatetimeIndex(np.asarray(line.get_xdata()))
+    # independent: each event's own path, from 0 at its window's first day,
+    # with a break (NaN) after each event; nothing is summed across events
     pn = res.panel
     ids = [e for e in pn.event_ids if e.startswith("SIM05-")]
     rows = pn.event_ids.get_indexer(ids)
-    spans = [(pn.dates[r][0], pn.dates[r][-1]) for r in rows]
-    assert all(a[1] < b[0] for a, b in itertools.pairwise(spans))
-    assert y[-1] == pytest.approx(np.nansum(pn.ar[rows]))
-    dates = pd.DatetimeIndex(np.asarray(line.get_xdata()))
-    assert np.all(y[dates < spans[0][0]] == 0.0)
-    mid = (dates > spans[0][1]) & (dates < spans[1][0])
-    assert np.allclose(y[mid], np.nansum(pn.ar[rows[0]]))
-    np.testing.assert_allclose(y, event_window_car(res, ids, pd.DatetimeIndex(dates)))
+    breaks = np.flatnonzero(np.isnan(y))
+    assert len(breaks) == len(rows)
+    start = 0
+    for r, stop in zip(rows, breaks, strict=True):
+        valid = ~np.isnat(pn.dates[r])
+        want = np.nancumsum(pn.ar[r])[valid]
+        np.testing.assert_allclose(y[start:stop], want, rtol=1e-12)
+        assert list(x[start:stop]) == list(pd.DatetimeIndex(pn.dates[r][valid]))
+        start = stop + 1
 
 
 @pytest.mark.parametrize("ticker", ["SIM03", "SIM07"])
@@ -447,3 +451,9 @@ def test_alibaba_figures_render_with_readable_labels(
     # every label inside the figure
     fb = figs["price"].bbox
     assert all(fb.x0 <= bb.x0 and bb.x1 <= fb.x1 and bb.y1 <= fb.y1 for bb in boxes)
+
+
+def test_car_path_note_says_what_is_drawn(res: EventStudyResults) -> None:
+    ids = list(res.panel.event_ids[:3])
+    fig = plot_car_path(res, ids, note="the 3 of 16 with the largest |CAR|")
+    assert "the 3 of 16 with the largest |CAR|" in fig.get_suptitle()
