@@ -12,10 +12,12 @@ import argparse
 import errno
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from eventstudy import __version__
-from eventstudy.exceptions import EventStudyError
+from eventstudy.exceptions import EventStudyError, EventStudyWarning
 
 #: Modules of :mod:`eventstudy.commands`, each adding one or more subcommands.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -62,6 +64,25 @@ def os_error_message(exc: OSError) -> str:
     return f"{where}{what}" + (f" ({hint})" if hint else "")
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Print a package warning as one line on stderr (no source location)."""
+    if issubclass(category, EventStudyWarning):
+        print(f"eventstudy: warning: {message}", file=sys.stderr)
+    else:
+        print(
+            warnings.formatwarning(message, category, filename, lineno, line),
+            file=sys.stderr,
+            end="",
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every registered subcommand.
 
@@ -105,7 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        code = func(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", EventStudyWarning)  # shown, never raised
+            warnings.showwarning = _show_warning
+            code = func(args)
     except EventStudyError as exc:
         print(f"eventstudy: error: {exc}", file=sys.stderr)
         return 1

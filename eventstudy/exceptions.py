@@ -15,6 +15,7 @@ __all__ = [
     "EventStudyWarning",
     "InsufficientDataError",
     "MissingDependencyError",
+    "NonSessionWarning",
     "PriceFileError",
     "RateLimitError",
     "StoreIntegrityError",
@@ -83,3 +84,7 @@ class StoreIntegrityWarning(EventStudyWarning):
 
 class MissingDependencyError(EventStudyError, ImportError):
     """An optional dependency is not installed (the message names the extra)."""
+
+
+class NonSessionWarning(EventStudyWarning):
+    """Price rows on days that are not sessions of the listing's exchange were dropped."""

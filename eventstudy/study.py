@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from eventstudy.catalog.event import Catalog
 from eventstudy.catalog.overview import events_overview
 from eventstudy.data.prices import PriceSet, load_prices
 from eventstudy.data.returns import prices_to_returns
+from eventstudy.data.sessions import drop_non_sessions
 from eventstudy.data.volume import load_volume
 from eventstudy.estimation.event_study import EventStudy
 from eventstudy.estimation.results import (
@@ -33,7 +35,7 @@ from eventstudy.estimation.results import (
     EventStudyResults,
     format_window,
 )
-from eventstudy.exceptions import StudyFileError
+from eventstudy.exceptions import NonSessionWarning, StudyFileError
 from eventstudy.report.build import ReportContext, report_tables, write_report
 from eventstudy.study_file import (
     EngineInputs,
@@ -401,7 +403,8 @@ def run_study(
         on_ticker=(lambda t: _progress(f"  fetched {t}", progress)),
     )
     returns = prices_to_returns(
-        prices.prices, kind="log" if spec.returns == "log" else "simple"
+        _sessions_only(prices.prices, spec),
+        kind="log" if spec.returns == "log" else "simple",
     )
     inputs = engine_inputs(spec, returns, catalog)
     _progress(
@@ -437,6 +440,29 @@ def run_study(
         ),
     )
     return StudyRun(spec, prices, returns, inputs, results, caar, measures)
+
+
+def _sessions_only(prices: pd.DataFrame, spec: StudySpec) -> pd.DataFrame:
+    """Drop price rows that are not sessions of the listing's exchange, with a warning.
+
+    A benchmark is checked against the exchanges of the listings that use
+    it. The warning names each ticker, the number of rows and the first days.
+    """
+    exchanges: dict[str, list[str]] = {}
+    for ticker, listing in spec.listings.items():
+        exchanges.setdefault(ticker, []).append(listing.exchange)
+        exchanges.setdefault(listing.benchmark, []).append(listing.exchange)
+    kept, dropped = drop_non_sessions(prices, exchanges)
+    for ticker, days in dropped.items():
+        shown = ", ".join(str(d.date()) for d in days[:3])
+        more = f" and {len(days) - 3} more" if len(days) > 3 else ""
+        warnings.warn(
+            f"{ticker}: dropped {len(days)} price row(s) on days that are not "
+            f"sessions of {'/'.join(dict.fromkeys(exchanges[ticker]))} ({shown}{more})",
+            NonSessionWarning,
+            stacklevel=3,
+        )
+    return kept
 
 
 def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:

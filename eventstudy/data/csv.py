@@ -16,6 +16,7 @@ import datetime as dt
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,7 +24,12 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from eventstudy.exceptions import PriceFileError, SymbolNotFoundError
+from eventstudy._validation import ticker_problem
+from eventstudy.exceptions import (
+    ConfigurationError,
+    PriceFileError,
+    SymbolNotFoundError,
+)
 
 __all__ = ["CsvPrices", "price_file", "read_price_csv"]
 
@@ -68,8 +74,9 @@ def price_file(prices_dir: str | os.PathLike[str], ticker: str) -> Path:
     Path
         The path (not checked).
     """
-    if not ticker or "/" in ticker or "\\" in ticker or ticker in {".", ".."}:
-        raise ValueError(f"invalid ticker for a file name: {ticker!r}")
+    why = ticker_problem(ticker)
+    if why is not None:
+        raise ConfigurationError(f"ticker {ticker!r} cannot name a price file: {why}")
     return Path(prices_dir) / f"{ticker}.csv"
 
 
@@ -117,6 +124,8 @@ def read_price_csv(path: str | os.PathLike[str]) -> CsvPrices:
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+#: Dates a price file may hold (pandas' nanosecond timestamps end in 1677, 2262).
+_FIRST_DAY, _LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 _NUMBER = re.compile(
     r"[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)", re.ASCII | re.IGNORECASE
 )
@@ -251,6 +260,11 @@ def _parse_rows(path: Path, reader: Any) -> CsvPrices:
             raise PriceFileError(
                 f"{path}:{line}: cannot parse date {text!r} (expected YYYY-MM-DD)"
             ) from None
+        if not _FIRST_DAY <= day <= _LAST_DAY:
+            raise PriceFileError(
+                f"{path}:{line}: date {day} is outside the supported dates "
+                f"{_FIRST_DAY} to {_LAST_DAY}"
+            )
         if day in seen:
             raise PriceFileError(
                 f"{path}:{line}: duplicate date {day} (first on line {seen[day]})"
@@ -265,6 +279,11 @@ def _parse_rows(path: Path, reader: Any) -> CsvPrices:
         if not math.isfinite(value) or value <= 0:
             raise PriceFileError(
                 f"{path}:{line}: {column} must be positive, got {cell} on {day}"
+            )
+        if value < sys.float_info.min:  # subnormal: 1/value overflows
+            raise PriceFileError(
+                f"{path}:{line}: {column} {cell} on {day} is too small to be a "
+                f"price (below {sys.float_info.min:.3g})"
             )
         dates.append(day)
         values.append(value)

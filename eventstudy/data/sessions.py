@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import functools
 import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import exchange_calendars as xcals
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "CALENDAR_START",
     "check_in_calendar",
+    "drop_non_sessions",
     "exchange_calendar",
     "first_session_closing_after",
     "is_known_exchange",
@@ -241,3 +244,48 @@ def shift_session(exchange: str, session: pd.Timestamp, n: int) -> pd.Timestamp:
             f"{n} sessions from {session.date()} is outside the {exchange} calendar"
         )
     return sessions[target]
+
+
+def drop_non_sessions(
+    prices: pd.DataFrame, exchanges: Mapping[str, Sequence[str]]
+) -> tuple[pd.DataFrame, dict[str, pd.DatetimeIndex]]:
+    """Blank the prices on days that are not sessions of the column's exchanges.
+
+    A row on a weekend or a holiday (a hand-made CSV, a provider's filler
+    row) would otherwise enter the estimation window as a return and shift
+    every later return by one day. Days outside the calendar's range (before
+    :data:`CALENDAR_START`) are kept: they cannot be checked.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        Prices, DatetimeIndex x tickers.
+    exchanges : mapping of str to sequence of str
+        The exchanges (MIC codes) of each column to check; a day is kept when
+        it is a session of any of them (a benchmark shared by listings on
+        several exchanges). Columns not named are not checked.
+
+    Returns
+    -------
+    prices : DataFrame
+        A copy with NaN on the dropped days (rows left empty removed).
+    dropped : dict of str to DatetimeIndex
+        The days blanked, per column that had any.
+    """
+    out = prices.copy()
+    dropped: dict[str, pd.DatetimeIndex] = {}
+    index = pd.DatetimeIndex(out.index)
+    for column, mics in exchanges.items():  # a loop over listings
+        if column not in out.columns or not len(index):
+            continue
+        known = pd.DatetimeIndex([])
+        for mic in dict.fromkeys(mics):
+            known = known.union(_sessions(mic))
+        if not len(known):
+            continue
+        inside = (index >= known.min()) & (index <= known.max())
+        off = np.asarray(out[column].notna()) & inside & ~index.isin(known)
+        if off.any():
+            dropped[column] = index[off]
+            out.loc[off, column] = np.nan
+    return out.dropna(how="all"), dropped

@@ -7,7 +7,9 @@ The engine and the study wiring only hand over results and context.
 
 from __future__ import annotations
 
+import hashlib
 import io
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,13 +193,14 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
         )
     )
     if ctx.prices is not None and ctx.events is not None:
+        stems = figure_stems(ctx.listings)
         for ticker in ctx.listings:
             has_events = bool((ctx.events["ticker"].astype(str) == ticker).any())
             if ticker not in ctx.prices.columns or not has_events:
                 continue  # nothing to mark: a benchmark or a listing without events
             figs.append(
                 Figure(
-                    f"price_{_stem(ticker)}",
+                    f"price_{stems[ticker]}",
                     f"{ticker}: adjusted close with the studied events marked "
                     "on their day 0 and, on the right axis, each event's own "
                     "CAR path over its event window (from 0 at the window's "
@@ -213,7 +216,39 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
 
 
 def _stem(ticker: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in ticker).strip("_")
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in ticker).strip("_")
+
+
+def figure_stems(tickers: Sequence[str]) -> dict[str, str]:
+    """File-name stems of the listings' figures, unique per listing.
+
+    ``9988.HK`` gives ``9988_HK``; when two tickers give the same stem
+    (``A.B`` and ``A_B``) or a stem is empty, every one of them gets the
+    first 8 hex digits of its ticker's sha256 appended, so that no figure
+    overwrites another and the names do not depend on the order.
+
+    Parameters
+    ----------
+    tickers : sequence of str
+        The listings.
+
+    Returns
+    -------
+    dict of str to str
+
+    Examples
+    --------
+    >>> figure_stems(["9988.HK", "BABA"])
+    {'9988.HK': '9988_HK', 'BABA': 'BABA'}
+    """
+    plain = {t: _stem(t) for t in tickers}
+    count = Counter(plain.values())
+    return {
+        t: s
+        if s and count[s] == 1
+        else f"{s}_{hashlib.sha256(t.encode()).hexdigest()[:8]}".lstrip("_")
+        for t, s in plain.items()
+    }
 
 
 def write_report(

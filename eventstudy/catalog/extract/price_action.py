@@ -15,7 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from eventstudy.exceptions import PriceFileError
 
 __all__ = [
     "PriceClue",
@@ -236,15 +239,36 @@ def read_closes(prices_dir: Path, ticker: str) -> pd.Series | None:
     path = prices_dir / f"{ticker}.csv"
     if not path.is_file():
         return None
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PriceFileError(f"{path}: not a readable CSV file ({first})") from None
+    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
     if "date" not in frame.columns:
-        return None
+        raise PriceFileError(
+            f"{path}:1: no 'date' column in the header (found: "
+            f"{', '.join(frame.columns)})"
+        )
     column = "close" if "close" in frame.columns else "adj_close"
     if column not in frame.columns:
-        return None
+        raise PriceFileError(
+            f"{path}:1: no 'close' or 'adj_close' column in the header (found: "
+            f"{', '.join(frame.columns)})"
+        )
+    text = frame[column].str.strip()
+    values = pd.to_numeric(text, errors="coerce")
+    dates = pd.to_datetime(frame["date"].str.strip(), errors="coerce", format="ISO8601")
+    bad = (values.isna() & (text != "")) | dates.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise PriceFileError(
+            f"{path}:{i + 2}: cannot read the row (date {frame['date'].iloc[i]!r}, "
+            f"{column} {frame[column].iloc[i]!r}): expected YYYY-MM-DD and a number"
+        )
     series = pd.Series(
-        pd.to_numeric(frame[column], errors="coerce").to_numpy(),
-        index=pd.DatetimeIndex(pd.to_datetime(frame["date"])),
+        values.to_numpy(dtype=np.float64),
+        index=pd.DatetimeIndex(dates),
         name=ticker,
     )
     return series.dropna().sort_index()
