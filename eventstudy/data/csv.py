@@ -124,8 +124,8 @@ def read_price_csv(path: str | os.PathLike[str]) -> CsvPrices:
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-#: Dates a price file may hold (pandas' nanosecond timestamps end in 1677, 2262).
-_FIRST_DAY, _LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+#: Dates a price file may hold (pandas' nanosecond timestamps).
+_FIRST_DAY, _LAST_DAY = dt.date(1677, 9, 22), dt.date(2262, 4, 10)
 _NUMBER = re.compile(
     r"[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)", re.ASCII | re.IGNORECASE
 )
@@ -198,8 +198,8 @@ def _read_fast(path: Path) -> CsvPrices | None:
     if stamps.null_count or pc.count_distinct(stamps).as_py() != table.num_rows:
         return None
     values = pc.cast(cells, pa.float64()).to_numpy()
-    if not (np.isfinite(values).all() and (values > 0).all()):
-        return None
+    if not (np.isfinite(values).all() and (values >= sys.float_info.min).all()):
+        return None  # (the row parser names a non-positive or subnormal price)
     seconds = stamps.cast(pa.int64()).to_numpy()
     if seconds.min() < _NS_FIRST or seconds.max() > _NS_LAST:
         return None  # (outside what nanoseconds hold)
