@@ -130,6 +130,14 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateRef]:
             d - dt.timedelta(days=1),
             d - dt.timedelta(days=1),
         ),
+        r"\b(?:earlier|late|early) this month\b": lambda d: (
+            d.replace(day=1),
+            max(d - dt.timedelta(days=1), d.replace(day=1)),
+        ),
+        r"\blast year\b": lambda d: (
+            dt.date(d.year - 1, 1, 1),
+            dt.date(d.year - 1, 12, 31),
+        ),
         r"\bearlier this week\b": lambda d: (
             d - dt.timedelta(days=d.weekday()),
             max(d - dt.timedelta(days=1), d - dt.timedelta(days=d.weekday())),

@@ -18,7 +18,11 @@ from eventstudy.catalog.extract.names import (
     normalize_name,
 )
 from eventstudy.catalog.extract.sentences import Sentence
-from eventstudy.catalog.extract.symbols import find_symbols, symbol_after
+from eventstudy.catalog.extract.symbols import (
+    SymbolMention,
+    find_symbols,
+    symbol_after,
+)
 from eventstudy.catalog.extract.universe import Listing, Universe
 
 __all__ = ["Company", "find_companies"]
@@ -134,8 +138,11 @@ def find_companies(sentences: list[Sentence], universe: Universe) -> list[Compan
         if not item.evidence:
             item.evidence = sentence.text
 
+    # first pass: symbols, and the names written before unverified symbols
+    resolved: list[list[tuple[SymbolMention, str, str]]] = []
     for sentence in sentences:
         text = sentence.text
+        row = []
         for sym in find_symbols(text, universe):
             listing = sym.listing
             name = listing.name or universe.issuer_name(listing.issuer)
@@ -148,9 +155,14 @@ def find_companies(sentences: list[Sentence], universe: Universe) -> list[Compan
                     if known is not None:  # "Thomson Reuters Corp (TRI.TO)"
                         issuer, name = known, universe.issuer_name(known)
                     else:
-                        extra_names[normalize_name(name)] = issuer
-            item = company(issuer, name if name else listing.ticker)
-            _add_listing(item, listing, sym.form)
+                        extra_names.setdefault(normalize_name(name), issuer)
+            row.append((sym, issuer, name if name else listing.ticker))
+        resolved.append(row)
+    for sentence, row in zip(sentences, resolved, strict=True):
+        text = sentence.text
+        for sym, issuer, name in row:
+            item = company(issuer, name)
+            _add_listing(item, sym.listing, sym.form)
             seen(item, sentence)
         mentions = find_names(text, universe.by_name)
         if extra_names:

@@ -30,6 +30,8 @@ __all__ = [
 
 #: Minimum rapidfuzz ``ratio`` (0-100) of a fuzzy name match.
 FUZZY_THRESHOLD = 92.0
+#: Minimum ``ratio`` of the first words of a fuzzy match.
+FIRST_WORD_THRESHOLD = 85.0
 
 _LEGAL = frozenset(
     [
@@ -487,12 +489,15 @@ def _fuzzy(norm: str, names_key: int) -> tuple[str, float] | None:
     from rapidfuzz import fuzz, process
 
     names = _FUZZY_TABLES[names_key]
-    hit = process.extractOne(
-        norm, names, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
-    )
-    if hit is None:
-        return None
-    return str(hit[0]), float(hit[1])
+    first = norm.split()[0]
+    for hit in process.extract(
+        norm, names, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=3
+    ):
+        # the distinctive first word must agree too ("TAE Technologies" is not
+        # "Trane Technologies")
+        if fuzz.ratio(first, str(hit[0]).split()[0]) >= FIRST_WORD_THRESHOLD:
+            return str(hit[0]), float(hit[1])
+    return None
 
 
 _FUZZY_TABLES: dict[int, list[str]] = {}

@@ -37,7 +37,7 @@ TYPE_CUES: dict[str, tuple[str, ...]] = {
         r"\bregulator\w*\b[^.]{0,60}?\b(?:approv\w*|block\w*|clear\w*|reject\w*)",
     ),
     "acquisition": (
-        r"\b(?:agree[sd]?|deal|plans?|offer\w*|move[sd]?|bid\w*)\s+to\s+"
+        r"\b(?:agree[sd]?|deal|plans?|offer\w*|move[sd]?|bid\w*|talks|negotiat\w*)\s+to\s+"
         + _W
         + r"(?:buy|acquire|purchase|merge|combine|divest|spin off|sell itself)\b",
         r"\b(?:buy|buys|bought|buying)\b(?!\s+back)[^.]{0,80}?\bfor\s+(?:about\s+|around\s+)?"

@@ -115,6 +115,8 @@ def test_names_longest_first_and_fuzzy() -> None:
     (fuzzy,) = find_names("Toyota Motors said", UNIVERSE.by_name)
     assert fuzzy.fuzzy is not None
     assert fuzzy.fuzzy >= 92
+    # a close ratio is not enough when the first words differ
+    assert find_names("Tarket Corporation said", UNIVERSE.by_name) == []
     assert find_names("Shares of Apple Hospitality fell", UNIVERSE.by_name)[
         0
     ].issuer == (normalize_name("Apple Hospitality REIT, Inc."))
@@ -192,6 +194,14 @@ def test_symbol_after_name_and_unverified_name() -> None:
     assert got["Bigco Widgets AG"] == ("other", ["BGW.DE"])
     got = _companies("FedEx Corp FDX said on Tuesday it would cut jobs.")
     assert got["FedEx Corporation"] == ("main", ["FDX"])
+
+
+def test_a_name_before_an_unverified_symbol_counts_everywhere() -> None:
+    got = _companies(
+        "Criteo shares jump on report Publicis in talks to buy it\n"
+        "Criteo SA's (CRTO.O) shares jumped on Friday. FedEx said nothing."
+    )
+    assert got["Criteo"] == ("main", ["CRTO"])
 
 
 def test_main_company_is_the_headline_subject() -> None:
