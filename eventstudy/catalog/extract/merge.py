@@ -85,17 +85,21 @@ def merge_candidates(
         In order of announcement, then first listing.
     """
     events: list[MergedEvent] = []
+    buckets: dict[tuple[str, str], list[MergedEvent]] = {}  # (first listing, type)
     for doc in documents:
         for candidate in doc["candidates"]:
             if not candidate.get("announced") or not candidate.get("listings"):
                 continue
             if candidate.get("role") == "background" and not include_background:
                 continue
-            match = next((e for e in events if _same(e, candidate)), None)
+            key = (candidate["listings"][0], candidate["type"])
+            bucket = buckets.setdefault(key, [])
+            match = next((e for e in bucket if _same(e, candidate)), None)
             line = f"{doc['document']}: {candidate['title']}"
             if match is None:
                 match = MergedEvent(dict(candidate))
                 events.append(match)
+                bucket.append(match)
             elif _better(candidate, match.candidate):
                 keep = match.candidate
                 match.candidate = dict(candidate)
