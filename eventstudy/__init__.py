@@ -13,12 +13,14 @@ from eventstudy.catalog.table import events_from_table
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.estimation import (
     ConstantMeanModel,
+    DimsonModel,
     EventStudy,
     EventStudyResults,
     FactorModel,
     MarketAdjustedModel,
     MarketModel,
     NormalReturnModel,
+    ScholesWilliamsModel,
 )
 from eventstudy.explain.specification import specification_curve
 from eventstudy.measures.calendar_time import calendar_time_portfolio
@@ -26,12 +28,14 @@ from eventstudy.report.compare import compare
 
 __all__ = [
     "ConstantMeanModel",
+    "DimsonModel",
     "EventStudy",
     "EventStudyResults",
     "FactorModel",
     "MarketAdjustedModel",
     "MarketModel",
     "NormalReturnModel",
+    "ScholesWilliamsModel",
     "__version__",
     "calendar_time_portfolio",
     "compare",

@@ -30,6 +30,7 @@ from eventstudy.data.returns import prices_to_returns
 from eventstudy.data.sessions import drop_non_sessions
 from eventstudy.data.volume import load_volume
 from eventstudy.estimation.event_study import EventStudy
+from eventstudy.estimation.models import DimsonModel, NormalReturnModel
 from eventstudy.estimation.results import (
     DEFAULT_CAR_WINDOWS,
     EventStudyResults,
@@ -51,6 +52,7 @@ __all__ = [
     "StudyRun",
     "output_tables",
     "run_study",
+    "study_model",
     "write_outputs",
     "write_study",
 ]
@@ -355,6 +357,25 @@ def _progress(msg: str, enabled: bool) -> None:
         sys.stderr.flush()
 
 
+def study_model(spec: StudySpec) -> str | NormalReturnModel:
+    """Return the normal-return model a study file names (with its options).
+
+    Parameters
+    ----------
+    spec : StudySpec
+        The parsed study file.
+
+    Returns
+    -------
+    str or NormalReturnModel
+        The model name, or a model object when the file sets its options
+        (``model: dimson`` with ``lags: k``).
+    """
+    if spec.model == "dimson":
+        return DimsonModel(lags=spec.lags)
+    return spec.model
+
+
 def run_study(
     study: str | Path | StudySpec,
     *,
@@ -415,7 +436,7 @@ def run_study(
         returns,
         inputs.events,
         benchmark=None,
-        model=spec.model,
+        model=study_model(spec),
         estimation_window=spec.estimation_window,
         event_window=spec.event_window,
         min_estimation_obs=spec.min_estimation_obs,

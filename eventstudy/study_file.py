@@ -62,7 +62,13 @@ __all__ = [
 ]
 
 #: Normal-return models a study file may name.
-MODELS: tuple[str, ...] = ("constant_mean", "market_adjusted", "market")
+MODELS: tuple[str, ...] = (
+    "constant_mean",
+    "market_adjusted",
+    "market",
+    "scholes_williams",
+    "dimson",
+)
 #: Test names a study file may list: the battery of docs/formulas.md (``tests:
 #: all`` runs every one that applies) and the tests run only when named.
 TESTS: tuple[str, ...] = ALL_TESTS + EXTRA_TESTS
@@ -74,6 +80,7 @@ _KEYS = (
     "prices",
     "returns",
     "model",
+    "lags",
     "estimation_window",
     "event_window",
     "car_windows",
@@ -173,6 +180,8 @@ class StudySpec:
         Return kind.
     model : str
         Normal-return model (one of :data:`MODELS`).
+    lags : int
+        Leads and lags of the Dimson (1979) model (``lags: k``, default 1).
     estimation_window, event_window : tuple of int
         Windows in sessions relative to day 0.
     car_windows : tuple of tuple of int
@@ -203,6 +212,7 @@ class StudySpec:
     prices: PricesSpec
     returns: str = "simple"
     model: str = "market"
+    lags: int = 1
     estimation_window: tuple[int, int] = (-250, -11)
     event_window: tuple[int, int] = (-10, 10)
     car_windows: tuple[tuple[int, int], ...] = _DEFAULT_CARS
@@ -341,6 +351,12 @@ def load_study(path: str | Path) -> StudySpec:
     prices = _prices(doc, base, issues)
     returns = _choice(doc, "returns", ("simple", "log"), "simple", issues)
     model = _choice(doc, "model", MODELS, "market", issues)
+    lags = doc.get("lags", 1)
+    if isinstance(lags, bool) or not isinstance(lags, int) or lags < 1:
+        issues.add(doc.line_of("lags"), "lags", "must be a positive integer")
+        lags = 1
+    elif "lags" in doc and model != "dimson":
+        issues.add(doc.line_of("lags"), "lags", "applies to model: dimson only")
     est = _window(doc, "estimation_window", (-250, -11), issues)
     evw = _window(doc, "event_window", (-10, 10), issues)
     if est[1] >= evw[0]:
@@ -387,6 +403,7 @@ def load_study(path: str | Path) -> StudySpec:
         prices=prices,
         returns=returns,
         model=model,
+        lags=lags,
         estimation_window=est,
         event_window=evw,
         car_windows=cars,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from eventstudy.estimation.event_study import EventStudy
 from eventstudy.estimation.models import (
     ConstantMeanModel,
+    DimsonModel,
     FactorModel,
     MarketAdjustedModel,
     MarketModel,
     NormalReturnModel,
+    ScholesWilliamsModel,
 )
 from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
 from eventstudy.estimation.results import EventStudyResults, format_window
@@ -16,6 +18,7 @@ from eventstudy.estimation.results import EventStudyResults, format_window
 __all__ = [
     "AbnormalPanel",
     "ConstantMeanModel",
+    "DimsonModel",
     "EstimationBlock",
     "EventStudy",
     "EventStudyResults",
@@ -23,5 +26,6 @@ __all__ = [
     "MarketAdjustedModel",
     "MarketModel",
     "NormalReturnModel",
+    "ScholesWilliamsModel",
     "format_window",
 ]

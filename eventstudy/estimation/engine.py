@@ -54,7 +54,12 @@ from eventstudy.estimation.locate import (
     event_segments,
     locate_day0,
 )
-from eventstudy.estimation.long_data import LongData, build_long, build_long_wide
+from eventstudy.estimation.long_data import (
+    LongData,
+    add_market_shifts,
+    build_long,
+    build_long_wide,
+)
 from eventstudy.estimation.models import NormalReturnModel
 from eventstudy.estimation.models.ols import LinearFit, WindowMoments
 from eventstudy.estimation.moments import (
@@ -223,14 +228,19 @@ def _align(
     exclude: dict[str, Int64Array],
     event_window: tuple[int, int],
 ) -> LongData:
-    """Stage 1: the long arrays (the wide path unless sessions or factors)."""
+    """Stage 1: the long arrays (the wide path unless sessions or factors).
+
+    The benchmark's leads and lags are added for the models that use them.
+    """
     if not sessions and not model.factor_columns:
-        return build_long_wide(returns, pairs, model, kind, exclude, event_window)
-    sess = {
-        t: listing_sessions(returns[t], sessions.get(t))
-        for t in dict.fromkeys(t for t, _ in pairs)
-    }
-    return build_long(returns, pairs, model, kind, sess, exclude, event_window)
+        data = build_long_wide(returns, pairs, model, kind, exclude, event_window)
+    else:
+        sess = {
+            t: listing_sessions(returns[t], sessions.get(t))
+            for t in dict.fromkeys(t for t, _ in pairs)
+        }
+        data = build_long(returns, pairs, model, kind, sess, exclude, event_window)
+    return add_market_shifts(data, model.market_shifts)
 
 
 def _check_counts(
@@ -372,18 +382,22 @@ def _parameters(
         params["alpha"] = alpha
     for j, name in enumerate(model.regressor_names):
         params[name] = b[:, j]
-    params = params.assign(  # standard errors and R² (estimation/precision.py)
-        **parameter_precision(
-            names=tuple(model.regressor_names),
-            intercept=model.intercept,
-            sigma2=fit.sigma2[idx],
-            nobs=win.M[idx],
-            xbar=xbar + data.x_center[sidx] if p else xbar,
-            cinv=fit.cinv[idx],
-            ssr=fit.ssr[idx],
-            sst=fit.sst[idx],
-        )
+    for name, values in fit.extra.items():
+        params[name] = values[idx]
+    precision = parameter_precision(
+        names=tuple(model.regressor_names),
+        intercept=model.intercept,
+        sigma2=fit.sigma2[idx],
+        nobs=win.M[idx],
+        xbar=xbar + data.x_center[sidx] if p else xbar,
+        cinv=fit.cinv[idx],
+        ssr=fit.ssr[idx],
+        sst=fit.sst[idx],
     )
+    if not fit.ols_precision:  # the OLS standard errors do not apply
+        precision = {"r_squared": precision["r_squared"]}
+    # standard errors and R² (estimation/precision.py)
+    params = params.assign(**precision)
     params["sigma"] = np.sqrt(fit.sigma2[idx])
     params["nobs"] = win.Mi[idx]
     params["df"] = dfree[idx]

@@ -31,6 +31,7 @@ from eventstudy.estimation.models import NormalReturnModel
 
 __all__ = [
     "LongData",
+    "add_market_shifts",
     "build_long",
     "build_long_wide",
     "gaps_after_missing",
@@ -59,6 +60,9 @@ class LongData:
     # the grid cells that are not sessions of their segment, sorted
     grid: Int64Array | None = None
     missing: Int64Array | None = None
+    # estimation-only regressors (leads and lags of the benchmark), (T, q),
+    # centred like x; their cells must be finite to enter the estimation
+    extra: Float64Array | None = None
 
 
 def _segment_arrays(
@@ -400,3 +404,58 @@ def _span_on_grid(
         res[many] = compound_spans(src, lo[many], hi[many], kind)
     out[gap] = res
     return out
+
+
+def shift_within_segments(
+    a: Float64Array, shift: int, seg_start: Int64Array, seg_end: Int64Array
+) -> Float64Array:
+    """``out[t] = a[t + shift]`` inside each segment, NaN across its edges.
+
+    ``shift = -1`` is the value on the listing's previous session (a lag),
+    ``+1`` on its next session (a lead): the adjacent sessions of the
+    listing's own session grid.
+    """
+    n = len(a)
+    seg_len = seg_end - seg_start
+    seg_of = np.repeat(np.arange(len(seg_start), dtype=np.int64), seg_len)
+    src = np.arange(n, dtype=np.int64) + shift
+    inside = (src >= seg_start[seg_of]) & (src < seg_end[seg_of])
+    out = np.full(n, np.nan)
+    out[inside] = a[src[inside]]
+    return out
+
+
+def add_market_shifts(data: LongData, shifts: tuple[int, ...]) -> LongData:
+    """Add the benchmark's leads and lags as estimation-only regressors.
+
+    Each shifted benchmark column is centred by the segment's benchmark
+    centre (``x_center[:, 0]``; a constant per segment changes no slope or
+    correlation), and a cell enters the estimation only when every shifted
+    value is finite (``est_valid``); the event window's validity is
+    unchanged (the prediction uses the same-day benchmark only).
+
+    Parameters
+    ----------
+    data : LongData
+        The long arrays of a model whose first regressor is the benchmark.
+    shifts : tuple of int
+        Session offsets (``-1`` lag, ``+1`` lead, ...).
+
+    Returns
+    -------
+    LongData
+        ``data`` with :attr:`LongData.extra` set and ``est_valid`` narrowed.
+    """
+    if not shifts:
+        return data
+    seg_len = data.seg_end - data.seg_start
+    center = np.repeat(data.x_center[:, 0], seg_len)
+    extra = np.column_stack(
+        [
+            shift_within_segments(data.market, s, data.seg_start, data.seg_end) - center
+            for s in shifts
+        ]
+    )
+    data.extra = extra
+    data.est_valid = data.est_valid & np.isfinite(extra).all(axis=1)
+    return data

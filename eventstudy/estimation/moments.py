@@ -52,6 +52,8 @@ class UsedColumns:
     u_full: Float64Array
     y_full: Float64Array
     x_full: list[Float64Array]
+    #: estimation-only regressors ``z_j·u`` (unpadded; leads and lags)
+    extra: list[Float64Array]
 
     @classmethod
     def build(cls, data: LongData, pad: int) -> UsedColumns:
@@ -69,6 +71,14 @@ class UsedColumns:
             u_full=padded(use, None),
             y_full=padded(data.y, use),
             x_full=[padded(data.x[:, j], use) for j in range(data.x.shape[1])],
+            extra=(
+                []
+                if data.extra is None
+                else [
+                    np.where(use, data.extra[:, j], 0.0)
+                    for j in range(data.extra.shape[1])
+                ]
+            ),
         )
 
     def inner(self, full: Float64Array) -> Float64Array:
@@ -200,7 +210,8 @@ def window_moments(win: EstimationWindows, dfree: Int64Array) -> WindowMoments:
     WindowMoments
     """
     used, lo, hi, M = win.used, win.lo, win.hi, win.M
-    p = len(used.x_full)
+    columns = [used.inner(c) for c in used.x_full] + used.extra
+    p = len(columns)
     yw = used.inner(used.y_full)
     n_long = len(yw)
 
@@ -215,7 +226,7 @@ def window_moments(win: EstimationWindows, dfree: Int64Array) -> WindowMoments:
     y_terms: list[tuple[Float64Array, Float64Array | None]] = [(yw, None), (yw, yw)]
     x_terms: list[tuple[Float64Array, Float64Array | None]] = []
     if p == 1:
-        x0 = used.inner(used.x_full[0])
+        x0 = columns[0]
         x_terms = [(x0, None), (x0, x0), (x0, yw)]
     if x_terms and n_long >= THREAD_MIN_CELLS and (os.cpu_count() or 1) > 1:
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -229,7 +240,7 @@ def window_moments(win: EstimationWindows, dfree: Int64Array) -> WindowMoments:
         Sxx = x_sums[1][:, None, None]
         Sxy = x_sums[2][:, None]
     elif p:
-        xw = np.stack([used.inner(c) for c in used.x_full], axis=1)
+        xw = np.stack(columns, axis=1)
         Px = prefix_sums(xw)
         Pxx = prefix_sums(xw[:, :, None] * xw[:, None, :])
         Pxy = prefix_sums(xw * yw[:, None])

@@ -12,6 +12,9 @@ MacKinlay (1997, §4) and Campbell, Lo and MacKinlay (1997, ch. 4):
 * :class:`MarketModel`: ``R_it = α_i + β_i R_mt + ε_it`` by OLS (k = 2).
 * :class:`FactorModel`: ``R_it - r_ft = α_i + β_i'f_t + ε_it`` by OLS
   (k = 1 + number of factors), with Fama-French 3/5 and Carhart presets.
+* :class:`ScholesWilliamsModel` and :class:`DimsonModel`: the market model
+  with betas corrected for nonsynchronous trading (Scholes and Williams
+  1977; Dimson 1979), from the benchmark's leads and lags (k = 2).
 
 The protocol is :class:`NormalReturnModel` (:mod:`.base`).
 """
@@ -20,17 +23,21 @@ from __future__ import annotations
 
 from eventstudy.estimation.models.base import NormalReturnModel, factor_columns
 from eventstudy.estimation.models.constant_mean import ConstantMeanModel
+from eventstudy.estimation.models.dimson import DimsonModel
 from eventstudy.estimation.models.factor import FactorModel
 from eventstudy.estimation.models.market import MarketModel
 from eventstudy.estimation.models.market_adjusted import MarketAdjustedModel
 from eventstudy.estimation.models.registry import resolve_model
+from eventstudy.estimation.models.scholes_williams import ScholesWilliamsModel
 
 __all__ = [
     "ConstantMeanModel",
+    "DimsonModel",
     "FactorModel",
     "MarketAdjustedModel",
     "MarketModel",
     "NormalReturnModel",
+    "ScholesWilliamsModel",
     "factor_columns",
     "resolve_model",
 ]

@@ -77,6 +77,16 @@ class NormalReturnModel:
         return ()
 
     @property
+    def market_shifts(self) -> tuple[int, ...]:
+        """Session offsets of the benchmark used in the estimation only.
+
+        ``-1`` is the benchmark on the listing's previous session (a lag),
+        ``+1`` on its next one (a lead). Their window moments follow the
+        prediction's regressors in :class:`WindowMoments`.
+        """
+        return ()
+
+    @property
     def factor_frame(self) -> pd.DataFrame | None:
         """The factor returns the :attr:`factor_columns` are read from."""
         return None

@@ -14,13 +14,13 @@ stacks: no per-event regression is solved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from eventstudy._typing import BoolArray, Float64Array, Int64Array
 
-__all__ = ["EXACT_FIT", "LinearFit", "WindowMoments", "fit_ols"]
+__all__ = ["EXACT_FIT", "LinearFit", "WindowMoments", "fit_ols", "fit_single_beta"]
 
 #: Residual sum of squares below this fraction of the total is an exact fit.
 EXACT_FIT = 1e-10
@@ -40,7 +40,9 @@ class WindowMoments:
         ``Σ y`` and ``Σ y²``, ``(N,)``.
     Sx, Sxx, Sxy : Float64Array
         ``Σ x`` ``(N, p)``, ``Σ x x'`` ``(N, p, p)``, ``Σ x y`` ``(N, p)``
-        (``p = 0``: empty).
+        (``p = 0``: empty). The columns are the prediction's regressors, then
+        the model's estimation-only ones (the benchmark's leads and lags of
+        :attr:`~eventstudy.estimation.models.NormalReturnModel.market_shifts`).
     """
 
     M: Float64Array
@@ -88,6 +90,10 @@ class LinearFit:
     sigma2: Float64Array
     ssr: Float64Array
     sst: Float64Array
+    #: model-specific estimates written to the parameters (e.g. ``rho_m``)
+    extra: dict[str, Float64Array] = field(default_factory=dict)
+    #: whether the OLS standard errors ``σ̂² C⁻¹`` apply to the parameters
+    ols_precision: bool = True
 
 
 def fit_ols(
@@ -148,17 +154,94 @@ def fit_ols(
             mean_ar = Sy / Msafe
             ssr = Syy - M * mean_ar**2
     sigma2 = ssr / np.where(dfree > 0, dfree, 1)
+    sst = Syy - M * ybar**2
+    rejected.append(_zero_variance(ok, sigma2, ssr, sst))
+    return LinearFit(ybar, xbar, beta, cinv, sigma2, ssr, sst), rejected
+
+
+def _zero_variance(
+    ok: BoolArray, sigma2: Float64Array, ssr: Float64Array, sst: Float64Array
+) -> tuple[BoolArray, str]:
+    """Events whose residual variance is zero up to rounding."""
     # zero up to rounding: the moments of the running sums leave a residue of
     # ~1e-16 of the total sum of squares when the regressors explain the
     # returns exactly (a listing against itself), which must not pass for
     # variance (whether it did depended on the other events of the fit)
-    sst = Syy - M * ybar**2
     zero = ok & ~((sigma2 > 0) & (ssr > EXACT_FIT * sst))
-    rejected.append(
-        (
-            zero,
-            "the estimation-window residual variance is zero (the regressors "
-            "explain the returns exactly)",
-        )
+    return (
+        zero,
+        "the estimation-window residual variance is zero (the regressors "
+        "explain the returns exactly)",
     )
-    return LinearFit(ybar, xbar, beta, cinv, sigma2, ssr, sst), rejected
+
+
+def centred_moments(
+    mom: WindowMoments,
+) -> tuple[Float64Array, Float64Array, Float64Array, Float64Array]:
+    """``ȳ``, ``x̄`` ``(N, p)``, ``C`` ``(N, p, p)`` and ``c_xy`` ``(N, p)``.
+
+    Sums of deviations from the window means (with an intercept).
+    """
+    M = mom.M
+    Msafe = np.where(M > 0, M, 1.0)
+    ybar = mom.Sy / Msafe
+    xbar = mom.Sx / Msafe[:, None]
+    C = mom.Sxx - M[:, None, None] * xbar[:, :, None] * xbar[:, None, :]
+    cxy = mom.Sxy - M[:, None] * xbar * ybar[:, None]
+    return ybar, xbar, C, cxy
+
+
+def fit_single_beta(
+    mom: WindowMoments,
+    ok: BoolArray,
+    beta: Float64Array,
+    extra: dict[str, Float64Array],
+    rejected: list[tuple[BoolArray, str]],
+) -> tuple[LinearFit, list[tuple[BoolArray, str]]]:
+    """Fit the prediction ``α̂ + β̂ R_m`` for a slope estimated otherwise.
+
+    For betas corrected for nonsynchronous trading (Scholes and Williams
+    1977; Dimson 1979): ``α̂ = R̄ - β̂ R̄_m`` over the estimation days (so the
+    estimation ARs have mean zero), ``σ̂² = Σ_E (R - α̂ - β̂R_m)² / (M - 2)``
+    and the event-window ``Var(AR_t) = σ̂²(1 + 1/M + (R_mt - R̄_m)²/S_mm)``,
+    the market model's form with the corrected slope (the first column of
+    the moments is the same-day benchmark).
+
+    Parameters
+    ----------
+    mom : WindowMoments
+        Window sums; column 0 is the same-day benchmark.
+    ok : BoolArray
+        Events still being estimated (after ``rejected``).
+    beta : Float64Array
+        The slope per event, ``(N,)``.
+    extra : dict
+        Model-specific estimates for the parameters table.
+    rejected : list of (mask, reason)
+        Events the model already rejected; the zero-variance check is added.
+
+    Returns
+    -------
+    fit : LinearFit
+    rejected : list of (mask, reason)
+    """
+    ybar, xbar, C, cxy = centred_moments(mom)
+    M, dfree = mom.M, mom.dfree
+    c00, c0y = C[:, 0, 0], cxy[:, 0]
+    c00_safe = np.where(ok & (c00 > 0), c00, 1.0)
+    sst = mom.Syy - M * ybar**2
+    ssr = sst - 2.0 * beta * c0y + beta * beta * c00
+    sigma2 = ssr / np.where(dfree > 0, dfree, 1)
+    rejected.append(_zero_variance(ok, sigma2, ssr, sst))
+    fit = LinearFit(
+        ybar=ybar,
+        xbar=xbar[:, :1],
+        beta=beta[:, None],
+        cinv=(1.0 / c00_safe)[:, None, None],
+        sigma2=sigma2,
+        ssr=ssr,
+        sst=sst,
+        extra=extra,
+        ols_precision=False,
+    )
+    return fit, rejected

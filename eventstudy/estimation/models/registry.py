@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from eventstudy.estimation.models.base import NormalReturnModel
 from eventstudy.estimation.models.constant_mean import ConstantMeanModel
+from eventstudy.estimation.models.dimson import DimsonModel
 from eventstudy.estimation.models.market import MarketModel
 from eventstudy.estimation.models.market_adjusted import MarketAdjustedModel
+from eventstudy.estimation.models.scholes_williams import ScholesWilliamsModel
 
 __all__ = ["resolve_model"]
 
@@ -17,6 +19,8 @@ _ALIASES: dict[str, type[NormalReturnModel]] = {
     "mean": ConstantMeanModel,
     "mean_adjusted": ConstantMeanModel,
     "market_adjusted": MarketAdjustedModel,
+    "scholes_williams": ScholesWilliamsModel,
+    "dimson": DimsonModel,
 }
 
 
@@ -27,8 +31,10 @@ def resolve_model(model: str | NormalReturnModel) -> NormalReturnModel:
     ----------
     model : str or NormalReturnModel
         ``"market"`` (aliases ``market_model``, ``ols``), ``"constant_mean"``
-        (``mean``, ``mean_adjusted``), ``"market_adjusted"``, or a model object
-        such as :class:`FactorModel`.
+        (``mean``, ``mean_adjusted``), ``"market_adjusted"``,
+        ``"scholes_williams"``, ``"dimson"`` (one lead and lag; use
+        :class:`DimsonModel` for more), or a model object such as
+        :class:`FactorModel`.
 
     Returns
     -------
