@@ -64,7 +64,7 @@ def test_study_errors_name_file_line_and_field(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "name: s\ncatalog: cat.yaml\nlistings:\n  BABA: {exchange: NYSEX, benchmark: SPY}\n"
-        "prices: {source: csv}\nmodel: garch\nestimation_window: [-250, -5]\n"
+        "prices: {source: csv}\nmodel: egarch\nestimation_window: [-250, -5]\n"
         "car_windows: [[0, 30]]\ntests: [patell, t_test]\ncolour: red\n",
     )
     with pytest.raises(StudyFileError) as exc:
@@ -73,11 +73,11 @@ def test_study_errors_name_file_line_and_field(tmp_path: Path) -> None:
     assert lines == [  # in line order
         f"{path}:4: listings.BABA.exchange: unknown exchange 'NYSEX' (an exchange_calendars MIC code such as XNYS, XNAS, XHKG)",
         f"{path}:5: prices.path: source csv needs path: a folder of TICKER.csv files",
-        f"{path}:6: model: 'garch' is not one of constant_mean, market_adjusted, market",
+        f"{path}:6: model: 'egarch' is not one of constant_mean, market_adjusted, market, scholes_williams, dimson",
         f"{path}:7: estimation_window: [-250, -5] must end before the event window [-10, 10] starts",
         f"{path}:8: car_windows[0]: [0, 30] is outside the event window [-10, 10]",
         f"{path}:9: tests[1]: unknown test 't_test' (known: csect_t, crude_dependence, patell, kp_patell, bmp, kp_bmp, skewness_t, sign, generalized_sign, corrado_rank, cz_rank, cz_sign, grank, wilcoxon, bootstrap, j1, brown_warner_1980, lamb)",
-        f"{path}:10: colour: unknown field (allowed: name, catalog, events, listings, prices, returns, model, estimation_window, event_window, car_windows, tests, group_by, min_estimation_obs, exclude, report, measures)",
+        f"{path}:10: colour: unknown field (allowed: name, catalog, events, listings, prices, returns, model, lags, estimation_window, event_window, car_windows, tests, group_by, min_estimation_obs, exclude, report, measures)",
     ]
 
 
