@@ -70,7 +70,7 @@ def test_every_problem_at_once_in_line_order(
     lines = err.splitlines()
     assert lines == [
         f"{path}:1: colour: unknown field (allowed: name, catalog, events, listings, "
-        "prices, returns, model, estimation_window, event_window, car_windows, tests, "
+        "prices, returns, model, lags, estimation_window, event_window, car_windows, tests, "
         "group_by, min_estimation_obs, exclude, report, measures)",
         f"{path}:6: prices.start: must be a date YYYY-MM-DD, got 'now'",
         f"{path}:6: prices: source yahoo needs start and end dates",
