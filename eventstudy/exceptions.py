@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "CalendarMismatchWarning",
     "CatalogError",
+    "ClusterError",
     "ConfigurationError",
     "DataProviderError",
     "EventStudyError",
@@ -88,3 +89,7 @@ class MissingDependencyError(EventStudyError, ImportError):
 
 class NonSessionWarning(EventStudyWarning):
     """Price rows on days that are not sessions of the listing's exchange were dropped."""
+
+
+class ClusterError(EventStudyError, ConnectionError):
+    """A Dask cluster could not be started or reached (``--dask``)."""

@@ -383,6 +383,7 @@ def run_study(
     offline: bool = False,
     cache_dir: str | Path | None = None,
     progress: bool = False,
+    client: Any = None,
 ) -> StudyRun:
     """Run a study file end to end (prices, returns, day 0, fit, tests).
 
@@ -398,6 +399,9 @@ def run_study(
         The local price store folder.
     progress : bool
         Report each step on stderr.
+    client : distributed.Client, optional
+        Fit on this Dask cluster (:meth:`EventStudy.fit`); keep it open until
+        the results are written.
 
     Returns
     -------
@@ -444,7 +448,7 @@ def run_study(
         sessions=inputs.sessions,
         exclude=inputs.exclude,
         ci_level=spec.report.ci_level,
-    ).fit()
+    ).fit(client=client)
     _progress("computing CAAR tests", progress)
     caar = study_caar(results, spec)
     measures = run_measures(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from eventstudy.commands._args import check_out_folder
 from eventstudy.exceptions import StudyFileError
 from eventstudy.study import run_study, write_study
-from eventstudy.study_file import load_study
+from eventstudy.study_file import StudySpec, load_study
 from eventstudy.study_measures import measure_lines
 
 #: Tests shown in the closing summary (parametric, correlation-robust, rank).
@@ -68,7 +69,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="also write results.xlsx, a sheet per output table "
         "(needs: pip install 'eventstudy[excel]')",
     )
+    p.add_argument(
+        "--dask",
+        type=_dask_spec,
+        default=None,
+        metavar="local:N | tcp://HOST:PORT",
+        help="fit on a Dask cluster: N local worker processes or a running "
+        "scheduler (needs eventstudy[dask]); the numbers are the same",
+    )
     p.set_defaults(func=run)
+
+
+def _dask_spec(value: str) -> str:
+    from eventstudy.distributed._dask import check_spec
+
+    try:
+        return check_spec(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,12 +102,23 @@ def run(args: argparse.Namespace) -> int:
         from eventstudy.report.excel import require_openpyxl
 
         require_openpyxl()
+    if args.dask is None:
+        return _run(args, spec, out, None)
+    from eventstudy.distributed import connect
+
+    sys.stderr.write(f"[eventstudy] connecting to the Dask cluster {args.dask}\n")
+    with connect(args.dask) as client:  # open until every output is written
+        return _run(args, spec, out, client)
+
+
+def _run(args: argparse.Namespace, spec: StudySpec, out: Path, client: Any) -> int:
     result = run_study(
         spec,
         prices_dir=args.prices,
         offline=args.offline,
         cache_dir=args.cache_dir,
         progress=True,
+        client=client,
     )
     step = "tables" if args.no_figures else "tables, figures and report.html"
     sys.stderr.write(f"[eventstudy] writing {step} to {out}\n")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ from eventstudy.estimation.results import (
     relative_day,
 )
 from eventstudy.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from eventstudy.data.parquet import ParquetPrices
 
 __all__ = ["EventStudy"]
 
@@ -440,14 +444,15 @@ class EventStudy:
             )
         self.return_kind: ReturnKind = return_kind
         self.benchmark = benchmark
-        self.returns = _validate_returns(returns)
+        self.parquet_source: ParquetPrices | None = None
+        self._returns: pd.DataFrame | None = _validate_returns(returns)
         self.events = _validate_events(events, benchmark)
         _check_benchmarks(self.events, self.model)
         _check_columns(self.returns, self.events, self.model)
         if benchmark_ex:
             from eventstudy.estimation.benchmark_ex import ex_firm_benchmarks
 
-            self.returns, self.events = ex_firm_benchmarks(
+            self._returns, self.events = ex_firm_benchmarks(
                 self.returns, self.events, benchmark_ex
             )
         self.sessions = {str(t): _session_dates(s) for t, s in (sessions or {}).items()}
@@ -463,6 +468,80 @@ class EventStudy:
         other = copy.copy(self)
         other.events = _validate_events(events, self.benchmark)
         return other
+
+    @classmethod
+    def from_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        events: pd.DataFrame,
+        *,
+        storage_options: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> EventStudy:
+        """Build a study whose prices are one Parquet file per listing.
+
+        The layout is the local price store's (``TICKER.parquet`` with a
+        ``date`` index or column and ``adj_close``; see
+        :mod:`eventstudy.data.parquet`). Only the folder's file names are read
+        here (a ticker or benchmark without a file raises, as a missing column
+        of ``returns`` does): ``fit()`` reads the files of the events' listings
+        and benchmarks and turns them into returns
+        (:func:`~eventstudy.prices_to_returns` with ``return_kind``);
+        ``fit(client=...)`` lets each worker read only its own listings'
+        files, so the panel never has to fit in the driver's memory.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A local folder or an fsspec URL (``s3://bucket/prices``) that the
+            workers can read.
+        events : DataFrame
+            As for :class:`EventStudy`.
+        storage_options : mapping, optional
+            fsspec options for a URL (credentials, endpoint).
+        **kwargs
+            The other arguments of :class:`EventStudy` (not ``measure``).
+
+        Returns
+        -------
+        EventStudy
+        """
+        from eventstudy.data.parquet import ParquetPrices
+
+        for name in ("benchmark_ex", "measure", "volume"):
+            if kwargs.get(name) not in (None, "car"):
+                raise ValueError(
+                    f"from_parquet: {name}= needs the returns in memory; read them "
+                    "with eventstudy.prices_to_returns and use EventStudy(...)"
+                )
+        source = ParquetPrices(os.fspath(path), storage_options)
+        # the files' tickers as the columns of an empty frame: the names are
+        # checked as a frame's would be, and nothing is read yet
+        names = pd.DataFrame(
+            index=pd.DatetimeIndex([]), columns=source.tickers(), dtype=np.float64
+        )
+        study = cls(names, events, **kwargs)
+        study.parquet_source = source
+        study._returns = None  # read on first use, or by the workers
+        return study
+
+    @property
+    def returns(self) -> pd.DataFrame:
+        """The validated wide returns (read from the Parquet files on first use)."""
+        if self._returns is None:
+            if self.parquet_source is None:  # pragma: no cover - __init__ sets it
+                raise ValueError("the study has no returns")
+            self._returns = _validate_returns(
+                self.parquet_source.read_returns(self.listings(), self.return_kind)
+            )
+        return self._returns
+
+    def listings(self) -> list[str]:
+        """Return the tickers whose returns the fit reads: listings, then benchmarks."""
+        names = list(pd.unique(self.events["ticker"]))
+        if self.model.uses_benchmark:
+            names += list(pd.unique(self.events["benchmark"].dropna()))
+        return list(dict.fromkeys(str(n) for n in names))
 
     def _exclusions(self, exclude: str | pd.DataFrame | None) -> dict[str, np.ndarray]:
         if exclude is None:
@@ -490,8 +569,32 @@ class EventStudy:
             out[str(t)] = np.sort(as_ns(g["date"]))
         return out
 
-    def fit(self) -> EventStudyResults:
+    def fit(
+        self,
+        client: Any = None,
+        *,
+        partitions: int | None = None,
+        persist: bool = True,
+    ) -> EventStudyResults:
         """Estimate the normal-return model for every event and return the results.
+
+        Parameters
+        ----------
+        client : distributed.Client, optional
+            Fit on a Dask cluster (``pip install 'eventstudy[dask]'``): the
+            events are split by listing into blocks, each fitted on a worker
+            by the same engine, and the tests' statistics reduced on the
+            driver; the results equal the local ones (see
+            :mod:`eventstudy.distributed`). Tests that need estimation-window
+            residuals and ``abnormal_returns`` are computed on the cluster:
+            call them before closing it.
+        partitions : int, optional
+            With ``client``: blocks of listings (default: two per worker or
+            more, at most 100,000 events and about 500 listings each).
+        persist : bool
+            With ``client``: keep the fitted blocks in the workers' memory
+            (default) or fit a block again whenever a test needs its
+            estimation residuals (a panel larger than the workers' memory).
 
         Returns
         -------
@@ -499,18 +602,26 @@ class EventStudy:
             Abnormal returns, parameters, CARs and tests; events that could not
             be estimated are in ``skipped`` with the reason.
         """
-        out = fit_events(
-            self.returns,
-            self.events,
-            self.model,
-            estimation_window=self.estimation_window,
-            event_window=self.event_window,
-            min_estimation_obs=self.min_estimation_obs,
-            kind=self.return_kind,
-            sessions=self.sessions,
-            exclude=self.exclude,
-        )
-        out = _explain_skips(out, self.events, self.returns, self.model)
+        if client is not None:
+            from eventstudy.distributed import fit_distributed
+
+            out = fit_distributed(self, client, partitions=partitions, persist=persist)
+        else:
+            out = fit_events(
+                self.returns,
+                self.events,
+                self.model,
+                estimation_window=self.estimation_window,
+                event_window=self.event_window,
+                min_estimation_obs=self.min_estimation_obs,
+                kind=self.return_kind,
+                sessions=self.sessions,
+                exclude=self.exclude,
+            )
+        in_memory = self._returns is not None
+        if in_memory or len(out.skipped):
+            # (a Parquet study on a cluster reads its benchmarks' files only)
+            out = _explain_skips(out, self.events, self._benchmarks(), self.model)
         # the benchmark of every event, or None ("per event") when the events'
         # own benchmark column names several
         used = self.events["benchmark"].dropna().unique()
@@ -528,8 +639,18 @@ class EventStudy:
             ci_level=self.ci_level,
         )
         res = EventStudyResults(out, settings, self.events)
-        res._inputs = StudyInputs(self.returns, self.events, self.sessions, self)
+        if in_memory:  # (not the whole panel of a Parquet study on a cluster)
+            res._inputs = StudyInputs(self.returns, self.events, self.sessions, self)
         return res
+
+    def _benchmarks(self) -> pd.DataFrame:
+        """Return the returns (of a Parquet study not yet read: its benchmarks)."""
+        if self._returns is not None or self.parquet_source is None:
+            return self.returns
+        names = list(pd.unique(self.events["benchmark"].dropna()))
+        return _validate_returns(
+            self.parquet_source.read_returns(names, self.return_kind)
+        )
 
 
 def _ci_level(value: float) -> float:

@@ -32,7 +32,7 @@ import pandas as pd
 
 from eventstudy._typing import BoolArray, Float64Array, Int64Array
 
-__all__ = ["AbnormalPanel", "EstimationBlock"]
+__all__ = ["AbnormalPanel", "EstimationBlock", "block_rows"]
 
 #: Events per block of the CAR moments (small temporaries, reused memory).
 _CAR_BLOCK = 16384
@@ -85,8 +85,10 @@ class EstimationBlock:
 
     Attributes
     ----------
-    rows : slice
-        Rows of :class:`AbnormalPanel` the block covers.
+    rows : slice or Int64Array
+        Rows of :class:`AbnormalPanel` the block covers: a slice (the
+        engine's blocks) or increasing row numbers (a distributed panel's
+        blocks, which hold one partition's events); see :func:`block_rows`.
     rel_days : Int64Array
         Relative days of the estimation window, shape ``(Le,)``.
     resid : Float64Array
@@ -107,12 +109,30 @@ class EstimationBlock:
         the estudy2-compatible standardization (FORMULAS.md §4.1 Q1).
     """
 
-    rows: slice
+    rows: slice | Int64Array
     rel_days: Int64Array
     resid: Float64Array
     sar: Float64Array
     dates: np.ndarray
     market: Float64Array | None = None
+
+
+def block_rows(block: EstimationBlock) -> Int64Array:
+    """Return the panel rows of ``block`` as an integer array.
+
+    Parameters
+    ----------
+    block : EstimationBlock
+        A block whose ``rows`` is a slice or an array of row numbers.
+
+    Returns
+    -------
+    Int64Array
+    """
+    rows = block.rows
+    if isinstance(rows, slice):
+        return np.arange(rows.start, rows.stop, dtype=np.int64)
+    return np.asarray(rows, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -172,6 +192,13 @@ class AbnormalPanel:
     resid_mean : Float64Array, optional
         Mean of each event's estimation residuals: 0 for models with an
         intercept (OLS), the mean AR for market-adjusted returns.
+    pass_runner : callable, optional
+        ``pass_runner(contexts, make)`` runs the estimation-window pass
+        ``make`` for several groups where the residuals live (a distributed
+        panel: on the workers, reducing per-partition statistics) and returns
+        one result per context, or None when it cannot, and the tests then
+        sweep :attr:`estimation_blocks` (see
+        :func:`~eventstudy.estimation.inference._context.run_shared_pass`).
     """
 
     event_ids: pd.Index
@@ -199,6 +226,9 @@ class AbnormalPanel:
         Callable[[Float64Array], tuple[Float64Array, Float64Array]] | None
     ) = field(default=None, repr=False)
     resid_mean: Float64Array | None = field(default=None, repr=False)
+    pass_runner: Callable[[list[Any], Callable[..., Any]], list[Any] | None] | None = (
+        field(default=None, repr=False)
+    )
 
     @property
     def n_events(self) -> int:

@@ -29,14 +29,25 @@ import numpy as np
 
 from eventstudy._typing import BoolArray, Float64Array, Int64Array
 from eventstudy.estimation.inference._arrays import nan_sd, rank_rows, row_median
-from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
+from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock, block_rows
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
     from eventstudy.estimation.inference.correlation import CrossCorrelation
 
-__all__ = ["EstimationStats", "GroupContext", "Options", "WindowData", "window_label"]
+__all__ = [
+    "EstimationStats",
+    "GroupContext",
+    "Options",
+    "PassShared",
+    "WindowData",
+    "merge_estimation_stats",
+    "part_needs",
+    "pass_part",
+    "pass_shared",
+    "window_label",
+]
 
 
 @dataclass(frozen=True)
@@ -449,6 +460,13 @@ def run_shared_pass(
     if not todo:
         return
     contexts = [ctx for ctx, _ in todo]
+    remote = panel.pass_runner(contexts, make) if panel.pass_runner else None
+    if remote is not None:  # run where the residuals are (a distributed panel)
+        for (ctx, key), value in zip(todo, remote, strict=True):
+            ctx.__dict__[attr] = value
+            if key is not None:
+                cache[key] = value
+        return
     code = np.full(panel.n_events, -1, dtype=np.int64)
     for g, ctx in enumerate(contexts):
         code[ctx.rows] = g
@@ -565,6 +583,27 @@ def run_estimation_passes(contexts: Sequence[GroupContext]) -> None:
         ctx.__dict__["est"] = stats
 
 
+def part_needs(needs: set[str], part: str) -> set[str]:
+    """Return the ingredients of one part of :func:`_estimation_pass`."""
+    out = set(needs)
+    if part == "base":
+        out.discard("grank")
+    elif part == "grank":
+        out &= {"grank"}
+    return out
+
+
+def pass_part(make: Callable[..., Any]) -> Literal["all", "base", "grank"] | None:
+    """Which part of :func:`_estimation_pass` a pass function runs (None: other)."""
+    if make is _base_pass:
+        return "base"
+    if make is _grank_pass:
+        return "grank"
+    if make is _estimation_pass:
+        return "all"
+    return None
+
+
 def _base_pass(ctx: GroupContext) -> PassGen[EstimationStats]:
     """Run the estimation-window pass without GRANK (independent of the windows)."""
     return _estimation_pass(ctx, "base")
@@ -575,15 +614,136 @@ def _grank_pass(ctx: GroupContext) -> PassGen[EstimationStats]:
     return _estimation_pass(ctx, "grank")
 
 
+@dataclass(frozen=True)
+class PassShared:
+    """The group-wide inputs of :func:`_estimation_pass`.
+
+    A pass over part of a group's events (one partition of a distributed
+    panel) must use the whole group's values of these, not its part's.
+
+    Attributes
+    ----------
+    sd_day : Float64Array or None
+        Cross-sectional sd of the event-day SARs per event day (the
+        Corrado-Zivney adjustment; None unless ``"czadj"`` is needed).
+    g_targets : list of Float64Array
+        GRANK: ``SCAR*_i = SCAR_i / sd(SCAR)`` per window, one entry per event
+        of the (part of the) group.
+    """
+
+    sd_day: Float64Array | None
+    g_targets: list[Float64Array]
+
+    def take(self, positions: Int64Array) -> PassShared:
+        """Return the inputs of the events at ``positions`` of the group."""
+        return PassShared(self.sd_day, [g[positions] for g in self.g_targets])
+
+
+def pass_shared(ctx: GroupContext, needs: set[str] | None = None) -> PassShared:
+    """Return the group-wide inputs of the estimation pass of ``ctx``.
+
+    ``needs``: the ingredients of the pass (default ``ctx.needs``).
+    """
+    needs = ctx.needs if needs is None else needs
+    sd_day = nan_sd(ctx.sar, axis=0) if "czadj" in needs else None
+    g_targets: list[Float64Array] = []
+    if "grank" in needs:
+        for w in range(len(ctx.windows)):
+            sc = ctx.scar(w)
+            sd = nan_sd(sc[None, :], axis=1)[0]
+            g_targets.append(sc / sd if np.isfinite(sd) and sd > 0 else sc * np.nan)
+    return PassShared(sd_day, g_targets)
+
+
+#: Per-event fields of :class:`EstimationStats` and their value before a pass.
+_PER_EVENT = {
+    "nobs": 0.0,
+    "npos": 0.0,
+    "s2_ddof1": np.nan,
+    "rbar_all": np.nan,
+    "smm_all": np.nan,
+    "comb_ndays": np.nan,
+    "dk_event": np.nan,
+    "u_event": np.nan,
+    "g_event": np.nan,
+    "ua_event": np.nan,
+}
+#: Fields of :class:`EstimationStats` that are sums over events.
+_SUMS = (
+    "est_sum",
+    "est_cnt",
+    "mkt_sum",
+    "mkt_cnt",
+    "comb_cnt",
+    "dk_sum",
+    "u_sum",
+    "g_sum",
+    "ua_sum",
+    "ua_cnt",
+)
+
+
+def merge_estimation_stats(
+    parts: Sequence[tuple[Int64Array, EstimationStats]], n: int
+) -> EstimationStats:
+    """Combine the passes over parts of a group into the group's pass.
+
+    Parameters
+    ----------
+    parts : sequence of (Int64Array, EstimationStats)
+        The group positions of each part's events and the result of
+        :func:`_estimation_pass` over those events (with the group's
+        :class:`PassShared`).
+    n : int
+        Events in the group.
+
+    Returns
+    -------
+    EstimationStats
+        What one pass over the whole group gives: the per-event entries put
+        at their positions, the per-day sums added (equal up to the order of
+        the floating-point additions).
+    """
+    out: dict[str, Any] = {}
+    for name, fill in _PER_EVENT.items():
+        arrays = [(pos, getattr(st, name)) for pos, st in parts]
+        have = [(pos, a) for pos, a in arrays if a is not None]
+        if not have:
+            out[name] = None
+            continue
+        merged = np.full((n, *have[0][1].shape[1:]), fill)
+        for pos, a in have:
+            merged[pos] = a
+        out[name] = merged
+    for name in _SUMS:
+        sums = [getattr(st, name) for _, st in parts]
+        sized = [a for a in sums if a is not None and a.size]
+        if sized:
+            out[name] = np.sum(sized, axis=0)
+        elif any(a is not None for a in sums):
+            out[name] = np.zeros(0)
+        else:
+            out[name] = None
+    rel = [st.est_rel_days for _, st in parts if st.est_rel_days.size]
+    out["est_rel_days"] = rel[0] if rel else np.zeros(0, dtype=np.int64)
+    n_w = max((len(st.grank_u0) for _, st in parts), default=0)
+    out["grank_u0"] = [np.full(n, np.nan) for _ in range(n_w)]
+    for pos, st in parts:
+        for w, u0 in enumerate(st.grank_u0):
+            out["grank_u0"][w][pos] = u0
+    for name in ("grank_sum", "grank_cnt"):
+        lists = [getattr(st, name) for _, st in parts if getattr(st, name)]
+        out[name] = [np.sum(list(ws), axis=0) for ws in zip(*lists, strict=True)]
+    return EstimationStats(**out)
+
+
 def _estimation_pass(
-    ctx: GroupContext, part: Literal["all", "base", "grank"] = "all"
+    ctx: GroupContext,
+    part: Literal["all", "base", "grank"] = "all",
+    shared: PassShared | None = None,
 ) -> PassGen[EstimationStats]:
     panel = ctx.panel
-    needs = set(ctx.needs)
-    if part == "base":
-        needs.discard("grank")
-    elif part == "grank":
-        needs &= {"grank"}
+    needs = part_needs(ctx.needs, part)
     n = ctx.n_events
     n_ev_days = panel.rel_days.size
     # map panel row -> position in the group
@@ -612,16 +772,12 @@ def _estimation_pass(
     g_event = np.full((n, n_ev_days), np.nan) if want_sign else None
     ua_event = np.full((n, n_ev_days), np.nan) if want_adj else None
 
-    # cross-sectional sd of event-day SARs (Corrado-Zivney adjustment)
-    sd_day = nan_sd(ctx.sar, axis=0) if want_adj else None
-    # GRANK targets: SCAR* = SCAR / cross-sectional sd, per window
+    # cross-sectional sd of event-day SARs (Corrado-Zivney adjustment) and
+    # the GRANK targets SCAR* = SCAR / cross-sectional sd, per window: of the
+    # whole group, also when this pass sees part of it
+    shared = pass_shared(ctx, needs) if shared is None else shared
+    sd_day, g_targets = shared.sd_day, shared.g_targets
     n_w = len(ctx.windows)
-    g_targets: list[Float64Array] = []
-    if want_grank:
-        for w in range(n_w):
-            sc = ctx.scar(w)
-            sd = nan_sd(sc[None, :], axis=1)[0]
-            g_targets.append(sc / sd if np.isfinite(sd) and sd > 0 else sc * np.nan)
     gr_u0 = [np.full(n, np.nan) for _ in range(n_w)] if want_grank else []
     gr_sum: list[Float64Array] = []
     gr_cnt: list[Float64Array] = []
@@ -630,7 +786,7 @@ def _estimation_pass(
         block = yield
         if block is None:
             break
-        brows = np.arange(block.rows.start, block.rows.stop)
+        brows = block_rows(block)
         p = pos[brows]
         keep = p >= 0
         if not keep.any():

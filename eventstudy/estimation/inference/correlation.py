@@ -40,7 +40,7 @@ from eventstudy.estimation.inference._context import (
 )
 from eventstudy.estimation.inference._stats import TestResult, invalid, p_normal, p_t
 from eventstudy.estimation.inference.parametric import bmp, patell
-from eventstudy.estimation.panel import AbnormalPanel
+from eventstudy.estimation.panel import AbnormalPanel, block_rows
 
 __all__ = ["CrossCorrelation", "kp_bmp", "kp_patell", "mean_cross_correlation"]
 
@@ -155,7 +155,7 @@ def mean_cross_correlation(ctx: GroupContext) -> PassGen[CrossCorrelation]:
         block = yield
         if block is None:
             break
-        brows = np.arange(block.rows.start, block.rows.stop)
+        brows = block_rows(block)
         p = pos[brows]
         keep = p >= 0
         if not keep.any():
