@@ -49,6 +49,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_scale.py", "--write", *session.posargs)
     session.run("python", "benchmarks/bench_bhar.py", "100000")
     session.run("python", "benchmarks/bench_explain.py")
+    session.run("python", "benchmarks/bench_dask.py", "--write")
 
 
 @nox.session(default=False)

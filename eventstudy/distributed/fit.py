@@ -294,7 +294,7 @@ def fit_distributed(
             f"client must be a distributed.Client, got {type(client).__name__}"
         )
     events = study.events
-    n_workers = max(len(client.scheduler_info(n_workers=-1).get("workers", {})), 1)
+    n_workers = max(len(client.nthreads()), 1)
     positions = plan_blocks(events["ticker"], partitions, n_workers)
     uses_bench = study.model.uses_benchmark
     source = study.parquet_source
