@@ -46,6 +46,7 @@ from eventstudy.study_file import (
     study_catalog,
 )
 from eventstudy.study_measures import run_measures
+from eventstudy.study_regress import run_regress
 
 __all__ = [
     "ReportContext",
@@ -339,7 +340,9 @@ class StudyRun:
         CAAR tests per group, window and test.
     measures : mapping of str to DataFrame
         Outputs of the measures besides the CAR (file stem to frame:
-        ``bhar``, ``bhar_tests``, ``volume_car``, ...).
+        ``bhar``, ``bhar_tests``, ``volume_car``, ..., and ``regression``).
+    regression_text : str or None
+        statsmodels' summary of the study's ``regress:`` regression.
     """
 
     spec: StudySpec
@@ -349,6 +352,7 @@ class StudyRun:
     results: EventStudyResults
     caar: pd.DataFrame
     measures: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    regression_text: str | None = None
 
 
 def _progress(msg: str, enabled: bool) -> None:
@@ -464,7 +468,16 @@ def run_study(
             cache_dir=cache_dir,
         ),
     )
-    return StudyRun(spec, prices, returns, inputs, results, caar, measures)
+    if spec.regress is not None:
+        _progress("fitting the cross-sectional regression", progress)
+        table, text = run_regress(spec.regress, results)
+        measures = {**measures, "regression": table}
+        regression_text: str | None = text
+    else:
+        regression_text = None
+    return StudyRun(
+        spec, prices, returns, inputs, results, caar, measures, regression_text
+    )
 
 
 def _sessions_only(prices: pd.DataFrame, spec: StudySpec) -> pd.DataFrame:
@@ -635,7 +648,7 @@ def write_study(
             else None
         ),
     )
-    return write_outputs(
+    written = write_outputs(
         run.results,
         out,
         windows=spec.car_windows,
@@ -647,3 +660,8 @@ def write_study(
         extra_csv={"confounding": run.inputs.confounding, **run.measures},
         excel=excel,
     )
+    if run.regression_text is not None:
+        path = Path(out) / "regression.txt"
+        atomic_write_text(path, run.regression_text + "\n")
+        written["regression.txt"] = path
+    return written

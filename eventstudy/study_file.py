@@ -44,6 +44,7 @@ from eventstudy.data.sessions import is_known_exchange, sessions_between
 from eventstudy.estimation.inference.battery import ALL_TESTS, EXTRA_TESTS
 from eventstudy.exceptions import CatalogError, StudyFileError
 from eventstudy.study_measures import MeasuresSpec, parse_measures
+from eventstudy.study_regress import RegressSpec, parse_regress
 
 __all__ = [
     "MODELS",
@@ -90,6 +91,7 @@ _KEYS = (
     "exclude",
     "report",
     "measures",
+    "regress",
 )
 _REQUIRED = ("name", "listings", "prices")
 #: The events of a study: a YAML catalog or an events table.
@@ -203,6 +205,9 @@ class StudySpec:
     measures : MeasuresSpec
         Measures besides the CAR (``measures: [car, bhar, volume,
         volatility]``; :mod:`eventstudy.study_measures`).
+    regress : RegressSpec or None
+        The cross-sectional regression of CARs (``regress:``;
+        :mod:`eventstudy.study_regress`).
     """
 
     name: str
@@ -223,6 +228,7 @@ class StudySpec:
     report: ReportSpec = ReportSpec()
     events: Path | None = None
     measures: MeasuresSpec = field(default_factory=MeasuresSpec)
+    regress: RegressSpec | None = None
 
     @property
     def events_file(self) -> Path:
@@ -393,6 +399,7 @@ def load_study(path: str | Path) -> StudySpec:
     exclude = _choice(doc, "exclude", ("events", "none"), "none", issues)
     report = _report(doc, issues)
     measures = parse_measures(doc, issues.add, yaml_repr)
+    regress = parse_regress(doc, base, issues.add, yaml_repr)
     if issues.items:
         raise StudyFileError("\n".join(issues.items))
     return StudySpec(
@@ -414,6 +421,7 @@ def load_study(path: str | Path) -> StudySpec:
         report=report,
         events=events,
         measures=measures,
+        regress=regress,
     )
 
 

@@ -9,6 +9,7 @@ import eventstudy
 from eventstudy.catalog import read_catalog
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.exceptions import CatalogError, StudyFileError
+from eventstudy.study_file import _KEYS as STUDY_KEYS
 from eventstudy.study_file import engine_inputs, load_study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +78,7 @@ def test_study_errors_name_file_line_and_field(tmp_path: Path) -> None:
         f"{path}:7: estimation_window: [-250, -5] must end before the event window [-10, 10] starts",
         f"{path}:8: car_windows[0]: [0, 30] is outside the event window [-10, 10]",
         f"{path}:9: tests[1]: unknown test 't_test' (known: csect_t, crude_dependence, patell, kp_patell, bmp, kp_bmp, skewness_t, sign, generalized_sign, corrado_rank, cz_rank, cz_sign, grank, wilcoxon, bootstrap, j1, brown_warner_1980, lamb)",
-        f"{path}:10: colour: unknown field (allowed: name, catalog, events, listings, prices, returns, model, lags, estimation_window, event_window, car_windows, tests, group_by, min_estimation_obs, exclude, report, measures)",
+        f"{path}:10: colour: unknown field (allowed: {', '.join(STUDY_KEYS)})",
     ]
 
 

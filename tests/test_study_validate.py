@@ -10,6 +10,7 @@ import pytest
 
 from eventstudy.catalog.yaml_lines import YamlSyntaxError, load_yaml
 from eventstudy.cli import main
+from eventstudy.study_file import _KEYS as STUDY_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "events" / "alibaba_2025.yaml"
@@ -69,9 +70,7 @@ def test_every_problem_at_once_in_line_order(
     assert out == ""
     lines = err.splitlines()
     assert lines == [
-        f"{path}:1: colour: unknown field (allowed: name, catalog, events, listings, "
-        "prices, returns, model, lags, estimation_window, event_window, car_windows, tests, "
-        "group_by, min_estimation_obs, exclude, report, measures)",
+        f"{path}:1: colour: unknown field (allowed: {', '.join(STUDY_KEYS)})",
         f"{path}:6: prices.start: must be a date YYYY-MM-DD, got 'now'",
         f"{path}:6: prices: source yahoo needs start and end dates",
         f"{path}:7: returns: true is not one of simple, log",  # YAML, not True
