@@ -647,6 +647,7 @@ def write_study(
             if isinstance(run.inputs.catalog, Catalog)
             else None
         ),
+        measures=run.measures,
     )
     written = write_outputs(
         run.results,

@@ -61,6 +61,9 @@ class ReportContext:
     overview : DataFrame, optional
         One row per catalog event for the Events section
         (:func:`eventstudy.catalog.overview.events_overview`).
+    measures : mapping of str to DataFrame, optional
+        Outputs of the study's other measures and regression (file stem to
+        frame), shown in the "Further measures" section.
     """
 
     title: str = "Event study"
@@ -74,6 +77,7 @@ class ReportContext:
     windows: tuple[tuple[int, int], ...] | None = None
     tests: tuple[str, ...] | None = None
     overview: pd.DataFrame | None = None
+    measures: Mapping[str, pd.DataFrame] | None = None
 
 
 def report_tables(
@@ -337,10 +341,18 @@ def _sections(
     est = res.parameters.reset_index()
     keep = [c for c in est.columns if c not in {"benchmark", "model", "day0", "df"}]
     tests = list(dict.fromkeys(caar["test"].astype(str))) if len(caar) else []
+    from eventstudy.report import extra_sections as extra
+
+    head = headline(caar, res, ctx.confounding)
+    optional = [
+        extra.measures_section(ctx.measures or {}),
+        extra.robustness_section(res, head),
+    ]
     return [
-        sec.headline_section(headline(caar, res, ctx.confounding)),
+        sec.headline_section(head),
         sec.events_section(ctx.overview, by_event),
         sec.results_section(list(tables.values()), figs),
+        *[x for x in optional if x is not None],
         sec.diagnostics_section(ctx.confounding, res.skipped, est[keep]),
         sec.methods_section(tests, s.model, s.ci_level),
         sec.appendix_section(caar, s.ci_level),

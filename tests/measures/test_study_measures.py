@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +41,19 @@ def test_study_measures_write_the_apis_numbers(
     )
     run = run_study(path, prices_dir=prices_dir)
     out = tmp_path / "out"
-    write_study(run, out, timestamp=False, figures=False)
+    write_study(run, out, timestamp=False, figures=True)
     res = run.results
+    page = (out / "report.html").read_text(encoding="utf-8")
+    order = re.findall(r"<section id='([a-z]+)'", page)
+    assert order.index("results") < order.index("measures") < order.index("robustness")
+    assert order.index("robustness") < order.index("diagnostics")
+    assert "Tests of the mean BHAR" in page
+    assert (
+        "Event-window variance ratios [0,+1]: 42 events" not in page
+    )  # a PNG, not text
+    infl = res.influence((0, 0)).index[0]
+    section = page[page.index("<section id='robustness'") :]
+    assert str(infl) in section[: section.index("</section>")]
     bhar = pd.read_csv(out / "bhar.csv").set_index("event_id")
     want = res.bhar(0, 40)
     np.testing.assert_allclose(bhar["bhar"], want.loc[bhar.index, "bhar"], atol=1e-15)
