@@ -255,6 +255,7 @@ def test_report_sections_in_order_and_headline_equals_caar_csv(run_dir: Path) ->
         "headline",
         "events",
         "results",
+        "robustness",
         "diagnostics",
         "methods",
         "appendix",
