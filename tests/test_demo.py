@@ -11,9 +11,12 @@ from eventstudy.cli import main
 from eventstudy.simulate import simulate_market
 
 
-def test_demo_writes_outputs_and_finds_injected_effect(tmp_path: Path) -> None:
+def test_demo_writes_outputs_and_finds_injected_effect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
     for name in ("estimation", "abnormal_returns", "car", "caar", "skipped"):
         assert (out / f"{name}.csv").exists()
     man = json.loads((out / "manifest.json").read_text())
@@ -48,8 +51,33 @@ def test_demo_writes_outputs_and_finds_injected_effect(tmp_path: Path) -> None:
     ].iloc[0]
     assert row.caar == pytest.approx(news["car"].mean(), abs=1e-12)
     assert row.p_value < 0.01
+    # truth against estimate, per group: the injected effect, the CAAR, its
+    # 95% CI and p-value (those of caar.csv's cross-sectional t test)
+    assert "Truth against estimate" in stdout
+    rows = {
+        ln.split()[0]: ln.split()
+        for ln in stdout.splitlines()
+        if ln.split()[:1] in (["news"], ["placebo"])
+    }
+    for group, injected in (("news", 3.0), ("placebo", 0.0)):
+        c = caar[
+            (caar.group == group) & (caar.window == "[0,0]") & (caar.test == "csect_t")
+        ].iloc[0]
+        _, n, inj, level, lo, hi, pv = rows[group]
+        assert (int(n), float(inj)) == (c.n, injected)
+        assert float(level) == pytest.approx(100 * c.caar, abs=0.005)
+        assert float(lo.strip("[,")) == pytest.approx(100 * c.ci_low, abs=0.005)
+        assert float(hi.strip("]")) == pytest.approx(100 * c.ci_high, abs=0.005)
+        assert float(pv) == pytest.approx(c.p_value, abs=5e-5)
+    # the injected effect lies in the news group's interval; placebo's holds 0
+    assert float(rows["news"][4].strip("[,")) < 3.0 < float(rows["news"][5].strip("]"))
+    assert (
+        float(rows["placebo"][4].strip("[,")) < 0 < float(rows["placebo"][5].strip("]"))
+    )
     figs = sorted((out / "figures").glob("*.png"))
-    assert len(figs) == 6
+    # four study figures and the price figure of every one of the 8 listings
+    assert len(figs) == 4 + 8
+    assert {f.name for f in figs} >= {f"price_SIM0{i}.png" for i in range(1, 9)}
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") == len(figs)
     assert "https://" not in page
