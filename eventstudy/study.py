@@ -25,6 +25,7 @@ from eventstudy import __version__
 from eventstudy._atomic import atomic_write_text
 from eventstudy.catalog.event import Catalog
 from eventstudy.catalog.overview import events_overview
+from eventstudy.data.factors import FactorData
 from eventstudy.data.prices import PriceSet, load_prices
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.data.sessions import drop_non_sessions
@@ -38,6 +39,7 @@ from eventstudy.estimation.results import (
 )
 from eventstudy.exceptions import NonSessionWarning, StudyFileError
 from eventstudy.report.build import ReportContext, report_tables, write_report
+from eventstudy.study_factors import factor_model, load_study_factors
 from eventstudy.study_file import (
     EngineInputs,
     StudySpec,
@@ -343,6 +345,8 @@ class StudyRun:
         ``bhar``, ``bhar_tests``, ``volume_car``, ..., and ``regression``).
     regression_text : str or None
         statsmodels' summary of the study's ``regress:`` regression.
+    factors : FactorData or None
+        The factors of a factor model, with each source file's sha256.
     """
 
     spec: StudySpec
@@ -353,6 +357,7 @@ class StudyRun:
     caar: pd.DataFrame
     measures: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     regression_text: str | None = None
+    factors: FactorData | None = None
 
 
 def _progress(msg: str, enabled: bool) -> None:
@@ -361,22 +366,30 @@ def _progress(msg: str, enabled: bool) -> None:
         sys.stderr.flush()
 
 
-def study_model(spec: StudySpec) -> str | NormalReturnModel:
+def study_model(
+    spec: StudySpec, factors: FactorData | None = None
+) -> str | NormalReturnModel:
     """Return the normal-return model a study file names (with its options).
 
     Parameters
     ----------
     spec : StudySpec
         The parsed study file.
+    factors : FactorData, optional
+        The loaded factors of a factor model (``factors:``).
 
     Returns
     -------
     str or NormalReturnModel
         The model name, or a model object when the file sets its options
-        (``model: dimson`` with ``lags: k``).
+        (``model: dimson`` with ``lags: k``, a factor model).
     """
     if spec.model == "dimson":
         return DimsonModel(lags=spec.lags)
+    if spec.factors is not None:
+        if factors is None:
+            raise ValueError(f"model {spec.model} needs its factors loaded")
+        return factor_model(spec.model, spec.factors, factors)
     return spec.model
 
 
@@ -436,6 +449,10 @@ def run_study(
         kind="log" if spec.returns == "log" else "simple",
     )
     inputs = engine_inputs(spec, returns, catalog)
+    factors = None
+    if spec.factors is not None:
+        _progress(f"loading factors ({spec.factors.source})", progress)
+        factors = load_study_factors(spec.factors, cache_dir=cache_dir, offline=offline)
     _progress(
         f"fitting {len(inputs.events)} (event, listing) pairs, model={spec.model}",
         progress,
@@ -444,7 +461,7 @@ def run_study(
         returns,
         inputs.events,
         benchmark=None,
-        model=study_model(spec),
+        model=study_model(spec, factors),
         estimation_window=spec.estimation_window,
         event_window=spec.event_window,
         min_estimation_obs=spec.min_estimation_obs,
@@ -476,7 +493,7 @@ def run_study(
     else:
         regression_text = None
     return StudyRun(
-        spec, prices, returns, inputs, results, caar, measures, regression_text
+        spec, prices, returns, inputs, results, caar, measures, regression_text, factors
     )
 
 
@@ -602,6 +619,8 @@ def write_study(
         "prices": _portable(run.prices.to_manifest()),
         "price_sha256": dict(run.prices.sha256),
     }
+    if run.factors is not None:
+        manifest["factor_sha256"] = dict(run.factors.sources)
     ev = run.inputs.events
     marks = pd.DataFrame(
         {

@@ -43,6 +43,7 @@ from eventstudy.catalog.yaml_lines import (
 from eventstudy.data.sessions import is_known_exchange, sessions_between
 from eventstudy.estimation.inference.battery import ALL_TESTS, EXTRA_TESTS
 from eventstudy.exceptions import CatalogError, StudyFileError
+from eventstudy.study_factors import FACTOR_MODELS, FactorsSpec, parse_factors
 from eventstudy.study_measures import MeasuresSpec, parse_measures
 from eventstudy.study_regress import RegressSpec, parse_regress
 
@@ -69,6 +70,7 @@ MODELS: tuple[str, ...] = (
     "market",
     "scholes_williams",
     "dimson",
+    *FACTOR_MODELS,
 )
 #: Test names a study file may list: the battery of docs/formulas.md (``tests:
 #: all`` runs every one that applies) and the tests run only when named.
@@ -82,6 +84,7 @@ _KEYS = (
     "returns",
     "model",
     "lags",
+    "factors",
     "estimation_window",
     "event_window",
     "car_windows",
@@ -184,6 +187,9 @@ class StudySpec:
         Normal-return model (one of :data:`MODELS`).
     lags : int
         Leads and lags of the Dimson (1979) model (``lags: k``, default 1).
+    factors : FactorsSpec or None
+        Where a factor model's factors come from (``factors:``;
+        :mod:`eventstudy.study_factors`).
     estimation_window, event_window : tuple of int
         Windows in sessions relative to day 0.
     car_windows : tuple of tuple of int
@@ -218,6 +224,7 @@ class StudySpec:
     returns: str = "simple"
     model: str = "market"
     lags: int = 1
+    factors: FactorsSpec | None = None
     estimation_window: tuple[int, int] = (-250, -11)
     event_window: tuple[int, int] = (-10, 10)
     car_windows: tuple[tuple[int, int], ...] = _DEFAULT_CARS
@@ -363,6 +370,7 @@ def load_study(path: str | Path) -> StudySpec:
         lags = 1
     elif "lags" in doc and model != "dimson":
         issues.add(doc.line_of("lags"), "lags", "applies to model: dimson only")
+    factors = parse_factors(doc, str(model), base, issues.add, yaml_repr)
     est = _window(doc, "estimation_window", (-250, -11), issues)
     evw = _window(doc, "event_window", (-10, 10), issues)
     if est[1] >= evw[0]:
@@ -411,6 +419,7 @@ def load_study(path: str | Path) -> StudySpec:
         returns=returns,
         model=model,
         lags=lags,
+        factors=factors,
         estimation_window=est,
         event_window=evw,
         car_windows=cars,

@@ -1,4 +1,4 @@
-"""``eventstudy fetch STUDY.yaml``: fill the local price store for a study."""
+"""``eventstudy fetch STUDY.yaml``: fill the local store for a study (prices, factors)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from eventstudy.commands._args import nonnegative_int
+from eventstudy.data.factors import load_factors
 from eventstudy.data.store import PriceStore
 from eventstudy.exceptions import StudyFileError, SymbolNotFoundError
 from eventstudy.study_file import load_study
@@ -28,7 +29,9 @@ def register(subparsers: Any) -> None:
         help="fill the local price store for a study (Yahoo Finance)",
         description="Download from Yahoo Finance the daily prices a study needs "
         "(its listings and benchmarks over prices.start..prices.end) that the "
-        "local store lacks. Reruns of the study can then work offline.",
+        "local store lacks, and the Kenneth French library's factor files of a "
+        "study with factors: {source: french}. Reruns of the study can then work "
+        "offline.",
     )
     p.add_argument("study", metavar="STUDY.yaml", help="the study file")
     p.add_argument(
@@ -63,11 +66,18 @@ def run(args: argparse.Namespace) -> int:
 
     path = Path(args.study)
     spec = load_study(path)
-    if spec.prices.source != "yahoo":
+    french = spec.factors is not None and spec.factors.source == "french"
+    if spec.prices.source != "yahoo" and not french:
         raise StudyFileError(
             f"{path}: prices.source is {spec.prices.source!r}; only 'yahoo' prices "
-            "are fetched"
+            "and the French library's factors are fetched"
         )
+    if french:
+        assert spec.factors is not None
+        got = load_factors(list(spec.factors.names), cache_dir=args.cache_dir)
+        print(f"factors {', '.join(spec.factors.names)}: {len(got.frame)} days stored")
+    if spec.prices.source != "yahoo":
+        return 0
     tickers, start_ts, end_ts = spec.price_request()
     start, end = start_ts.date(), end_ts.date()
     store = PriceStore(args.cache_dir)
