@@ -30,6 +30,7 @@ _ABBREVIATIONS = (
     "Nov.",
     "Dec.",
 )
+_ZONE = re.compile(r"(?:ET|EST|EDT|CT|PT|GMT|UTC|BST|CET|CEST|JST|HKT|SGT|AEST|AEDT)\b")
 _BOUNDARY = re.compile(r"[.!?][\"”’)]?\s+(?=[A-Z\"“(])")
 
 
@@ -109,6 +110,8 @@ def split_document(text: str) -> list[Sentence]:
                 r"\b[A-Z]\.$", head
             ):
                 continue
+            if re.search(r"\b[ap]\.m\.$", head) and _ZONE.match(line, match.end()):
+                continue  # "at 4:05 p.m. ET"
             pieces.append(head)
             start = match.end()
         tail = line[start:].strip()

@@ -194,3 +194,34 @@ def test_cli_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert [d["document"] for d in docs] == ["a.txt", "b.md"]
     assert main(["events", "extract", str(tmp_path / "none")]) == 1
     assert "no such document or folder" in capsys.readouterr().err
+
+
+def test_clock_time_gives_a_timestamp_and_its_session() -> None:
+    text = (
+        "Toyota lifts outlook\n"
+        "Toyota Motor Corp (7203.T) raised its annual profit forecast at 3:00 p.m. JST "
+        "on Tuesday, after the Tokyo market closed.\n"
+    )
+    result = extract_text(
+        text, "t.txt", published=dt.date(2024, 2, 6), universe=LISTINGS
+    )
+    first = result["candidates"][0]
+    assert (first["announced"], first["precision"], first["timing"]) == (
+        "2024-02-06T15:00:00+09:00",
+        "exact",
+        "after_close",
+    )
+    assert first["day0"] == {
+        "7203.T": "2024-02-07"
+    }  # the Tokyo session closes at 15:00
+
+
+def test_progress_bar_on_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.txt").write_text(FEDEX)
+    args = ["events", "extract", str(tmp_path), "--published", "2024-12-17"]
+    assert main([*args, "--progress"]) == 0
+    assert "1/1" in capsys.readouterr().err
+    assert main([*args, "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""
