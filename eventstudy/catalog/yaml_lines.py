@@ -259,7 +259,7 @@ def check_yaml_limits(
     stack: list[tuple[str | None, int]] = [(None, 0)]  # (anchor, values so far)
     parser: yaml.SafeLoader | None = None
     try:
-        parser = yaml.SafeLoader(text)
+        parser = _BaseLoader(text)  # (libyaml's events, when available)
         while (event := parser.get_event()) is not None:  # type: ignore[no-untyped-call]
             line = event.start_mark.line + 1
             if isinstance(event, yaml.CollectionStartEvent):
@@ -294,6 +294,12 @@ def check_yaml_limits(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         problem = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in problem:  # (libyaml's own limit, 1000)
+            raise YamlSyntaxError(
+                f"nested more than {max_depth} levels deep: refused (a "
+                "catalog or study file needs a few levels)",
+                line,
+            ) from exc
         raise YamlSyntaxError(f"invalid YAML: {problem}", line) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, max(exc.position, 0)) + 1
