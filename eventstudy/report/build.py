@@ -13,7 +13,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
@@ -28,6 +30,11 @@ __all__ = ["ReportContext", "report_tables", "study_figures", "write_report"]
 
 #: Most events drawn in the CAR-path figure (the largest |CAR| over the widest window).
 MAX_PATHS = 12
+#: Most events (rows) in the CAR heatmap: beyond, the largest |CAR| are shown
+#: and the title says so (a heatmap of 50,000 rows cannot be read).
+MAX_HEATMAP_ROWS = 40
+#: Most price-and-events timelines (the listings with the most events).
+MAX_TIMELINES = 8
 
 
 @dataclass(frozen=True)
@@ -188,27 +195,30 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
                 _png(plots.plot_aar_caar(res, by=ctx.group_by)),
             )
         )
-    figs.append(
-        Figure(
-            "car_heatmap",
-            "CAR (percent) by event and window; stars from the event's t-test "
-            "(* p<0.10, ** p<0.05, *** p<0.01).",
-            _png(plots.plot_car_heatmap(res.cars(ctx.windows))),
-        )
-    )
+    figs.append(_heatmap(res, ctx, list(wide.index)))
     if ctx.prices is not None and ctx.events is not None:
         stems = figure_stems(ctx.listings)
-        for ticker in ctx.listings:
-            has_events = bool((ctx.events["ticker"].astype(str) == ticker).any())
-            if ticker not in ctx.prices.columns or not has_events:
-                continue  # nothing to mark: a benchmark or a listing without events
+        counts = ctx.events["ticker"].astype(str).value_counts()
+        shown = [
+            t for t in ctx.listings if t in ctx.prices.columns and counts.get(t, 0) > 0
+        ]  # (a benchmark or a listing without events has nothing to mark)
+        note = ""
+        if len(shown) > MAX_TIMELINES:
+            note = (
+                f" One of the {MAX_TIMELINES} listings with the most events "
+                f"(of {len(shown)} with events)."
+            )
+            rank = {t: i for i, t in enumerate(shown)}
+            shown = sorted(shown, key=lambda t: (-int(counts[t]), rank[t]))
+            shown = shown[:MAX_TIMELINES]
+        for ticker in shown:
             figs.append(
                 Figure(
                     f"price_{stems[ticker]}",
                     f"{ticker}: adjusted close with the studied events marked "
                     "on their day 0 and, on the right axis, each event's own "
                     "CAR path over its event window (from 0 at the window's "
-                    "first day).",
+                    f"first day).{note}",
                     _png(
                         plots.plot_price_events(
                             ctx.prices, ctx.events, ticker=ticker, car=res
@@ -217,6 +227,38 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
                 )
             )
     return figs
+
+
+def _heatmap(res: EventStudyResults, ctx: ReportContext, by_size: list[Any]) -> Figure:
+    """Draw the CAR heatmap; beyond :data:`MAX_HEATMAP_ROWS` events, the largest |CAR|."""
+    from eventstudy.report import plots
+
+    cars = res.cars(ctx.windows)
+    caption = (
+        "CAR (percent) by event and window; stars from the event's t-test "
+        "(* p<0.10, ** p<0.05, *** p<0.01)."
+    )
+    n = int(cars["event_id"].nunique())
+    if n > MAX_HEATMAP_ROWS:
+        top = by_size[:MAX_HEATMAP_ROWS]
+        order = {e: i for i, e in enumerate(top)}
+        cars = cars[cars["event_id"].isin(order)]
+        cars = cars.iloc[
+            np.argsort(cars["event_id"].map(order).to_numpy(), kind="stable")
+        ]
+        lo, hi = res.settings.event_window
+        caption += (
+            f" The {len(top)} events with the largest |CAR[{lo}, {hi}]| of {n:,}."
+        )
+    fig = plots.plot_car_heatmap(cars)
+    if n > MAX_HEATMAP_ROWS:
+        ax = fig.axes[0]
+        ax.set_title(
+            ax.get_title() + f"\n{len(top)} largest |CAR| of {n:,} events",
+            fontsize=9,
+            pad=8,
+        )
+    return Figure("car_heatmap", caption, _png(fig))
 
 
 def _stem(ticker: str) -> str:

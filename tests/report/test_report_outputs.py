@@ -99,3 +99,42 @@ def test_markdown_and_latex_escape_labels() -> None:
     assert "M\\&A \\textless{}b\\textgreater{}big" in tex
     assert "p\\textless{}0.10" in tex
     assert "{}[0,0]" in tex  # a header cell starting with [ after \\
+
+
+def test_figures_at_scale_draw_what_can_be_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Beyond the caps, the heatmap shows the largest |CAR| and says so; few timelines."""
+    from eventstudy.report import build
+
+    big = simulate_market(n_listings=6, events_per_listing=4, seed=5)
+    res = EventStudy(
+        prices_to_returns(big.prices), big.events, benchmark="MARKET"
+    ).fit()
+    monkeypatch.setattr(build, "MAX_HEATMAP_ROWS", 5)
+    monkeypatch.setattr(build, "MAX_TIMELINES", 2)
+    drawn: list[pd.DataFrame] = []
+    from eventstudy.report import plots
+
+    original = plots.plot_car_heatmap
+
+    def spy(car_long: pd.DataFrame, **kw: object) -> object:
+        drawn.append(car_long)
+        return original(car_long, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plots, "plot_car_heatmap", spy)
+    listings = [f"SIM{i:02d}" for i in range(1, 7)]
+    ctx = ReportContext(prices=big.prices, listings=listings, events=big.events)
+    figs = {f.name: f for f in build.study_figures(res, ctx)}
+    lo, hi = res.settings.event_window
+    largest = res.car(lo, hi)["car"].abs().sort_values(ascending=False).index[:5]
+    assert list(pd.unique(drawn[0]["event_id"])) == list(largest)
+    n = res.panel.n_events
+    assert f"The 5 events with the largest |CAR[{lo}, {hi}]| of {n:,}." in (
+        figs["car_heatmap"].caption
+    )
+    timelines = [k for k in figs if k.startswith("price_")]
+    assert len(timelines) == 2
+    assert "One of the 2 listings with the most events (of 6 with events)." in (
+        figs[timelines[0]].caption
+    )
