@@ -41,12 +41,17 @@ def notebooks(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Speed at scale (issue 7): 10k, 100k and 1M events -> benchmarks/README.md.
+    """Speed at scale (issues 7, 21) -> benchmarks/README.md.
+
+    The engine at 10k, 100k and 1M events, then the whole ``eventstudy run``
+    at 5k and 50k events (``benchmarks/bench_e2e.py``).
 
     Pass sizes to override, e.g. ``nox -s bench -- 10000 100000``.
     """
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/bench_scale.py", "--write", *session.posargs)
+    # the whole run against read_csv + the engine (issue 21): 5k and 50k events
+    session.run("python", "benchmarks/bench_e2e.py", "--write")
     session.run("python", "benchmarks/bench_bhar.py", "100000")
     session.run("python", "benchmarks/bench_explain.py")
     session.run("python", "benchmarks/bench_dask.py", "--write")
