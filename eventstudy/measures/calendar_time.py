@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from eventstudy.measures._grid import listing_grid
 
@@ -230,7 +229,7 @@ def calendar_time_portfolio(
                 f"portfolio day(s), first {frame.index[gap.to_numpy()][0].date()}"
             )
         rf = f[risk_free].to_numpy(float) if risk_free else 0.0
-        x = sm.add_constant(f[cols].to_numpy(float), has_constant="add")
+        x = _sm().add_constant(f[cols].to_numpy(float), has_constant="add")
     else:
         cols = []
         rf = 0.0
@@ -241,7 +240,7 @@ def calendar_time_portfolio(
             f"calendar_time_portfolio: {len(frame)} portfolio day(s) for "
             f"{x.shape[1]} parameters"
         )
-    model = sm.OLS(frame["excess"].to_numpy(), x)
+    model = _sm().OLS(frame["excess"].to_numpy(), x)
     if cov == "hac":
         lags = (
             maxlags if maxlags is not None else int(4 * (len(frame) / 100) ** (2 / 9))
@@ -260,3 +259,10 @@ def calendar_time_portfolio(
         portfolio=frame[["ret", "excess", "size"]],
         regression=fit,
     )
+
+
+def _sm() -> Any:
+    """Return statsmodels.api, imported on first use (``import eventstudy`` is faster)."""
+    import statsmodels.api as sm
+
+    return sm
