@@ -10,6 +10,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from eventstudy.catalog.table import events_from_table
+from eventstudy.data.long_form import returns_from_long
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.estimation import (
     ConstantMeanModel,
@@ -41,5 +42,6 @@ __all__ = [
     "compare",
     "events_from_table",
     "prices_to_returns",
+    "returns_from_long",
     "specification_curve",
 ]
