@@ -284,14 +284,15 @@ def profile(folder: Path) -> list[tuple[str, float]]:
     return out
 
 
-def run_n(n: int, figures: bool) -> dict[str, float]:
+def run_n(n: int, figures: bool, yaml: bool = True) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix=f"bench_e2e_{n}_") as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
         generate(n, folder)
         gen = time.perf_counter() - t0
         row: dict[str, float] = {"n": n, "generate": gen}
-        row["yaml"], row["yaml_gib"] = timed_run(folder, "yaml", False)
+        if yaml:
+            row["yaml"], row["yaml_gib"] = timed_run(folder, "yaml", False)
         row["table"], row["table_gib"] = timed_run(folder, "table", False)
         if figures:
             row["figures"], row["figures_gib"] = timed_run(folder, "table", True)
@@ -316,14 +317,15 @@ def table(rows: list[dict[str, float]]) -> str:
     body = ""
     for r in rows:
         fig = f"{r['figures']:.1f}" if "figures" in r else "-"
+        yml = f"{r['yaml']:.1f}" if "yaml" in r else "-"
         body += (
-            f"| {int(r['n']):,} | {r['yaml']:.1f} | {r['table']:.1f} | {fig} | "
+            f"| {int(r['n']):,} | {yml} | {r['table']:.1f} | {fig} | "
             f"{r['yardstick']:.1f} ({r['read']:.1f} + {r['engine']:.1f}) | "
             f"{r['table'] / r['yardstick']:.1f}x | {r['table_gib']:.2f} |\n"
         )
     ns = [r["n"] for r in rows]
     body += (
-        f"\nFitted exponent of time in N: YAML {exponent(ns, [r['yaml'] for r in rows]):.2f}, "
+        f"\nFitted exponent of time in N: "
         f"table {exponent(ns, [r['table'] for r in rows]):.2f}, "
         f"yardstick {exponent(ns, [r['yardstick'] for r in rows]):.2f}.\n"
         f"Machine: {os.cpu_count()} CPUs (shared with other jobs while measured), "
@@ -342,6 +344,16 @@ def main() -> None:
         "--no-figures", action="store_true", help="skip the run with figures"
     )
     parser.add_argument(
+        "--yaml-up-to",
+        type=int,
+        default=10**9,
+        metavar="N",
+        help="YAML runs only up to N",
+    )
+    parser.add_argument(
+        "--rows", default="", help="JSON rows of earlier sizes to include"
+    )
+    parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="profile the table run at N"
     )
     args = parser.parse_args()
@@ -351,7 +363,8 @@ def main() -> None:
             for label, sec in profile(Path(tmp)):
                 print(f"{label:45s} {sec:8.2f} s")
         return
-    rows = [run_n(n, not args.no_figures) for n in args.sizes]
+    rows = [json.loads(r) for r in args.rows.splitlines() if r.strip()]
+    rows += [run_n(n, not args.no_figures, n <= args.yaml_up_to) for n in args.sizes]
     text = table(rows)
     print(text)
     if args.write:
