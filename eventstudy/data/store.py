@@ -23,6 +23,7 @@ rows are rescaled to the new basis so that no return spans two bases.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
@@ -415,6 +416,11 @@ class PriceStore:
     def _write(self, ticker: str, bars: pd.DataFrame, manifest: dict[str, Any]) -> None:
         """Write bars and manifest atomically (temp files + os.replace); lock held."""
         parquet, manifest_path, _ = self.paths(ticker)
+        # temp files left by a crash mid-write (kill -9, power loss): with the
+        # ticker's lock held no other writer can own one
+        for stale in (parquet, manifest_path):
+            for left in stale.parent.glob(f".{glob.escape(stale.name)}.*.tmp"):
+                left.unlink(missing_ok=True)
         tag = f"{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         tmp_parquet = parquet.with_name(f".{parquet.name}.{tag}")
         tmp_manifest = manifest_path.with_name(f".{manifest_path.name}.{tag}")

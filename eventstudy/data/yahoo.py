@@ -188,7 +188,15 @@ def _normalize(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
     out.index = pd.DatetimeIndex(
         index.normalize().astype("datetime64[ns]"), name="date"
     )
-    out = out.astype({c: "float64" for c in BAR_COLUMNS})
+    for c in BAR_COLUMNS:
+        values = pd.to_numeric(out[c], errors="coerce")
+        text = out[c][values.isna() & out[c].notna()]
+        if len(text):
+            raise DataProviderError(
+                f"{ticker}: Yahoo returned {c} {text.iloc[0]!r} on "
+                f"{text.index[0].date()}, which is not a number"
+            )
+        out[c] = values.astype("float64")
     # download() reindexes every ticker on the union of dates: those rows are
     # all-NaN for this ticker and are not bars of it.
     out = out[out["adj_close"].notna()]
@@ -317,7 +325,12 @@ def download_bars(
             yf, ticker, kwargs, retries=retries, backoff=backoff, sleep=sleep
         )
         attempts[ticker] = n + 1
-        if hist is not None and len(hist) and hist["Adj Close"].notna().any():
+        if (
+            hist is not None
+            and len(hist)
+            # no Adj Close at all: _normalize names the ticker and the columns
+            and ("Adj Close" not in hist.columns or hist["Adj Close"].notna().any())
+        ):
             raw[ticker] = hist
         else:
             failures[ticker] = reason or (

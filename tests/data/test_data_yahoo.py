@@ -151,3 +151,35 @@ def test_download_bars_through_the_real_download(
         171.91,
     ]
     assert "no timezone found" in got.failures["NOPE"]
+
+
+def _yahoo_frame(adj: list[object]) -> pd.DataFrame:
+    """One ticker's frame as yfinance's history() returns it (tz-aware index)."""
+    idx = pd.DatetimeIndex(["2025-09-23", "2025-09-24"]).tz_localize("America/New_York")
+    return pd.DataFrame(
+        {
+            "Open": [1.0, 1.0],
+            "High": [1.0, 1.0],
+            "Low": [1.0, 1.0],
+            "Close": [1.0, 1.0],
+            "Adj Close": adj,
+            "Volume": [10, 10],
+        },
+        index=idx,
+    )
+
+
+def test_strings_or_no_adj_close_from_yahoo_name_the_ticker() -> None:
+    # issue 15: a frame with text in a price column, or without Adj Close,
+    # used to end in a ValueError / KeyError traceback
+    from eventstudy.data.yahoo import _normalize
+
+    with pytest.raises(
+        DataProviderError,
+        match=r"BABA: Yahoo returned adj_close 'n/a' on 2025-09-24, which is not a number",
+    ):
+        _normalize(_yahoo_frame([1.0, "n/a"]), "BABA")
+    with pytest.raises(DataProviderError, match=r"BABA: Yahoo returned no Adj Close"):
+        _normalize(_yahoo_frame([1.0, 1.0]).drop(columns="Adj Close"), "BABA")
+    ok = _normalize(_yahoo_frame([1.0, 2.0]), "BABA")
+    assert ok["adj_close"].tolist() == [1.0, 2.0]
