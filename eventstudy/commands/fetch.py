@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if spec.prices.source != "yahoo" and not french:
         raise StudyFileError(
             f"{path}: prices.source is {spec.prices.source!r}; only 'yahoo' prices "
-            "and the French library's factors are fetched"
+            "are fetched (and a study's factors: {source: french})"
         )
     if french:
         assert spec.factors is not None
