@@ -126,7 +126,7 @@ def test_fetch_reports_network_failure_and_unknown_ticker(
         (
             "listings: {BABA: {exchange: XNYS, benchmark: SPY}}\n"
             "prices: {source: csv, path: ., start: 2024-01-01, end: 2025-01-01}\n",
-            " prices.source is 'csv'; only 'yahoo' prices and the French library's factors are fetched",
+            " prices.source is 'csv'; only 'yahoo' prices are fetched",
         ),
         ("listings: {BABA: {}\n", "invalid YAML"),
     ],
