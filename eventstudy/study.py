@@ -31,6 +31,7 @@ from eventstudy.data.returns import prices_to_returns
 from eventstudy.data.sessions import drop_non_sessions
 from eventstudy.data.volume import load_volume
 from eventstudy.estimation.event_study import EventStudy
+from eventstudy.estimation.family import StudyDesign
 from eventstudy.estimation.models import DimsonModel, NormalReturnModel
 from eventstudy.estimation.results import (
     DEFAULT_CAR_WINDOWS,
@@ -89,6 +90,7 @@ CAR_COLUMNS = [
     "ci_high",
 ]
 CAAR_COLUMNS = [
+    "unit",
     "group",
     "window",
     "test",
@@ -155,11 +157,14 @@ def output_tables(
         else pd.DataFrame(columns=CAR_COLUMNS)
     )
 
-    sk = res.skipped.join(labels["event"], on="event_id")
+    sk = pd.concat([res.skipped, _dropped(res)], ignore_index=True)
+    sk = sk.join(labels["event"], on="event_id")
     sk["event"] = sk["event"].fillna(sk["event_id"])
     skipped = sk[SKIPPED_COLUMNS]
     if caar is None:
         caar = pd.DataFrame(columns=CAAR_COLUMNS)
+    if "unit" not in caar.columns:  # a table of one unit (EventStudyResults.caar)
+        caar = caar.assign(unit="listing")
     extra = [c for c in caar.columns if c not in CAAR_COLUMNS]
     return {
         "estimation": estimation,
@@ -168,6 +173,38 @@ def output_tables(
         "caar": caar[[*CAAR_COLUMNS, *extra]],
         "skipped": skipped,
     }
+
+
+def _dropped(res: EventStudyResults) -> pd.DataFrame:
+    """Rows ``overlap: drop_later`` leaves out of the CAAR, as skipped rows."""
+    drop = res.overlap_dropped()
+    if not drop.any():
+        return res.skipped.iloc[:0]
+    prim = res.design.primary.resolve(res.family_windows())
+    assert prim.window is not None
+    w = format_window(*prim.window)
+    ov = res.overlap([prim.window]).set_index("event_id")
+    ids = drop.index[drop.to_numpy()]
+    return pd.DataFrame(
+        {
+            "event_id": ids,
+            "ticker": ov.loc[ids, "ticker"].to_numpy(),
+            "reason": [
+                f"left out of the CAAR (overlap: drop_later): its {w} window "
+                f"meets the {w} window of an earlier event of {ov.loc[i, 'ticker']} "
+                f"(event windows meeting it: {ov.loc[i, 'overlapping']}); its CARs "
+                "stay in car.csv"
+                for i in ids
+            ],
+        }
+    )
+
+
+def headline_unit(caar: pd.DataFrame) -> pd.DataFrame:
+    """Keep the rows of the headline unit (``issuer``) of a CAAR table, if any."""
+    if "unit" in caar.columns and (caar["unit"] == "issuer").any():
+        return caar[caar["unit"] == "issuer"].reset_index(drop=True)
+    return caar
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -257,7 +294,7 @@ def write_outputs(
         written["excel"] = write_workbook(out / "results.xlsx", sheets)
     shown = report_tables(
         tables["car"],
-        tables["caar"],
+        headline_unit(tables["caar"]),
         labels=res.event_labels(),
         dates=res.day0_labels(),
         tests=report.tests if report is not None else None,
@@ -470,6 +507,7 @@ def run_study(
         exclude=inputs.exclude,
         ci_level=spec.report.ci_level,
     ).fit(client=client)
+    results = results.with_design(study_design(spec))
     _progress("computing CAAR tests", progress)
     caar = study_caar(results, spec)
     measures = run_measures(
@@ -520,17 +558,18 @@ def _sessions_only(prices: pd.DataFrame, spec: StudySpec) -> pd.DataFrame:
     return kept
 
 
-def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
-    """CAAR tests for every CAR window of a study, overall and by group."""
-    from eventstudy.estimation.inference import ALL_TESTS, caar_tests
+def study_design(spec: StudySpec) -> StudyDesign:
+    """Return the :class:`StudyDesign` a study file declares."""
+    from eventstudy.estimation.inference import ALL_TESTS
 
     lo, hi = spec.event_window
-    wins = [w for w in spec.car_windows if lo <= w[0] and w[1] <= hi]
+    wins = tuple(w for w in spec.car_windows if lo <= w[0] and w[1] <= hi)
+    d = spec.design
     # the report's short battery always runs (caar.csv holds every test shown)
-    tests: str | list[str] = (
+    tests: str | tuple[str, ...] = (
         "all"
         if "all" in spec.tests and set(spec.report.tests) <= set(ALL_TESTS)
-        else list(
+        else tuple(
             dict.fromkeys(
                 [
                     *(ALL_TESTS if "all" in spec.tests else spec.tests),
@@ -539,22 +578,28 @@ def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
             )
         )
     )
-    level = results.settings.ci_level
-    parts = []
-    by = None
-    if spec.group_by and spec.group_by in results.events.columns:
-        by = results.events.set_index("event_id")[spec.group_by].reindex(
-            results.panel.event_ids
-        )
-    for a, b in wins:
-        parts.append(caar_tests(results.panel, a, b, tests=tests, ci_level=level))
-        if by is not None:
-            parts.append(
-                caar_tests(results.panel, a, b, tests=tests, by=by, ci_level=level)
-            )
-    if not parts:
-        return pd.DataFrame(columns=CAAR_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
+    return StudyDesign(
+        windows=wins,
+        tests=tests,
+        options={"ci_level": spec.report.ci_level},
+        group_by=spec.group_by,
+        primary=d.primary,
+        min_group_size=d.min_group_size,
+        issuer_unit=d.issuer_unit,
+        overlap=d.overlap,
+    )
+
+
+def study_windows(results: EventStudyResults) -> list[tuple[int, int]]:
+    """CAR windows of a run: the study's, then the pre- and post-event windows."""
+    return results.family_windows()
+
+
+def study_caar(results: EventStudyResults, spec: StudySpec) -> pd.DataFrame:
+    """Every CAAR test of a study at both units, adjusted (``caar.csv``)."""
+    if results.design == StudyDesign():
+        results = results.with_design(study_design(spec))
+    return results.caar_family()
 
 
 def _portable(prices: dict[str, Any]) -> dict[str, Any]:
@@ -671,13 +716,17 @@ def write_study(
     written = write_outputs(
         run.results,
         out,
-        windows=spec.car_windows,
+        windows=study_windows(run.results),
         caar=run.caar,
         manifest=manifest,
         timestamp=timestamp,
         figures=figures,
         report=ctx,
-        extra_csv={"confounding": run.inputs.confounding, **run.measures},
+        extra_csv={
+            "confounding": run.inputs.confounding,
+            "overlap": run.results.overlap(),
+            **run.measures,
+        },
         excel=excel,
     )
     if run.regression_text is not None:

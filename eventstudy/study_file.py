@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from eventstudy.catalog.yaml_lines import (
 from eventstudy.data.sessions import is_known_exchange, sessions_between
 from eventstudy.estimation.inference.battery import ALL_TESTS, EXTRA_TESTS
 from eventstudy.exceptions import CatalogError, StudyFileError
+from eventstudy.study_design import DESIGN_KEYS, DesignSpec, parse_design
 from eventstudy.study_factors import FACTOR_MODELS, FactorsSpec, parse_factors
 from eventstudy.study_measures import MeasuresSpec, parse_measures
 from eventstudy.study_regress import RegressSpec, parse_regress
@@ -95,6 +96,7 @@ _KEYS = (
     "report",
     "measures",
     "regress",
+    *DESIGN_KEYS,
 )
 _REQUIRED = ("name", "listings", "prices")
 #: The events of a study: a YAML catalog or an events table.
@@ -214,6 +216,9 @@ class StudySpec:
     regress : RegressSpec or None
         The cross-sectional regression of CARs (``regress:``;
         :mod:`eventstudy.study_regress`).
+    design : DesignSpec
+        The primary hypothesis, ``min_group_size``, ``issuer_unit``,
+        ``overlap`` and ``exclude_inferred_dates`` (:mod:`eventstudy.study_design`).
     """
 
     name: str
@@ -236,6 +241,7 @@ class StudySpec:
     events: Path | None = None
     measures: MeasuresSpec = field(default_factory=MeasuresSpec)
     regress: RegressSpec | None = None
+    design: DesignSpec = field(default_factory=DesignSpec)
 
     @property
     def events_file(self) -> Path:
@@ -408,6 +414,19 @@ def load_study(path: str | Path) -> StudySpec:
     report = _report(doc, issues)
     measures = parse_measures(doc, issues.add, yaml_repr)
     regress = parse_regress(doc, base, issues.add, yaml_repr)
+    design = parse_design(doc, evw, issues.add)
+    run = {*tests, *report.tests}
+    if tests and tests != ("all",) and design.primary.test not in run:
+        if "primary" not in doc or "test" not in (doc.get("primary") or {}):
+            # the default test (csect_t) is not run: the study's first test
+            prim = replace(design.primary, test=tests[0])
+            design = replace(design, primary=prim)
+        else:
+            issues.add(
+                doc.line_of("primary"),
+                "primary.test",
+                f"{design.primary.test!r} is not among the study's tests",
+            )
     if issues.items:
         raise StudyFileError("\n".join(issues.items))
     return StudySpec(
@@ -431,6 +450,7 @@ def load_study(path: str | Path) -> StudySpec:
         events=events,
         measures=measures,
         regress=regress,
+        design=design,
     )
 
 

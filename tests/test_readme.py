@@ -52,16 +52,39 @@ def test_python_api_example_runs_and_matches_the_table(
 def test_readme_headline_numbers_are_caar_csv() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     caar = pd.read_csv(ROOT / "results" / "alibaba_ai_2025" / "caar.csv")
-    first = caar[(caar.group == "all") & (caar.window == "[0,0]")].set_index("test")
-    row = first.loc["csect_t"]
+
+    def rows(unit: str, window: str) -> pd.DataFrame:
+        sel = (caar.unit == unit) & (caar.group == "all") & (caar.window == window)
+        return caar[sel].set_index("test")
+
+    # the declared primary: kp_bmp over [-1,+1] at the issuer unit
+    prim = caar[caar["primary"]]
+    assert prim[["unit", "window", "test"]].values.tolist() == [
+        ["issuer", "[-1,+1]", "kp_bmp"]
+    ]
+    head = rows("issuer", "[-1,+1]")
+    row = head.loc["csect_t"]
     want = (
-        f"**CAAR[0,0] = {100 * row.caar:.2f}% (95% CI {100 * row.ci_low:.2f}% to "
-        f"{100 * row.ci_high:.2f}%)**, N = {row.n} "
+        f"**CAAR[-1,+1] = {100 * row.caar:.2f}% (95% CI {100 * row.ci_low:.2f}% to "
+        f"{100 * row.ci_high:.2f}%)**, N = {row.n} (event, issuer)"
     )
     assert want in text
-    assert f"cross-sectional t p = {first.loc['csect_t', 'p_value']:.3f}" in text
-    assert f"BMP t p = {first.loc['kp_bmp', 'p_value']:.3f}" in text
-    assert f"GRANK p = {first.loc['grank', 'p_value']:.3f}" in text
-    w11 = caar[(caar.group == "all") & (caar.window == "[-1,+1]")].set_index("test")
-    assert f"CAAR over [-1,+1] is {100 * w11.loc['csect_t', 'caar']:.2f}%" in text
+    assert f"BMP t\n> p = {head.loc['kp_bmp', 'p_value']:.3f} (the primary" in text
+    assert f"cross-sectional t p = {head.loc['csect_t', 'p_value']:.3f}" in text
+    assert f"GRANK p = {head.loc['grank', 'p_value']:.3f}" in text
+    pre = rows("issuer", "[-10,-1]").loc["kp_bmp"]
+    assert f"CAAR[-10,-1] = {100 * pre.caar:.2f}% (p = {pre.p_value:.3f}" in text
+    # the listing unit, for comparison
+    w11 = rows("listing", "[-1,+1]")
+    assert f"CAAR over [-1,+1] of {100 * w11.loc['csect_t', 'caar']:.2f}%" in text
     assert f"(cross-sectional t p = {w11.loc['csect_t', 'p_value']:.3f}," in text
+    assert f"BMP p = {w11.loc['kp_bmp', 'p_value']:.3f})" in text
+    assert f"over the file's {int(caar['p_value'].notna().sum())}" in text
+    # "at the issuer unit only the Patell-type and crude-dependence tests ...
+    # survive Holm at 5%"
+    holm = caar[(caar["unit"] == "issuer") & (caar["p_holm"] < 0.05)]
+    assert set(holm["test"]) <= {"patell", "kp_patell", "crude_dependence"}
+    ov = pd.read_csv(ROOT / "results" / "alibaba_ai_2025" / "overlap.csv")
+    ev = ov[ov.window == "[-10,+10]"]
+    share = ev["overlap_days"].sum() / ev["ndays"].sum()
+    assert f"{100 * share:.0f}% of the event-window sessions" in text

@@ -79,7 +79,8 @@ def test_output_folder_contract(run_dir: Path) -> None:
     for name, expected in cols.items():
         assert list(pd.read_csv(run_dir / f"{name}.csv").columns) == expected, name
     caar = pd.read_csv(run_dir / "caar.csv")
-    assert list(caar.columns[:9]) == [
+    assert list(caar.columns[:10]) == [
+        "unit",
         "group",
         "window",
         "test",
@@ -90,10 +91,35 @@ def test_output_folder_contract(run_dir: Path) -> None:
         "ci_low",
         "ci_high",
     ]
+    assert {"p_holm", "p_bh", "primary"} <= set(caar.columns)
+    assert set(caar["unit"]) == {"listing", "issuer"}
+    # the declared primary: kp_bmp over [-1,+1], all events, issuer unit
+    prim = caar[caar["primary"]]
+    assert prim[["unit", "group", "window", "test"]].values.tolist() == [
+        ["issuer", "all", "[-1,+1]", "kp_bmp"]
+    ]
     car = pd.read_csv(run_dir / "car.csv")
-    assert sorted(car["window"].unique()) == sorted(
-        ["[0,0]", "[-1,+1]", "[0,+1]", "[-2,+2]", "[-5,+5]", "[-10,+10]"]
-    )
+    # the study's windows, then the pre- and post-event windows
+    assert list(car["window"].unique()) == [
+        "[0,0]",
+        "[-1,+1]",
+        "[0,+1]",
+        "[-2,+2]",
+        "[-5,+5]",
+        "[-10,+10]",
+        "[-10,-1]",
+        "[+1,+10]",
+    ]
+    ov = pd.read_csv(run_dir / "overlap.csv", keep_default_na=False)
+    assert list(ov.columns) == [
+        "event_id",
+        "ticker",
+        "window",
+        "ndays",
+        "overlap_days",
+        "overlap_share",
+        "overlapping",
+    ]
     man = json.loads((run_dir / "manifest.json").read_text())
     assert man["counts"]["events"] == len(
         pd.read_csv(run_dir / "estimation.csv")
@@ -262,20 +288,32 @@ def test_report_sections_in_order_and_headline_equals_caar_csv(run_dir: Path) ->
         "settings",
     ]
     caar = pd.read_csv(run_dir / "caar.csv")
-    # no primary hypothesis declared: the first CAR window over all events
-    first = caar[(caar.group == "all") & (caar.window == caar.window.iloc[0])]
-    row = first.set_index("test").loc["csect_t"]
+    # the declared primary hypothesis: [-1,+1], all events, issuer unit
+    head = caar[
+        (caar.unit == "issuer") & (caar.group == "all") & (caar.window == "[-1,+1]")
+    ].set_index("test")
+    assert bool(head.loc["kp_bmp", "primary"])
+    row = head.loc["csect_t"]
     v = page.values
     assert v["hl-caar"] == row["caar"]
     assert v["hl-ci-low"] == row["ci_low"]
     assert v["hl-ci-high"] == row["ci_high"]
     assert v["hl-n"] == row["n"]
     for test in ("csect_t", "kp_bmp", "grank"):
-        assert v[f"hl-p-{test}"] == first.set_index("test").loc[test, "p_value"]
-    # the pre-event CAAR is the [-10,-1] CAAR of car.csv's events
+        assert v[f"hl-p-{test}"] == head.loc[test, "p_value"]
+    # the pre-event CAAR is the [-10,-1] CAAR of the issuer observations: each
+    # listing's pre-event CAR from abnormal_returns.csv, averaged by event and
+    # issuer (BABA and 9988.HK are Alibaba), then over the observations
     ar = pd.read_csv(run_dir / "abnormal_returns.csv")
-    pre = ar[ar.rel_day < 0].groupby("event_id")["ar"].sum()
-    assert v["hl-pre"] == pytest.approx(pre.mean(), rel=1e-12)
+    pre = ar[ar.rel_day < 0].groupby(["event", "ticker"])["ar"].sum().reset_index()
+    pre["issuer"] = pre["ticker"].replace({"BABA": "Alibaba", "9988.HK": "Alibaba"})
+    by_issuer = pre.groupby(["event", "issuer"])["ar"].mean()
+    assert len(by_issuer) == 22
+    assert v["hl-pre"] == pytest.approx(by_issuer.mean(), rel=1e-12)
+    ov = pd.read_csv(run_dir / "overlap.csv")
+    ev = ov[ov.window == "[-10,+10]"]
+    share = ev["overlap_days"].sum() / ev["ndays"].sum()
+    assert v["hl-overlap"] == pytest.approx(share, rel=1e-15)
     text = (run_dir / "report.html").read_text()
     # the Events section: catalog titles, times in their own zone, day-0 rules
     assert "2025-09-24 09:30 UTC+08:00 (approximate)" in text
@@ -295,6 +333,7 @@ def test_run_excel_workbook_equals_the_csv_files(run_dir: Path) -> None:
         "estimation",
         "skipped",
         "confounding",
+        "overlap",
         "events",
     ]
     for name in ("car", "caar", "estimation"):

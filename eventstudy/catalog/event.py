@@ -120,12 +120,23 @@ class Listing:
         Human-readable name (may be empty).
     location : Location
         Where the listing was declared.
+    issuer : str
+        The firm behind the listing (``"Alibaba"`` for both BABA and
+        9988.HK); empty when the listing is its own issuer. Listings of one
+        issuer are averaged into one observation per event at the ``issuer``
+        unit of the CAAR tests (docs/formulas.md, "Issuer unit").
     """
 
     ticker: str
     exchange: str
     name: str = ""
     location: Location = Location("<memory>", 0)
+    issuer: str = ""
+
+    @property
+    def issuer_key(self) -> str:
+        """The issuer, or the ticker when none is named."""
+        return self.issuer or self.ticker
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def catalog_frame(
                         e.label,
                         e.type,
                         None,
-                        "",
+                        catalog.listings[t].issuer,
                         e.role,
                         declared,
                         where,
@@ -344,7 +344,7 @@ def engine_events(
     -------
     DataFrame
         The columns of :data:`eventstudy.catalog.engine_frames.EVENTS_COLUMNS`
-        (plus ``issuer`` when any row names one).
+        (``issuer``: the row's issuer, or its ticker when it names none).
     """
     conf = confounding_frame(frame, event_window=event_window, roles=roles)
     sub = frame[frame["role"].isin(list(roles))]
@@ -369,6 +369,7 @@ def engine_events(
         }
     )
     issuer = sub["issuer"].to_numpy(dtype=object)
-    if (pd.notna(issuer) & (issuer != "")).any():
-        out["issuer"] = issuer
+    named = pd.notna(issuer) & (issuer != "")
+    # a listing without an issuer is its own issuer (docs/formulas.md)
+    out["issuer"] = np.where(named, issuer, out["ticker"].to_numpy(dtype=object))
     return out.reset_index(drop=True)

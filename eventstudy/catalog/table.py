@@ -590,7 +590,7 @@ def catalog_to_table(catalog: Catalog) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``id, ticker, announced, type, title, short_title, day0,
-        confounders, role``, all text; reading it back with the catalog's listings gives
+        confounders, role, issuer``, all text; reading it back with the catalog's listings gives
         the same study as the catalog.
     """
     rows = []
@@ -609,6 +609,7 @@ def catalog_to_table(catalog: Catalog) -> pd.DataFrame:
                     "" if d0 is None else str(d0.date()),
                     ";".join(e.confounders),
                     e.role,
+                    catalog.listings[t].issuer,
                 )
             )
     return pd.DataFrame(
@@ -623,6 +624,7 @@ def catalog_to_table(catalog: Catalog) -> pd.DataFrame:
             "day0",
             "confounders",
             "role",
+            "issuer",
         ],
     )
 

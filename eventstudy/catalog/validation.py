@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 _TOP_KEYS = ("name", "listings", "events")
-_LISTING_KEYS = ("exchange", "name")
+_LISTING_KEYS = ("exchange", "name", "issuer")
 _EVENT_KEYS = (
     "id",
     "title",
@@ -359,7 +359,12 @@ def _listings(doc: LineDict, check: _Checker) -> dict[str, Listing]:
             name = check.text(
                 spec_map["name"], spec_map.line_of("name"), f"{field}.name"
             )
-        out[str(ticker)] = Listing(str(ticker), exchange, name, where)
+        issuer = ""
+        if "issuer" in spec_map:
+            issuer = check.text(
+                spec_map["issuer"], spec_map.line_of("issuer"), f"{field}.issuer"
+            )
+        out[str(ticker)] = Listing(str(ticker), exchange, name, where, issuer)
     return out
 
 

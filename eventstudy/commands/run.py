@@ -11,7 +11,7 @@ import pandas as pd
 
 from eventstudy.commands._args import check_out_folder
 from eventstudy.exceptions import StudyFileError
-from eventstudy.study import run_study, write_study
+from eventstudy.study import headline_unit, run_study, write_study
 from eventstudy.study_file import StudySpec, load_study
 from eventstudy.study_measures import measure_lines
 
@@ -131,7 +131,9 @@ def _run(args: argparse.Namespace, spec: StudySpec, out: Path, client: Any) -> i
     )
     print(result.results.summary(windows=result.spec.car_windows))
     print()
-    print(headline(result.caar))
+    print(result.results.headline())
+    print()
+    print(headline(headline_unit(result.caar)))
     for line in measure_lines(result.measures):
         print(line)
     if not result.results.panel.n_events:
@@ -169,8 +171,10 @@ def headline(caar: pd.DataFrame, tests: tuple[str, ...] = HEADLINE_TESTS) -> str
     level = sub.drop_duplicates("window").set_index("window")[["n", "caar"]]
     table = level.join(wide.add_prefix("p "))
     return (
-        "CAAR over all events (p-values of "
+        "CAAR over all events"
+        + (" at the issuer unit" if "unit" in caar.columns else "")
+        + " (unadjusted p-values of "
         + ", ".join(shown)
-        + "; every test in caar.csv)\n"
+        + "; adjusted ones and every test in caar.csv)\n"
         + table.to_string(float_format=lambda v: f"{v:.4f}")
     )

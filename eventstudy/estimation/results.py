@@ -20,6 +20,12 @@ from scipy import special, stats
 
 from eventstudy.estimation.engine import EngineOutput
 from eventstudy.estimation.explain_api import ExplainMixin
+from eventstudy.estimation.family import StudyDesign, caar_family, pre_post_windows
+from eventstudy.estimation.inference.aggregation import (
+    IssuerMap,
+    issuer_map,
+    issuer_panel,
+)
 from eventstudy.estimation.measures_api import MeasuresMixin
 from eventstudy.estimation.panel import AbnormalPanel
 
@@ -261,6 +267,7 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         events: pd.DataFrame,
         *,
         uses_benchmark: bool | None = None,
+        design: StudyDesign | None = None,
     ) -> None:
         self._out = output
         self.settings = settings
@@ -269,6 +276,105 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
             settings.model in ("market", "market_adjusted")
             if uses_benchmark is None
             else bool(uses_benchmark)
+        )
+        self._design = design or StudyDesign()
+        self._cache: dict[Any, Any] = {}
+
+    # ----------------------------------------------------------- the design
+    @property
+    def design(self) -> StudyDesign:
+        """What the study declares: windows, tests, primary hypothesis, units."""
+        return self._design
+
+    def with_design(self, design: StudyDesign) -> EventStudyResults:
+        """Return the same fit under another :class:`StudyDesign` (no refit).
+
+        Parameters
+        ----------
+        design : StudyDesign
+            Windows, tests, grouping, primary hypothesis, issuer unit,
+            ``min_group_size`` and overlap policy.
+
+        Returns
+        -------
+        EventStudyResults
+            Shares the engine output (and its cached passes) with ``self``.
+        """
+        out = EventStudyResults(
+            self._out,
+            self.settings,
+            self._events,
+            uses_benchmark=self._uses_benchmark,
+            design=design,
+        )
+        out._inputs = self._inputs  # the long-horizon measures' inputs
+        out._cache = {k: v for k, v in self._cache.items() if k[0] != "design"}
+        return out
+
+    def issuers(self, issuer_unit: str = "average") -> IssuerMap:
+        """How the estimated listing rows form (catalog event, issuer) rows.
+
+        The events' ``event`` column names the catalog event and ``issuer``
+        the firm (default: each ticker is its own issuer), see
+        :func:`~eventstudy.estimation.inference.aggregation.issuer_map`.
+        """
+        key = ("imap", issuer_unit)
+        if key not in self._cache:
+            self._cache[key] = issuer_map(
+                self.panel.event_ids,
+                self._events,
+                issuer_unit,  # type: ignore[arg-type]
+            )
+        out: IssuerMap = self._cache[key]
+        return out
+
+    @property
+    def issuer_map(self) -> IssuerMap:
+        """:meth:`issuers` for the design's ``issuer_unit``."""
+        return self.issuers(self._design.issuer_unit)
+
+    def unit_panel(
+        self, unit: str = "listing", issuer_unit: str | None = None
+    ) -> AbnormalPanel:
+        """Return the panel of one unit of observation.
+
+        Parameters
+        ----------
+        unit : {"listing", "issuer"}
+            ``listing``: :attr:`panel`. ``issuer``: one row per (catalog
+            event, issuer), its listings averaged (docs/formulas.md,
+            "Issuer unit"); the listing panel itself when no issuer has two
+            listings for an event.
+        issuer_unit : {"average", "primary"}, optional
+            Default: the design's.
+        """
+        if unit == "listing":
+            return self.panel
+        if unit != "issuer":
+            raise ValueError(f"unit must be 'listing' or 'issuer', got {unit!r}")
+        iu = issuer_unit or self._design.issuer_unit
+        key = ("ipanel", iu)
+        if key not in self._cache:
+            self._cache[key] = issuer_panel(self.panel, self.issuers(iu))
+        out: AbnormalPanel = self._cache[key]
+        return out
+
+    def issuer_labels(
+        self, unit: str = "listing", issuer_unit: str | None = None
+    ) -> np.ndarray:
+        """Return the issuer of each row of :meth:`unit_panel` (Kolari-Pynnönen blocks)."""
+        imap = self.issuers(issuer_unit or self._design.issuer_unit)
+        if unit == "issuer":
+            return np.asarray(imap.issuer, dtype=object)
+        ev = self._events.set_index("event_id").reindex(self.panel.event_ids)
+        col = "issuer" if "issuer" in ev else "ticker"
+        lab = (
+            ev[col].to_numpy(dtype=object)
+            if col in ev
+            else np.asarray(self.panel.event_ids, dtype=object)
+        )
+        return np.where(
+            pd.isna(lab), np.asarray(self.panel.event_ids, dtype=object), lab
         )
 
     # ------------------------------------------------------------------ core
@@ -492,6 +598,9 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         b: int | None = None,
         tests: str | Sequence[str] = "all",
         by: str | pd.Series | None = None,
+        *,
+        unit: str = "listing",
+        issuer_unit: str | None = None,
         **options: Any,
     ) -> pd.DataFrame:
         """CAAR over ``[a, b]`` with significance tests, over all events or by group.
@@ -510,9 +619,17 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
             by ``event_id``, or an array with one label per estimated event
             in the order of ``panel.event_ids``. Events without a label are in
             no group; no label at all raises ValueError.
+        unit : {"listing", "issuer"}
+            ``issuer``: one observation per (catalog event, issuer), its
+            listings averaged (see :meth:`unit_panel`); a group label is the
+            label of the issuer row's first listing.
+        issuer_unit : {"average", "primary"}, optional
+            How an issuer's listings form one observation (default: the
+            design's, ``average``).
         **options
             Passed to :func:`eventstudy.estimation.inference.caar_tests`
-            (``seed``, ``ci_level`` (default: the study's), ``estudy2_compat``, ...).
+            (``seed``, ``ci_level`` (default: the study's), ``estudy2_compat``,
+            ``kp_blocks``, ...).
 
         Returns
         -------
@@ -525,14 +642,166 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
 
         options.setdefault("ci_level", self.settings.ci_level)
         ((lo, hi),) = self._windows_inside([self._window_arg(a, b)])
+        labels = self._labels(by)
+        panel = self.unit_panel(unit, issuer_unit)
+        if unit == "issuer" and labels is not None:
+            first = self.issuers(issuer_unit or self._design.issuer_unit).first
+            labels = pd.Series(labels.to_numpy()[first], index=panel.event_ids)
         return caar_tests(
-            self.panel,
+            panel,
             lo,
             hi,
             tests=tests,
-            by=self._labels(by),
+            by=labels,
             **options,
         )
+
+    # ----------------------------------------------- the study's test family
+    def family_windows(
+        self, design: StudyDesign | None = None
+    ) -> list[tuple[int, int]]:
+        """CAR windows of the design, with the pre- and post-event windows."""
+        d = design or self._design
+        wins = list(
+            car_windows(d.windows)
+            if d.windows is not None
+            else tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
+        )
+        if d.pre_post:
+            wins += [
+                w for w in pre_post_windows(self.settings.event_window) if w not in wins
+            ]
+        return wins
+
+    def caar_family(self) -> pd.DataFrame:
+        """Every CAAR test of the design at both units (the table of ``caar.csv``).
+
+        Columns ``unit, group, window, test, n, caar, statistic, p_value,
+        p_holm, p_bh, primary, df, distribution, reason, raw``: ``p_holm`` and
+        ``p_bh`` are Holm and Benjamini-Hochberg adjustments over every
+        p-value of the table; ``primary`` marks the declared hypothesis.
+        Groups below ``min_group_size`` have no statistic or p-value.
+        Computed once per results object.
+        """
+        key = ("design", "family")
+        if key not in self._cache:
+            self._cache[key] = caar_family(self, self._design)
+        out: pd.DataFrame = self._cache[key]
+        return out
+
+    def primary(self) -> pd.Series:
+        """Return the row of the declared primary hypothesis in :meth:`caar_family`.
+
+        Raises
+        ------
+        ValueError
+            When the table has no such row (a test or group that does not
+            exist, or no estimated event).
+        """
+        fam = self.caar_family()
+        hit = fam[fam["primary"].astype(bool)]
+        if hit.empty:
+            p = self._design.primary
+            raise ValueError(
+                f"primary hypothesis {p} has no row in the CAAR table "
+                "(unknown test or group, or no estimated event)"
+            )
+        return hit.iloc[0]
+
+    def pre_event(self, test: str | None = None) -> pd.Series:
+        """Return the pre-event ``[first, -1]`` CAAR row of the primary unit and group.
+
+        Parameters
+        ----------
+        test : str, optional
+            Default: the primary hypothesis's test.
+
+        Returns
+        -------
+        Series
+            The row of :meth:`caar_family` (``caar``, ``p_value``, ...).
+        """
+        lo = self.settings.event_window[0]
+        if lo > -1:
+            raise ValueError("the event window has no pre-event day")
+        prim = self.primary()
+        fam = self.caar_family()
+        hit = fam[
+            (fam["unit"] == prim["unit"])
+            & (fam["group"].astype(str) == str(prim["group"]))
+            & (fam["window"] == format_window(lo, -1))
+            & (fam["test"] == (test or prim["test"]))
+        ]
+        if hit.empty:
+            raise ValueError("no pre-event row (the design has pre_post=False?)")
+        row: pd.Series = hit.iloc[0]
+        return row
+
+    def headline(self) -> str:
+        """Return the study's headline as text: the primary result first, unadjusted.
+
+        Then the pre-event CAAR with its p-value (and a warning naming
+        leakage, earlier news or a mis-dated event when it is significant at
+        5%), the study-level overlap share and a warning when primary-window
+        CARs overlap other events' windows (see
+        :mod:`eventstudy.estimation.headline`).
+        """
+        from eventstudy.estimation.headline import headline_lines
+
+        return "\n".join(headline_lines(self))
+
+    def overlap(self, windows: Sequence[tuple[int, int]] | None = None) -> pd.DataFrame:
+        """Overlap of each CAR window with other events' windows of the listing.
+
+        One row per estimated (event, listing) and window: ``event_id,
+        ticker, window, ndays, overlap_days, overlap_share, overlapping``
+        (see :mod:`eventstudy.estimation.overlap`). Default windows: those of
+        :meth:`family_windows` and the whole event window.
+        """
+        from eventstudy.estimation.overlap import overlap_table
+
+        wins = list(windows) if windows is not None else self.family_windows()
+        ew = tuple(self.settings.event_window)
+        if windows is None and ew not in wins:
+            wins.append(ew)  # type: ignore[arg-type]
+        tick = self._events.set_index("event_id")["ticker"].reindex(
+            self.panel.event_ids
+        )
+        return overlap_table(
+            self.panel,
+            tick.to_numpy(dtype=object),
+            [(int(a), int(b)) for a, b in wins],
+            [format_window(int(a), int(b)) for a, b in wins],
+        )
+
+    def overlap_share(self, window: tuple[int, int] | None = None) -> float:
+        """Study-level share of a window's sessions inside another event's window.
+
+        Parameters
+        ----------
+        window : (int, int), optional
+            Default: the whole event window (the share of abnormal-return
+            cells that belong to two events of one listing).
+        """
+        from eventstudy.estimation.overlap import study_overlap_share
+
+        w = window or self.settings.event_window
+        table = self.overlap([tuple(w)])  # type: ignore[list-item]
+        return study_overlap_share(table, format_window(*w))
+
+    def overlap_dropped(self, design: StudyDesign | None = None) -> pd.Series:
+        """Rows left out of the CAAR by ``overlap: drop_later`` (bool by event_id)."""
+        from eventstudy.estimation.overlap import drop_later
+
+        d = design or self._design
+        if d.overlap != "drop_later" or not self.panel.n_events:
+            return pd.Series(False, index=self.panel.event_ids)
+        prim = d.primary.resolve(self.family_windows(d))
+        assert prim.window is not None
+        tick = self._events.set_index("event_id")["ticker"].reindex(
+            self.panel.event_ids
+        )
+        return drop_later(self.panel, tick.to_numpy(dtype=object), prim.window)
 
     def aar(
         self,

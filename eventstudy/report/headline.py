@@ -47,12 +47,17 @@ class Headline:
     pre_window : str
         The pre-event window ``[first, -1]``.
     pre_caar, pre_p : float
-        Its CAAR and cross-sectional t p-value (all events).
+        Its CAAR and p-value: the headline's unit, group and test when
+        ``caar.csv`` has the pre-event window, else the cross-sectional t
+        over all listings (``pre_test`` False).
     confounded : (int, int) or None
         Confounded pairs and pairs (from the confounding table).
     overlapping : (int, int)
         Pairs whose event window overlaps another studied pair's of the same
         listing, and pairs.
+    overlap_share : float
+        Study-level share of event-window sessions that lie inside another
+        studied event's window of the listing (``res.overlap_share()``).
     """
 
     window: str
@@ -73,8 +78,10 @@ class Headline:
     pre_window: str = ""
     pre_caar: float = float("nan")
     pre_p: float = float("nan")
+    pre_test: bool = False
     confounded: tuple[int, int] | None = None
     overlapping: tuple[int, int] = (0, 0)
+    overlap_share: float = float("nan")
 
 
 def _headline_row(caar: pd.DataFrame) -> tuple[pd.Series, bool]:
@@ -167,8 +174,21 @@ def headline(
     ][:n_tests]
     ev = res.events.set_index("event_id").reindex(res.panel.event_ids)
     lo = res.settings.event_window[0]
-    pre_caar, pre_p = float("nan"), float("nan")
-    if lo <= -1 and res.panel.n_events >= 2:
+    pre_caar, pre_p, pre_test = float("nan"), float("nan"), False
+    # the pre-event CAAR of caar.csv at the headline's unit, group and test
+    # (issue 16), else the cross-sectional t over the listings
+    pre_rows = caar[
+        (caar["window"] == format_window(lo, -1) if lo <= -1 else False)
+        & (caar["group"] == row["group"])
+        & (caar["test"] == row["test"])
+    ]
+    if "unit" in caar.columns:
+        pre_rows = pre_rows[pre_rows["unit"] == row["unit"]]
+    if lo <= -1 and len(pre_rows):
+        pre_caar = float(pre_rows["caar"].iloc[0])
+        pre_p = float(pre_rows["p_value"].iloc[0])
+        pre_test = True
+    elif lo <= -1 and res.panel.n_events >= 2:
         pre = res.caar(lo, -1, tests=["csect_t"]).iloc[0]
         pre_caar, pre_p = float(pre["caar"]), float(pre["p_value"])
     conf = None
@@ -195,6 +215,8 @@ def headline(
         pre_window=format_window(lo, -1) if lo <= -1 else "",
         pre_caar=pre_caar,
         pre_p=pre_p,
+        pre_test=pre_test,
         confounded=conf,
         overlapping=(int(ov.sum()), len(ov)),
+        overlap_share=res.overlap_share() if res.panel.n_events else float("nan"),
     )

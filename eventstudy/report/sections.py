@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from eventstudy.estimation.headline import PRE_EVENT_WARNING
 from eventstudy.report.headline import Headline
 from eventstudy.report.html import (
     Figure,
@@ -92,12 +93,21 @@ def headline_section(h: Headline | None) -> Section:
         f"{h.n_listings} listings; issuers: {e(issuers)}.",
         f"Pre-event CAAR{e(h.pre_window)}: "
         + _num("hl-pre", h.pre_caar, _pct(h.pre_caar))
-        + f" (cross-sectional t p = {_p(h.pre_p)})"
+        + f" ({e(full_test_name(h.test)) if h.pre_test else 'cross-sectional t'}"
+        + f" p = {_p(h.pre_p)})"
+        + (
+            f" <b>Warning</b>: {e(PRE_EVENT_WARNING.removeprefix('warning: '))}"
+            if h.pre_p < 0.05
+            else ""
+        )
         if h.pre_window
         else "No pre-event window (the event window starts at day 0).",
         f"Confounded pairs (another catalog event in the event window): "
         f"{_share(h.confounded)}; pairs whose event window overlaps another "
-        f"studied pair's of the same listing: {_share(h.overlapping)}.",
+        f"studied pair's of the same listing: {_share(h.overlapping)}; "
+        f"event-window sessions inside another studied event's window: "
+        + _num("hl-overlap", h.overlap_share, _pct(h.overlap_share).lstrip("+"))
+        + " (overlap.csv).",
     ]
     body = (
         "<div class='headline'>"

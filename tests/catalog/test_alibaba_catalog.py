@@ -97,7 +97,11 @@ def test_to_events_frame(catalog: Catalog) -> None:
         "short_title",
         "confounded",
         "confounders",
+        "issuer",
     ]
+    # the catalog names Alibaba as the issuer of both its listings
+    issuer = events.drop_duplicates("ticker").set_index("ticker")["issuer"]
+    assert issuer.to_dict() == {"BABA": "Alibaba", "9988.HK": "Alibaba", "NVDA": "NVDA"}
     assert events["event_id"].is_unique
     assert "MSFT" not in set(events["ticker"])
     row = events.set_index("event_id").loc["E3:9988.HK"]
