@@ -149,7 +149,9 @@ def robustness_section(res: EventStudyResults, h: Headline | None) -> Section | 
     )
     body.append(
         frame_to_html(
-            table, f"The 5 events that move the CAAR {e(h.window)} most when left out"
+            table,
+            f"The 5 (event, listing) pairs that move the listing-unit CAAR "
+            f"{e(h.window)} most when left out ({test})",
         )
     )
     p = next((pv for name, _, pv in h.tests if name == h.test), np.nan)
@@ -161,8 +163,9 @@ def robustness_section(res: EventStudyResults, h: Headline | None) -> Section | 
             body.append(
                 f"<p class='mde'>The headline is not significant at 5% (p = {p:.3f}). "
                 f"With these events' own residuals, the smallest day-0 abnormal return "
-                f"the cross-sectional t detects with 80% power is <b>{e(text)}</b> "
-                "(1,000 simulated studies; <code>res.mde()</code>).</p>"
+                f"the cross-sectional t over (event, listing) pairs detects with 80% "
+                f"power is <b>{e(text)}</b> (1,000 simulated studies; "
+                "<code>res.mde()</code>).</p>"
             )
         else:
             body.append(
