@@ -506,6 +506,12 @@ def run_study(
         sessions=inputs.sessions,
         exclude=inputs.exclude,
         ci_level=spec.report.ci_level,
+        benchmark_ex={
+            t: ls.benchmark_ex
+            for t, ls in spec.listings.items()
+            if ls.benchmark_ex is not None
+        }
+        or None,
     ).fit(client=client)
     results = results.with_design(study_design(spec))
     _progress("computing CAAR tests", progress)

@@ -137,12 +137,17 @@ class ListingSpec:
         Benchmark ticker for market-based models.
     line : int
         Line of the listing in the study file.
+    benchmark_ex : float or None
+        The listing's weight in its benchmark (``benchmark_ex: w``): its
+        events then use the benchmark without the firm,
+        ``(R_b - w R_i) / (1 - w)`` (:mod:`eventstudy.estimation.benchmark_ex`).
     """
 
     ticker: str
     exchange: str
     benchmark: str
     line: int = 0
+    benchmark_ex: float | None = None
 
 
 @dataclass(frozen=True)
@@ -697,12 +702,24 @@ def _listings(doc: LineDict, issues: _Issues) -> dict[str, ListingSpec]:
             )
             continue
         for key in spec:
-            if key not in ("exchange", "benchmark"):
+            if key not in ("exchange", "benchmark", "benchmark_ex"):
                 issues.add(
                     spec.key_lines[key],
                     f"{label}.{key}",
-                    "unknown field (allowed: exchange, benchmark)",
+                    "unknown field (allowed: exchange, benchmark, benchmark_ex)",
                 )
+        ex = spec.get("benchmark_ex")
+        if ex is not None and (
+            isinstance(ex, bool)
+            or not isinstance(ex, int | float)
+            or not 0.0 <= float(ex) < 1.0
+        ):
+            issues.add(
+                spec.line_of("benchmark_ex"),
+                f"{label}.benchmark_ex",
+                f"must be the listing's weight in its benchmark, 0 <= w < 1, got {yaml_repr(ex)}",
+            )
+            continue
         exchange = spec.get("exchange")
         benchmark = spec.get("benchmark")
         if not isinstance(exchange, str) or not is_known_exchange(exchange):
@@ -730,7 +747,13 @@ def _listings(doc: LineDict, issues: _Issues) -> dict[str, ListingSpec]:
                 bad = True
         if bad:
             continue
-        out[str(ticker)] = ListingSpec(str(ticker), exchange, benchmark.strip(), line)
+        out[str(ticker)] = ListingSpec(
+            str(ticker),
+            exchange,
+            benchmark.strip(),
+            line,
+            None if ex is None else float(ex),
+        )
     return out
 
 

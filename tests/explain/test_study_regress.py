@@ -68,3 +68,37 @@ def test_regress_block_errors(tmp_path: Path) -> None:
     assert "regress.window: must be [first, last]" in msg
     assert "regress.X: no file" in msg
     assert "regress.cov: must be one of" in msg
+
+
+@pytest.mark.shared
+def test_study_benchmark_ex_equals_the_api(tmp_path: Path, prices_dir: Path) -> None:
+    import eventstudy as es
+
+    base = _study(tmp_path, "")
+    text = base.read_text().replace(
+        "9988.HK: {exchange: XHKG, benchmark: ^HSI}",
+        "9988.HK: {exchange: XHKG, benchmark: ^HSI, benchmark_ex: 0.08}",
+    )
+    path = tmp_path / "ex.yaml"
+    path.write_text(text)
+    got = run_study(path, prices_dir=prices_dir).results
+    plain = run_study(base, prices_dir=prices_dir).results
+    st = plain._study_inputs().study
+    want = es.EventStudy(
+        st.returns,
+        st.events,
+        benchmark=None,
+        sessions=st.sessions,
+        benchmark_ex={"9988.HK": 0.08},
+    )
+    want.exclude = st.exclude
+    want_res = want.fit()
+    hk = [i for i in got.panel.event_ids if str(i).endswith("9988.HK")]
+    assert got.parameters.loc[hk[0], "benchmark"] == "^HSI ex 9988.HK"
+    np.testing.assert_allclose(
+        got.car(0, 1).loc[hk, "car"], want_res.car(0, 1).loc[hk, "car"], atol=1e-14
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("benchmark_ex: 0.08", "benchmark_ex: 1.5"))
+    with pytest.raises(StudyFileError, match=r"9988.HK.benchmark_ex: must be"):
+        load_study(bad)
