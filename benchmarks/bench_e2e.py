@@ -324,10 +324,14 @@ def table(rows: list[dict[str, float]]) -> str:
             f"{r['table'] / r['yardstick']:.1f}x | {r['table_gib']:.2f} |\n"
         )
     ns = [r["n"] for r in rows]
+    if len(ns) > 1:
+        body += (
+            f"\nFitted exponent of time in N: "
+            f"table {exponent(ns, [r['table'] for r in rows]):.2f}, "
+            f"yardstick {exponent(ns, [r['yardstick'] for r in rows]):.2f}.\n"
+        )
     body += (
-        f"\nFitted exponent of time in N: "
-        f"table {exponent(ns, [r['table'] for r in rows]):.2f}, "
-        f"yardstick {exponent(ns, [r['yardstick'] for r in rows]):.2f}.\n"
+        "\n"
         f"Machine: {os.cpu_count()} CPUs (shared with other jobs while measured), "
         f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}.\n"
     )
