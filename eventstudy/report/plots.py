@@ -728,7 +728,7 @@ def plot_price_events(
 
     # markers and vertical lines
     when = evs["_when"].to_numpy()
-    at = series.reindex(series.index.union(pd.DatetimeIndex(when))).ffill()
+    at = series.reindex(series.index.union(pd.DatetimeIndex(when).unique())).ffill()
     yv = at.reindex(pd.DatetimeIndex(when)).to_numpy()
     for eid, w in zip(evs["event_id"], when, strict=True):
         vl = ax.axvline(

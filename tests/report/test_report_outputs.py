@@ -138,3 +138,13 @@ def test_figures_at_scale_draw_what_can_be_read(
     assert "One of the 2 listings with the most events (of 6 with events)." in (
         figs[timelines[0]].caption
     )
+
+
+def test_price_timeline_with_two_events_on_one_day(sim: SimulatedMarket) -> None:
+    """Two events of a listing on the same day 0 (common at scale) draw, not crash."""
+    from eventstudy.report.plots import plot_price_events
+
+    ev = sim.events[sim.events["ticker"] == "SIM01"].iloc[:1]
+    twice = pd.concat([ev, ev.assign(event_id=ev["event_id"] + "b")], ignore_index=True)
+    fig = plot_price_events(sim.prices, twice, ticker="SIM01")
+    assert fig.axes[0].get_title(loc="left") == "SIM01: price with 2 events"
