@@ -43,9 +43,9 @@ from eventstudy.data.edgar_time import (
 )
 from eventstudy.data.edgar_types import (
     ITEM_TYPES,
-    classify_text,
     document_text,
     item_titles,
+    typed_line,
     types_from_items,
 )
 from eventstudy.data.sec_http import HttpNotFound, SecClient, data_url, www_url
@@ -549,10 +549,9 @@ def _document_types(ctx: _Context, table: pd.DataFrame) -> pd.DataFrame:
         cik, acc = int(str(table.at[i, "cik"])), str(table.at[i, "accession"])
         doc = str(table.at[i, "document"])
         text, problem = _document(ctx, cik, acc, doc)
-        types.append(classify_text(text) or "other" if text else "other")
-        first = (
-            text.split("\n", 1)[0][:200] if text else str(table.at[i, "description"])
-        )
+        etype, line = typed_line(text)
+        types.append(etype or "other")
+        first = line[:200] if line else str(table.at[i, "description"])
         titles.append(f"{table.at[i, 'form']!s}: {first}")
         flags.append(problem)
     if len(rows):

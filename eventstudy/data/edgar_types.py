@@ -29,6 +29,7 @@ __all__ = [
     "classify_text",
     "document_text",
     "item_titles",
+    "typed_line",
     "types_from_items",
 ]
 
@@ -72,7 +73,8 @@ _BOILERPLATE = re.compile(
     r"report of foreign private issuer|rule 13a-16|15d-16|"
     r"securities exchange act of 1934|for the month of|commission file number|"
     r"indicate by check mark|form 20-f|form 40-f|regulation s-t|"
-    r"\(exact name of registrant|\(address of principal|\(translation of registrant",
+    r"\(exact name of registrant|\(address of principal|\(translation of registrant|"
+    r"^united states$|^exhibits?( index)?$|^signatures?$",
     re.IGNORECASE,
 )
 
@@ -144,11 +146,33 @@ def classify_text(text: str) -> str | None:
         The first type :func:`eventstudy.catalog.extract.types.classify`
         finds, line by line.
     """
-    for line in text.split("\n"):  # the title, then paragraph by paragraph
+    return typed_line(text)[0]
+
+
+def typed_line(text: str) -> tuple[str | None, str]:
+    r"""Return the type a text cues and the line that cued it (else the first line).
+
+    Parameters
+    ----------
+    text : str
+        Lines from :func:`document_text`.
+
+    Returns
+    -------
+    (str or None, str)
+        The type (None when no line cues one) and the line to use as title.
+
+    Examples
+    --------
+    >>> typed_line("Alibaba Group Holding Limited\nExhibit 99.1 Announcement: December Quarter 2024 Results")
+    ('earnings', 'Exhibit 99.1 Announcement: December Quarter 2024 Results')
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    for line in lines:  # the title, then paragraph by paragraph
         found = classify(line)
         if found is not None:
-            return found
-    return None
+            return found, line
+    return None, lines[0] if lines else ""
 
 
 def document_text(raw: bytes, limit: int = 800) -> str:

@@ -277,3 +277,34 @@ def test_document_text_drops_the_cover_page():
         scenario.doc("6-K", "Alibaba Group Announces Results").encode()
     )
     assert text == "Alibaba Group Announces Results"
+
+
+COVER_PAGE = (
+    b"<html><head><title></title></head><body><p>UNITED STATES</p>"
+    b"<p>SECURITIES AND EXCHANGE COMMISSION</p><p>Washington, D.C. 20549</p>"
+    b"<p>FORM 6-K</p><p>REPORT OF FOREIGN PRIVATE ISSUER</p>"
+    b"<p>PURSUANT TO RULE 13a-16 OR 15d-16</p>"
+    b"<p>UNDER THE SECURITIES EXCHANGE ACT OF 1934</p><p>For the month of May 2025</p>"
+    b"<p>Commission File Number: 001-36614</p><p>Alibaba Group Holding Limited</p>"
+    b"<p>(Translation of Registrant&#8217;s Name Into English)</p>"
+    b"<p>26/F Tower One, Times Square, 1 Matheson Street, Causeway Bay, Hong Kong</p>"
+    b"<p>(Address of Principal Executive Offices)</p><p>Indicate by check mark whether "
+    b"the registrant files or will file annual reports under cover of Form 20-F or "
+    b"Form 40-F.</p><p>Form 20-F &#9746; Form 40-F &#9744;</p><p>EXHIBITS</p>"
+    b"<p>Exhibit 99.1 &#8212; Announcement &#8211; March Quarter 2025 and Fiscal Year "
+    b"2025 Results</p></body></html>"
+)
+
+
+def test_a_6k_cover_page_is_typed_from_its_exhibit_line():
+    from eventstudy.data.edgar_types import typed_line
+
+    etype, line = typed_line(document_text(COVER_PAGE))
+    assert etype == "earnings"
+    assert line == (
+        "Exhibit 99.1 — Announcement – March Quarter 2025 and Fiscal Year 2025 Results"
+    )
+    assert typed_line(document_text(b"<p>FORM 6-K</p><p>Change of address</p>")) == (
+        None,
+        "Change of address",
+    )
