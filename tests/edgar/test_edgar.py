@@ -308,3 +308,21 @@ def test_a_6k_cover_page_is_typed_from_its_exhibit_line():
         None,
         "Change of address",
     )
+
+
+def test_mixed_conventions_read_every_header(fake_sec, fast):
+    filers = scenario.serve(fake_sec)
+    # Microsoft's JSON: New York clock for most filings, genuine UTC for two
+    path = "/submissions/CIK0000789019.json"
+    doc = json.loads(fake_sec.files[path])
+    recent = doc["filings"]["recent"]
+    by_acc = {f.accession: f for f in filers["MSFT"].filings}
+    for acc in ("0000950170-25-010491", "0000950170-24-087843"):
+        i = recent["accessionNumber"].index(acc)
+        recent["acceptanceDateTime"][i] = by_acc[acc].json_time("utc")
+    fake_sec.files[path] = json.dumps(doc).encode()
+    out = filings_events(["MSFT"], client=fast)
+    # the sample (newest, oldest, middle) saw both conventions: every header read
+    assert (out["time_source"] == "header").all()
+    assert (out["announced"] == out["id"].map(scenario.truth(filers))).all()
+    assert (out["flag"] == "").all()
