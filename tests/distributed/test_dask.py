@@ -133,7 +133,14 @@ def _same_caar(
     assert np.isfinite(b["statistic"].to_numpy(dtype=float)).sum() >= 10
 
 
-MODELS = ["market", "constant_mean", "market_adjusted", "factor"]
+MODELS = [
+    "market",
+    "constant_mean",
+    "market_adjusted",
+    "factor",
+    "scholes_williams",
+    "dimson",
+]
 
 
 @pytest.mark.parametrize("model", MODELS)
