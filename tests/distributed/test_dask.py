@@ -23,6 +23,16 @@ from eventstudy.simulate import simulate_market
 distributed = pytest.importorskip("distributed", reason="needs eventstudy[dask]")
 psutil = pytest.importorskip("psutil", reason="comes with distributed")
 
+# dashboard_address=None still serves the scheduler's HTTP routes; when another
+# cluster on the machine holds the default port, distributed warns and picks a
+# free one (the suite turns warnings into errors)
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Port .* is already in use:UserWarning"),
+    # (the socket of that first, failed bind is left to the garbage collector)
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
 ROOT = Path(__file__).resolve().parents[2]
 TOL = {"rtol": 1e-12, "atol": 1e-12}
 EVERY_TEST = [*ALL_TESTS, *EXTRA_TESTS]
