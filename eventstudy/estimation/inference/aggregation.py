@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Float64Array, Int64Array
-from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
+from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock, block_rows
 
 __all__ = ["ISSUER_UNITS", "IssuerMap", "issuer_map", "issuer_panel"]
 
@@ -223,13 +223,15 @@ def _materialize(panel: AbnormalPanel, chunk: int = 4096) -> EstimationBlock:
         )
     mk = [p.market for p in parts]
     n = sum(p.resid.shape[0] for p in parts)
+    # blocks may come in any order (a distributed panel's, one partition each)
+    order = np.argsort(np.concatenate([block_rows(p) for p in parts]), kind="stable")
     return EstimationBlock(
         slice(0, n),
         parts[0].rel_days,
-        np.concatenate([p.resid for p in parts]),
-        np.concatenate([p.sar for p in parts]),
-        np.concatenate([p.dates for p in parts]),
-        None if any(m is None for m in mk) else np.concatenate(mk),  # type: ignore[arg-type]
+        np.concatenate([p.resid for p in parts])[order],
+        np.concatenate([p.sar for p in parts])[order],
+        np.concatenate([p.dates for p in parts])[order],
+        None if any(m is None for m in mk) else np.concatenate(mk)[order],  # type: ignore[arg-type]
     )
 
 
