@@ -111,7 +111,11 @@ def run(args: argparse.Namespace) -> int:
         offline=args.offline,
         cache_dir=args.cache_dir,
     )
-    curve = specification_curve(study.results, grid, test=args.test)
+    try:
+        curve = specification_curve(study.results, grid, test=args.test)
+    except (ValueError, KeyError) as exc:  # a choice the study cannot run
+        msg = exc.args[0] if exc.args else exc
+        raise StudyFileError(f"{args.grid}: {msg}") from exc
     out = args.out or Path("out") / f"{study.spec.name}-robustness"
     if out.exists() and not out.is_dir():
         raise StudyFileError(f"--out {out}: exists and is not a folder")

@@ -110,3 +110,31 @@ def test_robustness_grid_errors(tmp_path, capsys) -> None:
     grid.write_text("modle: [market]\n")
     assert main(["robustness", "x.yaml", "--grid", str(grid)]) == 1
     assert "modle: unknown choice" in capsys.readouterr().err
+
+
+@pytest.mark.shared
+def test_robustness_choice_the_study_cannot_run(tmp_path, shared_dir, capsys) -> None:
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("model: [market, foo]\n")
+    study = (
+        Path(__file__).resolve().parents[2]
+        / "events"
+        / "studies"
+        / "alibaba_ai_2025.yaml"
+    )
+    code = main(
+        [
+            "robustness",
+            str(study),
+            "--grid",
+            str(grid),
+            "--prices",
+            str(shared_dir / "data" / "prices"),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"{grid}: unknown model 'foo'" in err
+    assert "Traceback" not in err
