@@ -141,6 +141,9 @@ class BlockSummary:
         window).
     k : int
     has_intercept_error : bool
+    cell_variance : bool
+        Whether ``ar_var`` is the model's own per-cell variance (see
+        :class:`~eventstudy.estimation.panel.AbnormalPanel`).
     """
 
     rows: Int64Array
@@ -156,6 +159,7 @@ class BlockSummary:
     resid_mean: Float64Array | None
     k: int
     has_intercept_error: bool
+    cell_variance: bool = False
 
 
 def block_summary(source: BlockSource, event_ids: pd.Index) -> BlockSummary:
@@ -183,6 +187,7 @@ def block_summary(source: BlockSource, event_ids: pd.Index) -> BlockSummary:
         resid_mean=pn.resid_mean,
         k=pn.k,
         has_intercept_error=pn.has_intercept_error,
+        cell_variance=pn.cell_variance,
     )
 
 

@@ -412,6 +412,7 @@ def _assemble(
         residual_sums=blocks.residual_sums,
         resid_mean=resid_mean,
         pass_runner=blocks.pass_runner,
+        cell_variance=False if first is None else first.cell_variance,
     )
     return EngineOutput(
         panel=panel,

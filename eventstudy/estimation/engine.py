@@ -70,6 +70,7 @@ from eventstudy.estimation.moments import (
 from eventstudy.estimation.panel import AbnormalPanel
 from eventstudy.estimation.precision import parameter_precision
 from eventstudy.estimation.residuals import ResidualSums, estimation_blocks
+from eventstudy.estimation.sample import estimation_sample
 
 __all__ = ["EngineOutput", "fit_events"]
 
@@ -170,7 +171,8 @@ def _fit_events(
     dfree = _check_counts(win, model.k, min_estimation_obs, estimation_window, skips)
     moments = window_moments(win, dfree)
     # 4. the model's fit
-    fit, rejected = model.fit(moments, skips.ok.copy())
+    sample = estimation_sample(data, day0.pos0, day0.start, day0.end, estimation_window)
+    fit, rejected = model.fit_windows(moments, skips.ok.copy(), sample)
     for mask, reason in rejected:
         skips.skip(mask & skips.ok, reason)
     # 5. day 0 must have a valid abnormal return; then the event window
@@ -188,6 +190,7 @@ def _fit_events(
         day0.end,
         event_window,
     )
+    cell_var = _cell_variance(model, fit, idx, day0.pos0, window)
     # 6. results
     ev_ids = _event_ids(events, idx)
     params = _parameters(data, model, fit, win, dfree, day0, segs, idx, ev_ids)
@@ -204,6 +207,7 @@ def _fit_events(
         events,
         estimation_window,
         moments,
+        cell_var,
     )
     sk = ~skips.ok
     all_ids = events["event_id"]
@@ -309,6 +313,25 @@ def _check_day0(
             skips.ok[rows] = False
             idx = idx[~bad0]
     return idx
+
+
+def _cell_variance(
+    model: NormalReturnModel,
+    fit: LinearFit,
+    idx: Int64Array,
+    pos0: Int64Array,
+    window: EventWindow,
+) -> bool:
+    """Put the model's own per-cell ``Var(AR)`` into ``window.ar_var``, if any.
+
+    Returns whether it did (the panel's ``cell_variance``).
+    """
+    pos = pos0[idx, None] + window.rel[None, :]
+    var = model.cell_variance(fit, idx, pos)
+    if var is None:
+        return False
+    window.ar_var[...] = np.where(np.isfinite(window.ar), var, np.nan)
+    return True
 
 
 def _event_ids(events: pd.DataFrame, idx: Int64Array) -> pd.Index:
@@ -420,6 +443,7 @@ def _panel(
     events: pd.DataFrame,
     estimation_window: tuple[int, int],
     moments: WindowMoments,
+    cell_var: bool,
 ) -> AbnormalPanel:
     """Assemble the event-time panel handed to inference and reporting."""
     e1, e2 = estimation_window
@@ -481,4 +505,5 @@ def _panel(
         resid_mean=(
             np.zeros(len(idx)) if model.intercept else (moments.Sy / Msafe)[idx]
         ),
+        cell_variance=cell_var,
     )

@@ -19,6 +19,11 @@ intercept,
 so ``Var(AR_t) = σ²(1 + 1/M + d_t'C^{-1}d_t)`` (MacKinlay 1997, eq. 9 and
 CLM ch. 4) and ``Var(CAR) = σ²(L + L²/M + g'C^{-1}g)`` with
 ``g = Σ_{t∈w} d_t`` (the γ'Vγ form with the full cross-day covariance).
+
+A model whose abnormal-return variance is its own per cell (the GARCH(1,1)
+conditional variance ``h_it``, Bollerslev 1986; Savickas 2003) marks the
+panel with ``cell_variance=True``: ``ar_var`` is then that variance, the cells
+are taken as uncorrelated and ``Var(CAR) = Σ_{t∈w, valid} ar_var_it``.
 """
 
 from __future__ import annotations
@@ -192,6 +197,12 @@ class AbnormalPanel:
     resid_mean : Float64Array, optional
         Mean of each event's estimation residuals: 0 for models with an
         intercept (OLS), the mean AR for market-adjusted returns.
+    cell_variance : bool
+        False (OLS family): ``Var(CAR)`` is the γ'Vγ form above from ``sigma2``,
+        ``dev`` and ``cinv``. True: ``ar_var`` is the model's own variance of
+        each cell (e.g. the GARCH conditional variance), cells are uncorrelated
+        and ``Var(CAR)`` is the sum of ``ar_var`` over the valid days of the
+        window (``dev`` and ``cinv`` are not read for it).
     pass_runner : callable, optional
         ``pass_runner(contexts, make)`` runs the estimation-window pass
         ``make`` for several groups where the residuals live (a distributed
@@ -229,6 +240,7 @@ class AbnormalPanel:
     pass_runner: Callable[[list[Any], Callable[..., Any]], list[Any] | None] | None = (
         field(default=None, repr=False)
     )
+    cell_variance: bool = False
 
     @property
     def n_events(self) -> int:
@@ -281,7 +293,9 @@ class AbnormalPanel:
             ``Σ_{t∈w} AR_it`` over valid days; NaN when no day is valid.
         var : Float64Array
             ``σ̂²_i (L_i + L_i²/M_i + g_i'C_i^{-1}g_i)``, MacKinlay (1997) and
-            CLM ch. 4; ``σ̂²_i L_i`` for the market-adjusted model.
+            CLM ch. 4; ``σ̂²_i L_i`` for the market-adjusted model;
+            ``Σ_{t∈w} ar_var_it`` over the valid days for a panel with
+            :attr:`cell_variance`.
         ndays : Int64Array
             ``L_i``, the number of valid days in the window.
         """
@@ -331,6 +345,9 @@ class AbnormalPanel:
         """
         valid = np.ascontiguousarray(self.valid[blk].T)
         ar = np.where(valid, self.ar[blk].T, 0.0)
+        if self.cell_variance:
+            self._car_block_cells(blk, valid, ar, cols, out)
+            return
         p = self.dev.shape[2] if self.has_intercept_error else 0
         dev = [np.where(valid, self.dev[blk, :, j].T, 0.0) for j in range(p)]
         nobs, sigma2 = self.nobs[blk], self.sigma2[blk]
@@ -351,4 +368,22 @@ class AbnormalPanel:
             else:
                 term = L
             np.multiply(sigma2, term, out=var)
+            var[none] = np.nan
+
+    def _car_block_cells(
+        self,
+        blk: slice,
+        valid: BoolArray,
+        ar: Float64Array,
+        cols: list[slice],
+        out: list[tuple[np.ndarray, ...]],
+    ) -> None:
+        """CAR moments with per-cell variances: ``Var(CAR) = Σ_valid ar_var``."""
+        v = np.where(valid, self.ar_var[blk].T, 0.0)
+        for c, (car, var, ndays) in zip(cols, out, strict=True):
+            ndays[:] = valid[c].sum(axis=0)
+            ar[c].sum(axis=0, out=car)
+            v[c].sum(axis=0, out=var)
+            none = ndays == 0
+            car[none] = np.nan
             var[none] = np.nan

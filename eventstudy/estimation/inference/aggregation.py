@@ -25,6 +25,12 @@ for ``issuer_unit="average"``; the issuer's first estimated listing alone for
   regressors, and otherwise an approximation of a term that is small next to
   ``σ̂²_g L`` (docs/formulas.md, "Issuer unit").
 
+For a panel whose ``Var(AR)`` is the model's own per cell
+(``cell_variance``, e.g. GARCH conditional variances), each member's
+variance relative to its ``σ̂²_r`` is averaged the same way:
+``Var(AR_gt) = σ̂²_g Σ_r w_r (Var(AR_rt)/σ̂²_r) / Σ_r w_r`` and
+``Var(CAR_g)`` is their sum over the window's valid days.
+
 The regressor deviations of the members are laid side by side (``p`` columns
 per member, block-diagonal ``C⁻¹`` scaled by ``w_r``), so the panel's own CAR
 variance formula gives the expression above. A row with one listing keeps
@@ -295,7 +301,11 @@ def issuer_panel(panel: AbnormalPanel, imap: IssuerMap) -> AbnormalPanel:
             quad[g] += w[:, None] * np.einsum(
                 "nti,nij,ntj->nt", panel.dev[r], panel.cinv[r], panel.dev[r]
             )
-    if panel.has_intercept_error:
+    if panel.cell_variance:  # the members' own variances, relative to σ̂²_r
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel_var, _ = _group_mean(panel.ar_var / panel.sigma2[:, None], imap, ng)
+        ar_var = sigma2[:, None] * rel_var
+    elif panel.has_intercept_error:
         ar_var = sigma2[:, None] * (1.0 + 1.0 / np.maximum(m_g, 1)[:, None] + quad)
     else:
         ar_var = np.broadcast_to(sigma2[:, None], ar.shape).copy()
@@ -362,5 +372,6 @@ def issuer_panel(panel: AbnormalPanel, imap: IssuerMap) -> AbnormalPanel:
         estimation_blocks=blocks,
         residual_sums=None,
         resid_mean=resid_mean,
+        cell_variance=panel.cell_variance,
         **kwargs,
     )

@@ -19,6 +19,18 @@ A model says three things (MacKinlay 1997, §4; Campbell, Lo and MacKinlay
 The OLS family (constant mean, market-adjusted, market, factor models) uses
 the default closed-form fit of :mod:`eventstudy.estimation.models.ols`.
 Adding a model is a new module with a subclass; the engine is not touched.
+
+Two optional hooks serve models that are not closed forms of window sums
+(GARCH(1,1), fitted by maximum likelihood on the estimation-window series):
+
+* :meth:`NormalReturnModel.fit_windows` also receives an
+  :class:`EstimationSample`, which gathers the used estimation-window cells
+  of a set of events as ``(n, W)`` arrays (one batched gather, no loop over
+  events);
+* :meth:`NormalReturnModel.cell_variance` returns the model's own
+  ``Var(AR_it)`` per event-window cell; the panel is then marked
+  ``cell_variance=True`` and ``Var(CAR)`` is the sum of those variances over
+  the window's valid days (:class:`~eventstudy.estimation.panel.AbnormalPanel`).
 """
 
 from __future__ import annotations
@@ -29,13 +41,61 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import BoolArray, Float64Array
+from eventstudy._typing import BoolArray, Float64Array, Int64Array
 from eventstudy.estimation.models.ols import LinearFit, WindowMoments, fit_ols
 
-__all__ = ["FactorLookup", "NormalReturnModel", "factor_columns"]
+__all__ = [
+    "EstimationSample",
+    "FactorLookup",
+    "NormalReturnModel",
+    "SampleArrays",
+    "factor_columns",
+]
 
 #: ``factor(column)`` -> that factor's return span-matched to a listing's sessions.
 FactorLookup = Callable[[str], Float64Array]
+
+
+@dataclass(frozen=True)
+class SampleArrays:
+    """The used estimation-window cells of ``n`` events, right-aligned.
+
+    Row ``i`` holds event ``i``'s used cells in time order, ending in the
+    last column (missing, contaminated and out-of-data days are left out, so
+    the series is the event's estimation sample as an OLS fit sees it);
+    leading columns beyond its ``M_i`` cells are padding.
+
+    Attributes
+    ----------
+    y : Float64Array
+        The (centred) regressand, ``(n, W)``; 0 on padding.
+    x : Float64Array
+        The (centred) regressors of the prediction, ``(n, W, p)``; 0 on padding.
+    used : BoolArray
+        ``(n, W)``: True on the event's cells, False on padding.
+    last : Int64Array
+        Long position of each event's last used cell, ``(n,)`` (the origin of
+        forecasts over the event window).
+    """
+
+    y: Float64Array
+    x: Float64Array
+    used: BoolArray
+    last: Int64Array
+
+
+@dataclass(frozen=True)
+class EstimationSample:
+    """Access to the estimation-window series of every event.
+
+    Attributes
+    ----------
+    gather : callable
+        ``gather(rows)`` returns the :class:`SampleArrays` of the events
+        ``rows`` (indices into the fit's events), in one batched gather.
+    """
+
+    gather: Callable[[Int64Array], SampleArrays]
 
 
 @dataclass(frozen=True)
@@ -139,6 +199,57 @@ class NormalReturnModel:
             among the events still ``ok`` after the previous ones).
         """
         return fit_ols(moments, ok, intercept=self.intercept)
+
+    def fit_windows(
+        self, moments: WindowMoments, ok: BoolArray, sample: EstimationSample
+    ) -> tuple[LinearFit, list[tuple[BoolArray, str]]]:
+        """Fit every event; the engine's entry point.
+
+        The default is :meth:`fit` (window sums only). A model that needs the
+        estimation-window series (a likelihood) overrides this and reads
+        ``sample``.
+
+        Parameters
+        ----------
+        moments : WindowMoments
+            Sums over each event's estimation window (centred data).
+        ok : BoolArray
+            Events still being estimated.
+        sample : EstimationSample
+            Gathers the used estimation-window cells of chosen events.
+
+        Returns
+        -------
+        fit : LinearFit
+        rejected : list of (mask, reason)
+            As for :meth:`fit`.
+        """
+        return self.fit(moments, ok)
+
+    def cell_variance(
+        self, fit: LinearFit, rows: Int64Array, pos: Int64Array
+    ) -> Float64Array | None:
+        """Return the model's own ``Var(AR)`` of each event-window cell, or None.
+
+        None (the default, the OLS family) keeps the prediction-error variance
+        ``σ̂²(1 + 1/M + d_t'C⁻¹d_t)`` and the γ'Vγ CAR variance.
+
+        Parameters
+        ----------
+        fit : LinearFit
+            What :meth:`fit_windows` returned (all events).
+        rows : Int64Array
+            The estimated events (rows of ``fit``), ``(n,)``.
+        pos : Int64Array
+            Long position of every event-window cell, ``(n, L)`` (may lie
+            outside the listing's data: those cells are discarded).
+
+        Returns
+        -------
+        Float64Array or None
+            ``(n, L)`` variances.
+        """
+        return None
 
 
 def factor_columns(model: NormalReturnModel) -> Sequence[str]:
