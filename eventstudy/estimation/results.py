@@ -433,6 +433,9 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         a: int | tuple[int, int] | str,
         b: int | None = None,
         ci_level: float | None = None,
+        *,
+        unit: str = "listing",
+        issuer_unit: str | None = None,
     ) -> pd.DataFrame:
         """Cumulative abnormal return over ``[a, b]`` for every event.
 
@@ -449,6 +452,14 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         ci_level : float, optional
             Coverage of ``ci_low, ci_high`` (default: the study's
             ``ci_level``, 0.95 unless set).
+        unit : {"listing", "issuer"}
+            ``issuer``: one row per (catalog event, issuer), indexed
+            ``"<event>:<issuer>"``, from the panel of :meth:`unit_panel`
+            (the listings' ARs averaged, the variance of the averaged
+            series: docs/formulas.md, "Issuer unit"); these are the
+            observations of ``caar(..., unit="issuer")``.
+        issuer_unit : {"average", "primary"}, optional
+            How an issuer's listings form one row (default: the design's).
 
         Returns
         -------
@@ -457,9 +468,10 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
             (valid days in the window), ci_low, ci_high.
         """
         ((lo, hi),) = self._windows_inside([self._window_arg(a, b)])
+        panel = self.unit_panel(unit, issuer_unit)
         return pd.DataFrame(
-            self._car_columns(lo, hi, self._level(ci_level)),
-            index=self.panel.event_ids,
+            self._car_columns(lo, hi, self._level(ci_level), panel),
+            index=panel.event_ids,
         )
 
     @staticmethod
@@ -487,8 +499,10 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
 
         return _ci_level(self.settings.ci_level if ci_level is None else ci_level)
 
-    def _car_columns(self, a: int, b: int, level: float) -> dict[str, np.ndarray]:
-        pn = self.panel
+    def _car_columns(
+        self, a: int, b: int, level: float, panel: AbnormalPanel | None = None
+    ) -> dict[str, np.ndarray]:
+        pn = self.panel if panel is None else panel
         car, var, nd = pn.car_moments(a, b)
         se = np.sqrt(var)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -629,7 +643,11 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         **options
             Passed to :func:`eventstudy.estimation.inference.caar_tests`
             (``seed``, ``ci_level`` (default: the study's), ``estudy2_compat``,
-            ``kp_blocks``, ...).
+            ``kp_blocks``, ...). The Kolari-Pynnönen tests pair every two
+            events unless ``kp_blocks`` is given, whereas the study's family
+            (:meth:`caar_family`, :meth:`primary`, ``caar.csv``) blocks them
+            by issuer (``StudyDesign.kp_blocks``): pass
+            ``kp_blocks=res.issuer_labels(unit)`` to reproduce its numbers.
 
         Returns
         -------

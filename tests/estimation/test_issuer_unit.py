@@ -84,6 +84,39 @@ def test_issuer_rows_average_the_listings_cars(fitted: es.EventStudyResults) -> 
         np.testing.assert_allclose(t["p_value"].iloc[0], ref.pvalue, rtol=1e-10)
 
 
+def test_car_at_the_issuer_unit(fitted: es.EventStudyResults) -> None:
+    """``car(..., unit="issuer")``: the listings' CARs averaged, se of the average."""
+    listing = fitted.car(-1, 1)
+    issuer = fitted.car(-1, 1, unit="issuer")
+    assert len(issuer) == 24
+    assert issuer.index[0] == "E0F0:F0"
+    ev = fitted.events.set_index("event_id")
+    key = ev["event"] + ":" + ev["issuer"]
+    hand = listing["car"].groupby(key.reindex(listing.index)).mean()
+    np.testing.assert_allclose(
+        issuer["car"], hand.reindex(issuer.index), rtol=0, atol=1e-14
+    )
+    # se from the issuer panel's own moments, t = car / se, p from t(df)
+    _, var, _ = fitted.unit_panel("issuer").car_moments(-1, 1)
+    np.testing.assert_allclose(issuer["se"], np.sqrt(var), rtol=1e-14)
+    ref = 2 * stats.t.sf(np.abs(issuer["car"] / issuer["se"]), issuer["df"])
+    np.testing.assert_allclose(issuer["p_value"], ref, rtol=1e-10)
+    # the CIs at 90% are car -/+ t quantile * se
+    ci = fitted.car(-1, 1, ci_level=0.9, unit="issuer")
+    half = stats.t.ppf(0.95, ci["df"]) * ci["se"]
+    np.testing.assert_allclose(ci["ci_high"], ci["car"] + half, rtol=1e-12)
+    # the cross-sectional t of these rows is the issuer-unit CAAR test
+    row = fitted.caar(-1, 1, tests=["csect_t"], unit="issuer").iloc[0]
+    tt = stats.ttest_1samp(issuer["car"].to_numpy(), 0.0)
+    np.testing.assert_allclose(row["statistic"], tt.statistic, rtol=1e-12)
+    # the primary-listing unit keeps the first listing's numbers
+    prim = fitted.car(-1, 1, unit="issuer", issuer_unit="primary")
+    a_rows = [i for i in listing.index if i.endswith(":A")]
+    np.testing.assert_array_equal(prim["car"], listing.loc[a_rows, "car"])
+    with pytest.raises(ValueError, match="unit must be"):
+        fitted.car(-1, 1, unit="firm")
+
+
 def test_issuer_variance_is_that_of_the_averaged_residuals(
     fitted: es.EventStudyResults,
 ) -> None:
