@@ -48,11 +48,14 @@ def _next_session(study: Any, events: pd.DataFrame) -> pd.DataFrame:
 
 
 def _headline(res: Any, window: tuple[int, int], test: str) -> dict[str, Any]:
-    caar = res.caar(int(window[0]), int(window[1]), tests=[test])
-    unit = "listing"
-    if "unit" in caar.columns and (caar["unit"] == "issuer").any():
-        caar = caar[caar["unit"] == "issuer"]
-        unit = "issuer"
+    # the issuer unit when some issuer has two listings for an event (else the
+    # issuer panel is the listing panel itself), Kolari-Pynnönen blocks as in
+    # the study's family (caar.csv), so the study's own row equals its headline
+    unit = "issuer" if res.unit_panel("issuer") is not res.panel else "listing"
+    opts = {}
+    if res.design.kp_blocks == "issuer":
+        opts["kp_blocks"] = res.issuer_labels(unit)
+    caar = res.caar(int(window[0]), int(window[1]), tests=[test], unit=unit, **opts)
     row = caar.iloc[0]
     return {
         "unit": unit,
@@ -86,8 +89,6 @@ def specification_curve(
         ``day0`` (``"rule"``: the events' own day 0; ``"next_session"``: the
         listing's next session, for news that may have come after the close).
         Keys left out keep the study's choice. The minimum number of
-        estimation returns keeps the study's share of its estimation window
-        (120 of 240 days: half of any other window). The minimum number of
         estimation returns keeps the study's share of its estimation window
         (120 of 240 days: half of any other window).
     test : str

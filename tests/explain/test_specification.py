@@ -71,6 +71,43 @@ def test_each_specification_equals_a_direct_fit() -> None:
     assert "32 specifications" in fig.axes[0].get_title()
 
 
+def test_curve_is_at_the_issuer_unit_when_issuers_have_two_listings() -> None:
+    from scipy import stats
+
+    from tests.estimation.test_issuer_unit import dual_listed
+
+    returns, events = dual_listed(n_firms=6, n_events=2)
+    study = es.EventStudy(returns, events, benchmark="MKT")
+    curve = specification_curve(study, {"car_window": [(-1, 1)]})
+    row = curve.iloc[0]
+    assert row["unit"] == "issuer"
+    assert row["n"] == 12  # 24 listings, one row per (event, firm)
+    # by hand: the t-test of the two listings' CARs averaged per event
+    car = study.fit().car(-1, 1)
+    key = events.set_index("event_id")["event"].reindex(car.index)
+    hand = car["car"].groupby(key).mean()
+    ref = stats.ttest_1samp(hand.to_numpy(), 0.0)
+    assert row["caar"] == pytest.approx(hand.mean(), rel=1e-12)
+    assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-10)
+    # a Kolari-Pynnönen test: the study family's row (issuer blocks), caar.csv's
+    kp = specification_curve(study, {"car_window": [(-1, 1)]}, test="kp_bmp")
+    fam = study.fit().caar_family()
+    want = fam[
+        (fam["unit"] == "issuer")
+        & (fam["group"] == "all")
+        & (fam["window"] == "[-1,+1]")
+        & (fam["test"] == "kp_bmp")
+    ]
+    assert kp["p_value"].iloc[0] == pytest.approx(want["p_value"].iloc[0], rel=1e-12)
+    # without issuers the curve stays at the listing unit
+    plain = specification_curve(
+        es.EventStudy(returns, events.drop(columns="issuer"), benchmark="MKT"),
+        {"car_window": [(-1, 1)]},
+    )
+    assert plain["unit"].iloc[0] == "listing"
+    assert plain["n"].iloc[0] == 24
+
+
 @pytest.mark.shared
 def test_robustness_command(tmp_path, shared_dir) -> None:
     grid = tmp_path / "grid.yaml"
