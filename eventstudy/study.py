@@ -512,6 +512,7 @@ def run_study(
             if ls.benchmark_ex is not None
         }
         or None,
+        exclude_inferred_dates=spec.design.exclude_inferred_dates,
     ).fit(client=client)
     results = results.with_design(study_design(spec))
     _progress("computing CAAR tests", progress)

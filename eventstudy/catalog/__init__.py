@@ -11,6 +11,7 @@ from eventstudy.catalog.confounding import confounding_table, exclusion_dates
 from eventstudy.catalog.day0 import day0_of, day0_table
 from eventstudy.catalog.engine_frames import to_events
 from eventstudy.catalog.event import (
+    BASES,
     CONFIDENCES,
     EVENT_TYPES,
     PRECISIONS,
@@ -36,6 +37,7 @@ from eventstudy.catalog.validation import (
 )
 
 __all__ = [
+    "BASES",
     "CONFIDENCES",
     "EVENT_TYPES",
     "PRECISIONS",

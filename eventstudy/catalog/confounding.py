@@ -33,6 +33,7 @@ CONFOUNDING_COLUMNS = (
     "event",
     "ticker",
     "day0",
+    "basis",
     "window_start",
     "window_end",
     "confounded",
@@ -74,7 +75,8 @@ def confounding_table(
     -------
     DataFrame
         Columns :data:`CONFOUNDING_COLUMNS`: ``event_id`` (``"E1:BABA"``),
-        ``event``, ``ticker``, ``day0``, ``window_start`` and ``window_end``
+        ``event``, ``ticker``, ``day0``, ``basis`` (how day 0 was
+        established), ``window_start`` and ``window_end``
         (session dates), ``confounded`` (bool), ``confounders`` (ids joined by
         ``", "``), ``in_window`` (each confounder with its relative day, e.g.
         ``"E2 (-2), E18 (-2)"``) and ``declared`` (the catalog's own

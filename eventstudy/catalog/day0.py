@@ -38,6 +38,7 @@ DAY0_COLUMNS = (
     "precision",
     "day0",
     "rule",
+    "basis",
     "role",
     "type",
 )
@@ -105,7 +106,8 @@ def day0_table(catalog: Catalog, tickers: Sequence[str] | None = None) -> pd.Dat
     DataFrame
         Columns :data:`DAY0_COLUMNS`: ``event`` (id), ``ticker``,
         ``exchange``, ``announced`` (ISO text as in the catalog), ``precision``,
-        ``day0`` (session Timestamp), ``rule``, ``role``, ``type``; catalog
+        ``day0`` (session Timestamp), ``rule``, ``basis`` (``announced`` or
+        ``inferred_from_prices``), ``role``, ``type``; catalog
         order, then listing order within an event.
 
     Raises

@@ -29,6 +29,7 @@ EVENTS_COLUMNS = (
     "short_title",
     "confounded",
     "confounders",
+    "basis",
     "issuer",
 )
 
@@ -64,8 +65,9 @@ def to_events(
         ``day0`` (both the day-0 session), ``group`` and ``type`` (the event
         type), ``title``, ``short_title`` (the catalog's, else the title),
         ``confounded`` (bool) and ``confounders`` (ids of other catalog
-        events of the listing inside the event window), ``issuer`` (the
-        listing's issuer, or its ticker when none is named).
+        events of the listing inside the event window), ``basis`` (how day 0
+        was established: ``announced`` or ``inferred_from_prices``),
+        ``issuer`` (the listing's issuer, or its ticker when none is named).
 
     Raises
     ------

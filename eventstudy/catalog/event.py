@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = [
+    "BASES",
     "CONFIDENCES",
     "EVENT_TYPES",
     "PRECISIONS",
@@ -85,6 +86,13 @@ CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
 #: ``event``: studied; ``confounder``: in the catalog only so that other
 #: events' windows can be checked and cleaned (e.g. a macro shock).
 ROLES: tuple[str, ...] = ("event", "confounder")
+#: Allowed values of ``basis``: how day 0 and the clock time of a listing were
+#: established. ``announced`` (the default): from the announcement itself (a
+#: time stamp, a filing, a scheduled call, a dated report);
+#: ``inferred_from_prices``: read off the market reaction (an intraday path,
+#: a pre-market move, an opening gap), which builds the outcome into the
+#: dating (look-ahead; docs/catalog.md, "Basis").
+BASES: tuple[str, ...] = ("announced", "inferred_from_prices")
 
 
 @dataclass(frozen=True)
@@ -182,6 +190,10 @@ class Event:
         File and line of the event's mapping.
     field_lines : mapping of str to int
         Line of each field, for messages.
+    basis : mapping of str to str
+        Per listing, how its day 0 / the clock time was established (one of
+        :data:`BASES`); a listing not named is ``announced``
+        (:meth:`basis_of`).
     """
 
     id: str
@@ -201,6 +213,22 @@ class Event:
     location: Location = Location("<memory>", 0)
     field_lines: Mapping[str, int] = field(default_factory=dict)
     short_title: str = ""
+    basis: Mapping[str, str] = field(default_factory=dict)
+
+    def basis_of(self, ticker: str) -> str:
+        """Return how day 0 of ``ticker`` was established (default ``announced``).
+
+        Parameters
+        ----------
+        ticker : str
+            One of the event's listings.
+
+        Returns
+        -------
+        str
+            One of :data:`BASES`.
+        """
+        return self.basis.get(ticker, "announced")
 
     @property
     def label(self) -> str:

@@ -44,6 +44,7 @@ FRAME_COLUMNS = (
     "moment",  # UTC datetime64 of a timestamp; NaT for a date
     "day",  # the calendar date of a date-only announcement; NaT otherwise
     "override",  # a per-listing day 0 pinned by research; NaT if none
+    "basis",  # how day 0 / the clock time was established (catalog.BASES)
     "type",
     "title",
     "short_title",  # the catalog's short title, else the title
@@ -106,6 +107,7 @@ def catalog_frame(
                         moment,
                         day,
                         e.day0.get(t, pd.NaT),
+                        e.basis_of(t),
                         e.type,
                         e.title,
                         e.label,
@@ -295,6 +297,7 @@ def confounding_frame(
             "event": sub["event"].to_numpy(dtype=object),
             "ticker": sub["ticker"].to_numpy(dtype=object),
             "day0": sub["day0"].to_numpy(dtype="datetime64[ns]"),
+            "basis": sub["basis"].to_numpy(dtype=object),
             "window_start": start,
             "window_end": end,
             "confounded": confounders != "",
@@ -344,7 +347,8 @@ def engine_events(
     -------
     DataFrame
         The columns of :data:`eventstudy.catalog.engine_frames.EVENTS_COLUMNS`
-        (``issuer``: the row's issuer, or its ticker when it names none).
+        (``issuer``: the row's issuer, or its ticker when it names none;
+        ``basis``: how day 0 was established).
     """
     conf = confounding_frame(frame, event_window=event_window, roles=roles)
     sub = frame[frame["role"].isin(list(roles))]
@@ -366,6 +370,7 @@ def engine_events(
             "short_title": sub["short_title"].to_numpy(dtype=object),
             "confounded": conf["confounded"].astype(bool),
             "confounders": conf["confounders"],
+            "basis": conf["basis"],
         }
     )
     issuer = sub["issuer"].to_numpy(dtype=object)

@@ -3,7 +3,7 @@
 The format (docs/catalog.md, "Events tables") is what I/B/E/S, 8-K and
 ``eventstudy events extract --format table`` extracts look like: columns
 ``id, ticker, announced`` and optionally ``type, title, short_title, group,
-benchmark, day0, issuer, confounders, role``. The rows are checked with the catalog's
+benchmark, day0, basis, issuer, confounders, role``. The rows are checked with the catalog's
 rules, as column operations; every problem is reported at once as
 ``file:row: column: message`` (for a CSV file the row is the line of the file,
 the header being line 1; for Parquet and DataFrames it is the 1-based row).
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.catalog.event import EVENT_TYPES, ROLES, Catalog
+from eventstudy.catalog.event import BASES, EVENT_TYPES, ROLES, Catalog
 from eventstudy.catalog.frames import (
     FRAME_COLUMNS,
     confounding_frame,
@@ -58,6 +58,7 @@ TABLE_OPTIONAL: tuple[str, ...] = (
     "group",
     "benchmark",
     "day0",
+    "basis",
     "issuer",
     "confounders",
     "role",
@@ -320,7 +321,12 @@ def _validate(
     nat = np.iinfo(np.int64).min
     etype = col["type"].where(col["type"] != "", "other")
     role = col["role"].where(col["role"] != "", "event")
-    for name, values, allowed in (("type", etype, EVENT_TYPES), ("role", role, ROLES)):
+    basis = col["basis"].where(col["basis"] != "", "announced")
+    for name, values, allowed in (
+        ("type", etype, EVENT_TYPES),
+        ("role", role, ROLES),
+        ("basis", basis, BASES),
+    ):
         bad = ~values.isin(allowed).to_numpy()
         issues.add(
             np.flatnonzero(bad),
@@ -354,6 +360,7 @@ def _validate(
             "moment": moment.view("datetime64[ns]"),
             "day": day.view("datetime64[ns]"),
             "override": override.view("datetime64[ns]"),
+            "basis": basis,
             "type": etype,
             "title": col["title"].where(col["title"] != "", col["id"]),
             "short_title": col["short_title"].where(
@@ -590,8 +597,8 @@ def catalog_to_table(catalog: Catalog) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``id, ticker, announced, type, title, short_title, day0,
-        confounders, role, issuer``, all text; reading it back with the catalog's listings gives
-        the same study as the catalog.
+        basis, confounders, role, issuer``, all text; reading it back with the
+        catalog's listings gives the same study as the catalog.
     """
     rows = []
     for e in catalog:
@@ -607,6 +614,7 @@ def catalog_to_table(catalog: Catalog) -> pd.DataFrame:
                     e.title,
                     e.short_title,
                     "" if d0 is None else str(d0.date()),
+                    e.basis_of(t),
                     ";".join(e.confounders),
                     e.role,
                     catalog.listings[t].issuer,
@@ -622,6 +630,7 @@ def catalog_to_table(catalog: Catalog) -> pd.DataFrame:
             "title",
             "short_title",
             "day0",
+            "basis",
             "confounders",
             "role",
             "issuer",

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.catalog.event import (
+    BASES,
     CONFIDENCES,
     EVENT_TYPES,
     PRECISIONS,
@@ -62,6 +63,7 @@ _EVENT_KEYS = (
     "precision",
     "listings",
     "day0",
+    "basis",
     "sources",
     "confidence",
     "confounders",
@@ -503,6 +505,7 @@ def _event(
 
     tickers = _event_listings(item, label, listings, check)
     day0 = _day0_overrides(item, label, tickers, listings, check)
+    basis = _basis(item, label, tickers, check)
     seeds, urls, research = _sources(item, label, check)
 
     if announced is not None:
@@ -541,6 +544,7 @@ def _event(
         role=role,
         location=Location(check.file, item.line),
         field_lines=field_lines,
+        basis=basis,
     )
 
 
@@ -636,6 +640,49 @@ def _day0_overrides(
             )
             continue
         out[str(ticker)] = session
+    return out
+
+
+def _basis(
+    item: LineDict, label: str, tickers: list[str], check: _Checker
+) -> dict[str, str]:
+    """Read ``basis``: one value for every listing, or a mapping per listing.
+
+    Returns only the listings whose basis is not ``announced`` (the default).
+    """
+    if "basis" not in item:
+        return {}
+    raw = item["basis"]
+    field = f"{label}.basis"
+    allowed = ", ".join(BASES)
+    if isinstance(raw, str):
+        if raw not in BASES:
+            check.add(item.line_of("basis"), field, f"{raw!r} is not one of {allowed}")
+            return {}
+        return {t: raw for t in tickers if raw != "announced"}
+    if not isinstance(raw, LineDict):
+        check.add(
+            item.line_of("basis"),
+            field,
+            f"must be one of {allowed}, or map tickers to one "
+            f"(9988.HK: inferred_from_prices), got {_kind(raw)}",
+        )
+        return {}
+    out: dict[str, str] = {}
+    for ticker, value in raw.items():
+        line = raw.line_of(ticker)
+        if ticker not in tickers:
+            check.add(
+                line,
+                f"{field}.{ticker}",
+                f"basis for {ticker!r}, which is not among this event's listings",
+            )
+        elif value not in BASES:
+            check.add(
+                line, f"{field}.{ticker}", f"{value!r} is not one of {allowed}"
+            )
+        elif value != "announced":
+            out[str(ticker)] = str(value)
     return out
 
 

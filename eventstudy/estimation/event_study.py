@@ -267,6 +267,49 @@ def _validate_events(events: pd.DataFrame, benchmark: str | None) -> pd.DataFram
     return ev
 
 
+#: The ``basis`` of a day 0 read off the market reaction (catalog.BASES).
+INFERRED = "inferred_from_prices"
+_BASES = ("announced", INFERRED)
+
+
+def _split_inferred(
+    events: pd.DataFrame, exclude: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split off the rows whose day 0 was inferred from prices (``basis``).
+
+    Returns the rows to fit and the skipped rows (``event_id, ticker,
+    reason``) of ``exclude_inferred_dates``; without a ``basis`` column every
+    row is ``announced``. A ``basis`` other than the catalog's values raises.
+    """
+    if "basis" in events.columns:
+        basis = events["basis"].astype(object)
+        basis = basis.where(basis.notna() & (basis != ""), "announced")
+        bad = ~basis.isin(_BASES).to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"events: event {events['event_id'].iloc[i]!r} has basis "
+                f"{basis.iloc[i]!r}; expected one of {', '.join(_BASES)}"
+            )
+        drop = (basis == INFERRED).to_numpy() & bool(exclude)
+    else:
+        drop = np.zeros(len(events), dtype=bool)
+    gone = events[drop]
+    skipped = pd.DataFrame(
+        {
+            "event_id": gone["event_id"].to_numpy(dtype=object),
+            "ticker": gone["ticker"].to_numpy(dtype=object),
+            "reason": [
+                "left out (exclude_inferred_dates): its day 0 on "
+                f"{d.date()} was inferred from prices (catalog basis "
+                "inferred_from_prices), not taken from the announcement"
+                for d in pd.DatetimeIndex(gone["date"])
+            ],
+        }
+    )
+    return events[~drop].reset_index(drop=True), skipped
+
+
 def _explain_skips(
     out: EngineOutput,
     events: pd.DataFrame,
@@ -379,6 +422,14 @@ class EventStudy:
         events then use ``R_b* = (R_b - w R_i) / (1 - w)``, the benchmark
         without the firm (column ``"<benchmark> ex <ticker>"``); see
         :mod:`eventstudy.estimation.benchmark_ex`.
+    exclude_inferred_dates : bool
+        Leave out the events whose ``basis`` column (as in a catalog's events,
+        :func:`eventstudy.catalog.to_events`) is ``inferred_from_prices``:
+        their day 0 was read off the market reaction, a look-ahead in the
+        dating. They are in ``skipped`` with the reason and in no table or
+        test; their day 0 still stays out of the other events' estimation
+        windows (``exclude="events"``). Default False (events without a
+        ``basis`` column are ``announced``).
 
     Raises
     ------
@@ -413,6 +464,7 @@ class EventStudy:
         measure: str = "car",
         volume: pd.DataFrame | None = None,
         benchmark_ex: Mapping[str, float] | None = None,
+        exclude_inferred_dates: bool = False,
     ) -> None:
         if measure == "volume":
             if volume is None:
@@ -456,7 +508,14 @@ class EventStudy:
                 self.returns, self.events, benchmark_ex
             )
         self.sessions = {str(t): _session_dates(s) for t, s in (sessions or {}).items()}
+        # the windows of every event stay out of estimation windows, also of
+        # those exclude_inferred_dates leaves out (the news still happened)
         self.exclude = self._exclusions(exclude)
+        self.exclude_inferred_dates = bool(exclude_inferred_dates)
+        self.all_events = self.events
+        self.events, self.date_skipped = _split_inferred(
+            self.events, self.exclude_inferred_dates
+        )
 
     def with_events(self, events: pd.DataFrame) -> EventStudy:
         """Return the same study (returns, model, windows, exclusions) on other events.
@@ -466,7 +525,10 @@ class EventStudy:
         estimation windows).
         """
         other = copy.copy(self)
-        other.events = _validate_events(events, self.benchmark)
+        other.all_events = _validate_events(events, self.benchmark)
+        other.events, other.date_skipped = _split_inferred(
+            other.all_events, self.exclude_inferred_dates
+        )
         return other
 
     @classmethod
@@ -622,6 +684,12 @@ class EventStudy:
         if in_memory or len(out.skipped):
             # (a Parquet study on a cluster reads its benchmarks' files only)
             out = _explain_skips(out, self.events, self._benchmarks(), self.model)
+        if len(self.date_skipped):
+            out = EngineOutput(
+                panel=out.panel,
+                parameters=out.parameters,
+                skipped=pd.concat([out.skipped, self.date_skipped], ignore_index=True),
+            )
         # the benchmark of every event, or None ("per event") when the events'
         # own benchmark column names several
         used = self.events["benchmark"].dropna().unique()
@@ -635,10 +703,11 @@ class EventStudy:
             min_estimation_obs=self.min_estimation_obs,
             return_kind=self.return_kind,
             exclude=bool(self.exclude),
-            n_events=len(self.events),
+            n_events=len(self.all_events),
             ci_level=self.ci_level,
+            exclude_inferred_dates=self.exclude_inferred_dates,
         )
-        res = EventStudyResults(out, settings, self.events)
+        res = EventStudyResults(out, settings, self.all_events)
         if in_memory:  # (not the whole panel of a Parquet study on a cluster)
             res._inputs = StudyInputs(self.returns, self.events, self.sessions, self)
         return res

@@ -245,6 +245,7 @@ class StudySettings:
     exclude: bool
     n_events: int
     ci_level: float = 0.95
+    exclude_inferred_dates: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""

@@ -164,6 +164,11 @@ def events_section(
         "while the exchange was open), <i>next session</i> (after the close or "
         "on a holiday), <i>before open</i>, <i>date</i> (first session on or "
         "after a date without time), <i>override</i> (pinned in the catalog). "
+        "<i>Inferred from prices</i>: the catalog's <code>basis</code> says that "
+        "this day 0, or the clock time that sets it, was read off the market "
+        "reaction rather than the announcement (a look-ahead in the dating; "
+        "<code>exclude_inferred_dates: true</code> runs the study without "
+        "them). "
         "Overlap: the event window of one of its listings overlaps another "
         "studied event's.</p>"
     )
