@@ -317,7 +317,11 @@ def test_report_sections_in_order_and_headline_equals_caar_csv(run_dir: Path) ->
     text = (run_dir / "report.html").read_text()
     # the Events section: catalog titles, times in their own zone, day-0 rules
     assert "2025-09-24 09:30 UTC+08:00 (approximate)" in text
-    assert "9988.HK 2025-02-21 (override)" in text
+    # with how day 0 was established when the catalog's basis says prices
+    assert "9988.HK 2025-02-21 (override, inferred from prices)<" in text
+    assert "BABA 2025-08-29 (override)<" in text  # E5: an HKEX filing stamp
+    assert "BABA 2025-09-24 (next session)<" in text  # E1 in the US
+    assert "9988.HK 2025-09-24 (during session, inferred from prices)<" in text
     assert "40 of 42 (event, listing) pairs have another catalog event" in text
     assert "00:00:00" not in text  # dates without a time print as dates
     assert "Kolari, J. W. and Pynnönen, S. (2010)" in text

@@ -56,7 +56,7 @@ def events_overview(catalog: Catalog, pairs: pd.DataFrame) -> pd.DataFrame:
         Columns :data:`OVERVIEW_COLUMNS`, one row per catalog event in
         catalog order: ``day0`` lists each studied listing's day 0 with the
         rule that set it (``BABA 2025-09-24 (next session)``), and its basis
-        when it was inferred from prices (``9988.HK 2025-02-21 (override;
+        when it was inferred from prices (``9988.HK 2025-02-21 (override,
         inferred from prices)``), ``confounders``
         the other catalog events inside any of its listings' event windows,
         ``sources`` a tuple of URLs (and seed documents as text).
@@ -75,7 +75,7 @@ def events_overview(catalog: Catalog, pairs: pd.DataFrame) -> pd.DataFrame:
             + pd.to_datetime(keyed["day0"]).dt.strftime("%Y-%m-%d")
             + " ("
             + keyed["rule"].astype(str)
-            + inferred.map({True: "; inferred from prices", False: ""})
+            + inferred.map({True: ", inferred from prices", False: ""})
             + ")"
         )
         .groupby("event", sort=False)["text"]

@@ -678,9 +678,7 @@ def _basis(
                 f"basis for {ticker!r}, which is not among this event's listings",
             )
         elif value not in BASES:
-            check.add(
-                line, f"{field}.{ticker}", f"{value!r} is not one of {allowed}"
-            )
+            check.add(line, f"{field}.{ticker}", f"{value!r} is not one of {allowed}")
         elif value != "announced":
             out[str(ticker)] = str(value)
     return out

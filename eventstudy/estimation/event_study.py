@@ -301,7 +301,7 @@ def _split_inferred(
             "ticker": gone["ticker"].to_numpy(dtype=object),
             "reason": [
                 "left out (exclude_inferred_dates): its day 0 on "
-                f"{d.date()} was inferred from prices (catalog basis "
+                f"{d.date()} was inferred from prices (basis: "
                 "inferred_from_prices), not taken from the announcement"
                 for d in pd.DatetimeIndex(gone["date"])
             ],

@@ -97,6 +97,7 @@ def test_to_events_frame(catalog: Catalog) -> None:
         "short_title",
         "confounded",
         "confounders",
+        "basis",
         "issuer",
     ]
     # the catalog names Alibaba as the issuer of both its listings

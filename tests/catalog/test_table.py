@@ -38,6 +38,17 @@ def test_table_gives_the_catalogs_frames(catalog: Catalog, tmp_path: Path) -> No
     ours = read.to_events(STUDIED)
     ours = ours[ours["ticker"].isin(list(STUDIED))].reset_index(drop=True)
     pd.testing.assert_frame_equal(ours, catalog.to_events(STUDIED))
+    # the catalog's basis travels through the table's basis column
+    inferred = ours.loc[ours["basis"] == "inferred_from_prices", "event_id"]
+    assert set(inferred) == {
+        "E1:9988.HK",
+        "E3:BABA",
+        "E3:9988.HK",
+        "E4:BABA",
+        "E4:9988.HK",
+        "E6:9988.HK",
+        "E16a:BABA",
+    }
     conf = read.confounding(event_window=(-2, 2))
     pd.testing.assert_frame_equal(
         conf, confounding_table(catalog, event_window=(-2, 2))
@@ -108,7 +119,7 @@ def test_columns_and_one_announcement_per_event(tmp_path: Path) -> None:
         read_events_table(frame, {"BABA": "XNYS"}, file="t.parquet")
     assert [str(i) for i in info.value.issues] == [
         "t.parquet:0: colour: unknown column (allowed: id, ticker, announced, type, "
-        "title, short_title, group, benchmark, day0, issuer, confounders, role)",
+        "title, short_title, group, benchmark, day0, basis, issuer, confounders, role)",
         "t.parquet:0: announced: required column is missing (columns: id, ticker, colour)",
     ]
     frame = pd.DataFrame(
@@ -217,3 +228,31 @@ def test_a_table_study_writes_the_catalog_studys_files(
     for m in (a, b):
         m.pop("study")
     assert a == b
+
+
+def test_basis_column(tmp_path: Path) -> None:
+    path = tmp_path / "ev.csv"
+    path.write_text(
+        "id,ticker,announced,basis\n"
+        "A,BABA,2025-02-20,inferred_from_prices\n"
+        "A,9988.HK,2025-02-20,\n"  # empty: announced
+        "B,BABA,2025-02-21,announced\n"
+        "C,BABA,2025-02-24,from prices\n",
+        encoding="utf-8",
+    )
+    exchanges = {"BABA": "XNYS", "9988.HK": "XHKG"}
+    with pytest.raises(EventsTableError) as info:
+        read_events_table(path, exchanges)
+    assert str(info.value).splitlines() == [
+        f"{path}:5: basis: 'from prices' is not one of announced, inferred_from_prices"
+    ]
+    ok = pd.read_csv(path, dtype=str, keep_default_na=False).iloc[:3]
+    events = read_events_table(ok, exchanges).to_events({"BABA": "SPY"})
+    assert events.set_index("event_id")["basis"].to_dict() == {
+        "A:BABA": "inferred_from_prices",
+        "A:9988.HK": "announced",
+        "B:BABA": "announced",
+    }
+    # without the column every row is announced
+    plain = read_events_table(ok.drop(columns="basis"), exchanges).to_events()
+    assert set(plain["basis"]) == {"announced"}

@@ -204,3 +204,56 @@ def test_catalog_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe bad")
     with pytest.raises(CatalogError, match=r"bad.yaml: not a UTF-8 text file \(byte 0"):
         read_catalog(path)
+
+
+def test_basis_per_event_or_per_listing() -> None:
+    both = GOOD_EVENT.format(id="A", announced="2025-02-20").replace(
+        "[BABA]", "[BABA, 9988.HK]"
+    )
+    one = GOOD_EVENT.format(id="B", announced="2025-02-21").replace(
+        "[BABA]", "[BABA, 9988.HK]"
+    )
+    catalog = parse_catalog(
+        catalog_text(
+            both + "    basis: inferred_from_prices\n",
+            one + "    basis: {9988.HK: inferred_from_prices, BABA: announced}\n",
+            GOOD_EVENT.format(id="C", announced="2025-02-24"),
+        )
+    )
+    assert [catalog["A"].basis_of(t) for t in ("BABA", "9988.HK")] == [
+        "inferred_from_prices",
+        "inferred_from_prices",
+    ]
+    assert [catalog["B"].basis_of(t) for t in ("BABA", "9988.HK")] == [
+        "announced",
+        "inferred_from_prices",
+    ]
+    assert catalog["C"].basis_of("BABA") == "announced"  # the default
+    day0 = catalog.day0().set_index(["event", "ticker"])["basis"]
+    assert day0.to_dict() == {
+        ("A", "BABA"): "inferred_from_prices",
+        ("A", "9988.HK"): "inferred_from_prices",
+        ("B", "BABA"): "announced",
+        ("B", "9988.HK"): "inferred_from_prices",
+        ("C", "BABA"): "announced",
+    }
+
+
+def test_basis_errors_name_file_line_and_field() -> None:
+    base = GOOD_EVENT.format(id="A", announced="2025-02-20")
+    assert issues_of(catalog_text(base + "    basis: guessed\n")) == [
+        "cat.yaml:12: A.basis: 'guessed' is not one of announced, inferred_from_prices"
+    ]
+    assert issues_of(catalog_text(base + "    basis: [announced]\n")) == [
+        "cat.yaml:12: A.basis: must be one of announced, inferred_from_prices, or map "
+        "tickers to one (9988.HK: inferred_from_prices), got a list"
+    ]
+    text = catalog_text(
+        base + "    basis:\n      9988.HK: inferred_from_prices\n      BABA: prices\n"
+    )
+    assert issues_of(text) == [
+        "cat.yaml:13: A.basis.9988.HK: basis for '9988.HK', which is not among "
+        "this event's listings",
+        "cat.yaml:14: A.basis.BABA: 'prices' is not one of announced, "
+        "inferred_from_prices",
+    ]

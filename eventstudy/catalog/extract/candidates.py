@@ -77,6 +77,7 @@ class Candidate:
     score: float = 0.0
     role: str = "event"
     also: list[str] = field(default_factory=list)
+    timing_from_move: bool = False
 
     @property
     def day(self) -> dt.date | None:
@@ -142,7 +143,7 @@ def document_candidates(
         return []
     main = companies[0]
     lead = lead_indices(sentences)
-    move_timing = _move_timing(sentences)
+    move_timing, timing_from_move = _move_timing(sentences)
     out: list[Candidate] = []
     for sentence in sentences:
         text = sentence.text
@@ -189,8 +190,15 @@ def document_candidates(
             continue
         timing = find_timing(text)
         news_day = date is not None and date.start == date.end == published
+        # a timing cue of the price move itself ("shares jumped premarket"),
+        # not of its cause, dates the news by the market reaction
+        from_move = (
+            timing is not None
+            and move_match is not None
+            and (cause is None or find_timing(cause["rest"]) is None)
+        )
         if timing is None and news_day and (in_front or cause is not None):
-            timing = move_timing
+            timing, from_move = move_timing, timing_from_move
         candidate = Candidate(
             sentence=sentence,
             etype=etype,
@@ -202,6 +210,7 @@ def document_candidates(
             timing=timing,
             clock=find_clock(text),
             move=cause is not None,
+            timing_from_move=from_move and timing is not None,
         )
         out.append(candidate)
     _date_front_by_lead(out, lead, published)
@@ -342,18 +351,23 @@ def _merge_same_day(candidates: list[Candidate], opening: set[int]) -> list[Cand
 OPENING_TIMING_SENTENCES = 5
 
 
-def _move_timing(sentences: list[Sentence]) -> tuple[str, str] | None:
-    """Return the document's timing: an opening sentence's cue, else a price move's."""
+def _move_timing(sentences: list[Sentence]) -> tuple[tuple[str, str] | None, bool]:
+    """Return the document's timing: an opening sentence's cue, else a price move's.
+
+    The flag is True when the timing comes from a sentence about the share
+    price ("shares jumped in premarket trading"): the session is then read
+    off the market reaction (``basis: inferred_from_prices``).
+    """
     for sentence in sentences[:OPENING_TIMING_SENTENCES]:
         timing = find_timing(sentence.text)
         if timing is not None:
-            return timing
+            return timing, _MOVE.search(sentence.text) is not None
     for sentence in sentences:
         if _MOVE.search(sentence.text):
             timing = find_timing(sentence.text)
             if timing is not None:
-                return timing
-    return None
+                return timing, True
+    return None, False
 
 
 def listing_tickers(candidate: Candidate, universe: Universe) -> list[str]:

@@ -164,7 +164,10 @@ def extract_text(
         ``published_source``, ``publication_evidence`` (list), ``tickers``
         (list, main company first) and ``candidates`` (ranked list of
         catalog-shaped dicts: ``id, title, type, announced, timing,
-        listings, sources, confidence, evidence`` and ``role``, ``day0``).
+        listings, sources, confidence, evidence`` and ``role``, ``day0``,
+        ``basis``: ``inferred_from_prices`` when the date rests on the
+        publication date proposed from prices, or the session on a price
+        move's timing cue; else ``announced``).
     """
     universe = _universe(universe)
     dateline = find_dateline(text.splitlines(), published)
@@ -215,7 +218,7 @@ def extract_text(
         "publication_evidence": evidence,
         "tickers": _tickers(companies, universe),
         "candidates": [
-            _candidate_dict(c, i, name, universe)
+            _candidate_dict(c, i, name, universe, dated_by_prices=source == "prices")
             for i, c in enumerate(candidates, start=1)
         ],
     }
@@ -244,8 +247,34 @@ def _stem(name: str) -> str:
     return name.split("_")[0] if "_" in name else Path(name).stem
 
 
+def _basis(candidate: Candidate, dated_by_prices: bool) -> tuple[str, str | None]:
+    """How the candidate's day 0 was established, and why when from prices.
+
+    ``inferred_from_prices`` when its date depends on a publication date that
+    was matched to prices (a relative date: "on Tuesday", "today", the
+    publication date itself), or its session on a timing cue of the share
+    price move ("shares jumped in premarket trading"); else ``announced``.
+    """
+    date = candidate.date
+    if dated_by_prices and date is not None and date.relative:
+        return "inferred_from_prices", (
+            "the date is relative to the publication date, which was matched to "
+            f"prices (publication_evidence): {candidate.date_how}"
+        )
+    if candidate.timing_from_move and candidate.timing is not None:
+        return "inferred_from_prices", (
+            f"session from the price move's timing cue {candidate.timing[1]!r}"
+        )
+    return "announced", None
+
+
 def _candidate_dict(
-    candidate: Candidate, rank: int, doc: str, universe: Universe
+    candidate: Candidate,
+    rank: int,
+    doc: str,
+    universe: Universe,
+    *,
+    dated_by_prices: bool = False,
 ) -> dict[str, Any]:
     sentence: Sentence = candidate.sentence
     title = sentence.text if len(sentence.text) <= 120 else sentence.text[:117] + "..."
@@ -283,7 +312,11 @@ def _candidate_dict(
                 day0[ticker] = got[0].isoformat()
         if day0:
             out["day0"] = day0
+    basis, why = _basis(candidate, dated_by_prices)
+    out["basis"] = basis
     out["evidence"] = evidence_of(candidate)
+    if why is not None:
+        out["evidence"]["basis"] = why
     return out
 
 

@@ -2,10 +2,11 @@
 
 Both merge the documents' candidates first (merge.py). The events table has
 the columns of the study's events tables: ``id, ticker, announced, type,
-title, group, benchmark, day0, issuer, confounders, role`` (one row per
+title, group, benchmark, day0, basis, issuer, confounders, role`` (one row per
 event and listing; ``group`` and ``benchmark`` are left empty for the user;
 ``role`` is ``event`` for an article's news and ``confounder`` for an older
-event it recalls). The catalog is the YAML schema of docs/catalog.md, with
+event it recalls; ``basis`` is ``inferred_from_prices`` for a date the
+extraction read off prices, see :func:`basis_of`). The catalog is the YAML schema of docs/catalog.md, with
 the listings whose exchange is known.
 """
 
@@ -18,7 +19,7 @@ import yaml
 
 from eventstudy.catalog.extract.merge import MergedEvent, event_id, merge_candidates
 
-__all__ = ["TABLE_COLUMNS", "catalog_yaml", "events_table"]
+__all__ = ["TABLE_COLUMNS", "basis_of", "catalog_yaml", "events_table"]
 
 #: Columns written by ``--format table`` (the events-table format).
 TABLE_COLUMNS = (
@@ -30,6 +31,7 @@ TABLE_COLUMNS = (
     "group",
     "benchmark",
     "day0",
+    "basis",
     "issuer",
     "confounders",
     "role",
@@ -46,6 +48,16 @@ def _listing_info(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def _role(event: MergedEvent) -> str:
     return "confounder" if event.candidate.get("role") == "background" else "event"
+
+
+def basis_of(event: MergedEvent) -> str:
+    """How a merged event's day 0 was established (docs/catalog.md, "Basis").
+
+    The kept candidate's ``basis``: ``inferred_from_prices`` when its date
+    rests on a publication date proposed from prices, or its session on a
+    price move's timing cue; else ``announced``.
+    """
+    return str(event.candidate.get("basis") or "announced")
 
 
 def events_table(documents: list[dict[str, Any]]) -> pd.DataFrame:
@@ -78,6 +90,7 @@ def events_table(documents: list[dict[str, Any]]) -> pd.DataFrame:
                     "group": "",
                     "benchmark": "",
                     "day0": str((c.get("day0") or {}).get(ticker, "")),
+                    "basis": basis_of(event),
                     "issuer": str(info.get(ticker, {}).get("company") or ""),
                     "confounders": "",
                     "role": _role(event),
@@ -140,6 +153,11 @@ def catalog_yaml(documents: list[dict[str, Any]], *, name: str = "extracted") ->
         day0 = {t: d for t, d in (c.get("day0") or {}).items() if t in keep}
         if day0 and c.get("timing") == "after_close":
             item["day0"] = day0
+        if basis_of(event) != "announced":
+            item["basis"] = basis_of(event)
+            why = (c.get("evidence") or {}).get("basis")
+            if why:
+                notes.append(f"basis: {why}")
         item.update(
             {
                 "sources": {"seeds": list(event.sources)},

@@ -139,6 +139,7 @@ def test_merge_table_and_catalog(tmp_path: Path) -> None:
         "group": "",
         "benchmark": "",
         "day0": "2024-12-18",
+        "basis": "announced",  # (dated by --published, not by prices)
         "issuer": "FedEx Corp",
         "confounders": "",
         "role": "event",
@@ -225,3 +226,72 @@ def test_progress_bar_on_request(
     assert "1/1" in capsys.readouterr().err
     assert main([*args, "--no-progress"]) == 0
     assert capsys.readouterr().err == ""
+
+
+UNDATED = (
+    "FedEx raises outlook\n"
+    "FedEx Corp said on Monday it raised its full-year profit forecast. "
+    "FDX shares are trading higher by 2.00% to $102.00 premarket at last check Tuesday.\n"
+)
+
+
+def _closes(folder: Path) -> Path:
+    folder.mkdir()
+    # 102.00 / 1.02 = 100.00: Monday 16 Dec's close, so the quote is Tuesday's
+    (folder / "FDX.csv").write_text(
+        "date,close\n2024-12-12,98.5\n2024-12-13,99.0\n2024-12-16,100.0\n"
+        "2024-12-17,103.0\n2024-12-18,104.0\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_dates_inferred_from_prices_are_marked(tmp_path: Path) -> None:
+    prices = _closes(tmp_path / "prices")
+    doc = extract_text(UNDATED, "a.txt", prices_dir=prices, universe=LISTINGS)
+    assert (doc["published"], doc["published_source"]) == ("2024-12-17", "prices")
+    (first,) = [c for c in doc["candidates"] if c["type"] == "guidance"]
+    assert (first["announced"], first["basis"]) == (
+        "2024-12-16",
+        "inferred_from_prices",
+    )
+    assert "matched to prices" in first["evidence"]["basis"]
+    table = events_table([doc])
+    assert table.loc[table["ticker"] == "FDX", "basis"].tolist() == [
+        "inferred_from_prices"
+    ]
+    # the study's reader takes the column; the catalog carries the field
+    read = read_events_table(table, {"FDX": "XNYS"})
+    assert read.to_events()["basis"].tolist() == ["inferred_from_prices"]
+    path = tmp_path / "cat.yaml"
+    path.write_text(catalog_yaml([doc]), encoding="utf-8")
+    (event,) = read_catalog(path)
+    assert event.basis_of("FDX") == "inferred_from_prices"
+    assert "basis: the date is relative to the publication date" in event.notes
+
+
+def test_a_given_publication_date_is_announced_unless_the_session_is_a_move() -> None:
+    # --published: the date does not come from prices
+    doc = extract_text(
+        FEDEX, "a.txt", published=dt.date(2024, 12, 17), universe=LISTINGS
+    )
+    assert doc["candidates"][0]["basis"] == "announced"  # "after the bell": its own cue
+    yaml_text = catalog_yaml([doc])
+    assert "basis" not in yaml_text
+    # the session read off a price move's timing ("in extended trading")
+    moved = (
+        "FedEx raises outlook\nFedEx Corp on Tuesday raised its full-year profit "
+        "forecast. Shares rose 5% in extended trading.\n"
+    )
+    doc = extract_text(
+        moved, "b.txt", published=dt.date(2024, 12, 17), universe=LISTINGS
+    )
+    first = doc["candidates"][0]
+    assert (first["timing"], first["day0"], first["basis"]) == (
+        "after_close",
+        {"FDX": "2024-12-18"},
+        "inferred_from_prices",
+    )
+    assert first["evidence"]["basis"] == (
+        "session from the price move's timing cue 'in extended trading'"
+    )
