@@ -153,6 +153,60 @@ def _labels_for(
     return out
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Whether two option values (or label arrays) are equal, exactly."""
+    if isinstance(a, pd.Series) or isinstance(b, pd.Series):
+        return (
+            isinstance(a, pd.Series)
+            and isinstance(b, pd.Series)
+            and a.index.equals(b.index)
+            and a.equals(b)
+        )
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        try:
+            return bool(np.array_equal(a, b))
+        except (TypeError, ValueError):
+            return False
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _earlier_unit(
+    done: list[tuple[Any, dict[str, Any], list[Any], list[list[pd.DataFrame]]]],
+    panel: Any,
+    opts: dict[str, Any],
+    groupings: list[Any],
+) -> list[list[pd.DataFrame]] | None:
+    """The tables of an earlier unit whose tests are these, or None.
+
+    When no issuer has two listings for an event, the issuer panel is the
+    listing panel itself; with the same options (the Kolari-Pynnönen blocks
+    are then the same issuers) and the same groups every test gives the same
+    numbers, so the issuer unit takes the listing unit's tables. Only with a
+    reproducible (integer) seed: a Generator draws other bootstrap samples
+    on each call.
+    """
+    seed = opts.get("seed", 0)
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
+        return None
+    for panel0, opts0, groupings0, tables in done:
+        if (
+            panel0 is panel
+            and opts0.keys() == opts.keys()
+            and all(_same(opts0[k], opts[k]) for k in opts)
+            and len(groupings0) == len(groupings)
+            and all(_same(g0, g) for g0, g in zip(groupings0, groupings, strict=True))
+        ):
+            return tables
+    return None
+
+
 def caar_family(res: EventStudyResults, design: StudyDesign) -> pd.DataFrame:
     """Every CAAR test of ``design`` at both units, adjusted for multiplicity.
 
@@ -170,25 +224,34 @@ def caar_family(res: EventStudyResults, design: StudyDesign) -> pd.DataFrame:
         study's); rows by unit (listing, then issuer),
         window, grouping (all, then by group) and test.
     """
-    from eventstudy.estimation.inference import caar_tests
+    from eventstudy.estimation.inference import caar_battery
 
     windows = res.family_windows(design)
     keep = ~res.overlap_dropped(design).reindex(res.panel.event_ids).to_numpy(
         dtype=bool
     )
     parts = []
+    done: list[tuple[Any, dict[str, Any], list[Any], list[list[pd.DataFrame]]]] = []
     for unit in UNITS:
         panel = res.unit_panel(unit, design.issuer_unit)
         opts = dict(design.options)
         opts.setdefault("ci_level", res.settings.ci_level)
         if design.kp_blocks == "issuer" and "kp_blocks" not in opts:
             opts["kp_blocks"] = res.issuer_labels(unit, design.issuer_unit)
-        groupings = _labels_for(res, unit, design.group_by, keep)
-        for a, b in windows:
-            for _, labels in groupings:
-                if not np.any(labels != None):  # noqa: E711
-                    continue
-                t = caar_tests(panel, a, b, tests=design.tests, by=labels, **opts)
+        groupings = [
+            labels
+            for _, labels in _labels_for(res, unit, design.group_by, keep)
+            if np.any(labels != None)  # noqa: E711
+        ]
+        if not groupings:
+            continue
+        tables = _earlier_unit(done, panel, opts, groupings)
+        if tables is None:
+            tables = caar_battery(panel, windows, groupings, design.tests, **opts)
+            done.append((panel, opts, groupings, tables))
+        for per_window in tables:  # rows by window, then grouping
+            for t in per_window:
+                t = t.copy()
                 t.insert(0, "unit", unit)
                 parts.append(t)
     if not parts:

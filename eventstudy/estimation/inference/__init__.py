@@ -1,7 +1,9 @@
 """Significance tests of AARs and CAARs (docs/formulas.md).
 
 Public entry points: :func:`caar_tests` (every test over one window, per
-group of events) and :func:`aar_table` (every test on every relative day).
+group of events), :func:`caar_battery` (the same for several windows and
+groupings, sharing their passes) and :func:`aar_table` (every test on every
+relative day).
 Each test is also a function of a :class:`GroupContext` and a window index,
 in one module per family: :mod:`.parametric`, :mod:`.correlation`,
 :mod:`.sign`, :mod:`.rank`, :mod:`.bootstrap`.
@@ -15,6 +17,7 @@ from eventstudy.estimation.inference.battery import (
     ALL_TESTS,
     EXTRA_TESTS,
     aar_table,
+    caar_battery,
     caar_tests,
 )
 from eventstudy.estimation.inference.correlation import mean_cross_correlation
@@ -26,6 +29,7 @@ __all__ = [
     "Options",
     "TestResult",
     "aar_table",
+    "caar_battery",
     "caar_tests",
     "mean_cross_correlation",
 ]

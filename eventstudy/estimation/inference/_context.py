@@ -26,6 +26,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
+import pandas as pd
 
 from eventstudy._typing import BoolArray, Float64Array, Int64Array
 from eventstudy.estimation.inference._arrays import nan_sd, rank_rows, row_median
@@ -517,8 +518,8 @@ def _pass_key(ctx: Any, make: Callable[..., Any], attr: str) -> Hashable | None:
     for f in dataclasses.fields(opts):
         if f.name == "seed":
             continue  # only the bootstrap draws, never a pass
-        v = getattr(opts, f.name)
-        if isinstance(v, np.ndarray | list | dict | set) or not _hashable(v):
+        v = _option_key(getattr(opts, f.name))
+        if v is None and getattr(opts, f.name) is not None:
             return None
         fields.append((f.name, v))
     rows = _rows_digest(ctx.rows, ctx.panel.n_events)
@@ -528,6 +529,9 @@ def _pass_key(ctx: Any, make: Callable[..., Any], attr: str) -> Hashable | None:
         needs -= {"grank"}
     elif name == "_grank_pass":
         needs &= {"grank"}
+    elif name != "_estimation_pass":
+        # r̄ and the group sums depend on neither the tests nor the windows
+        needs = frozenset()
     windows = tuple((w.a, w.b) for w in ctx.windows) if "grank" in needs else ()
     return (
         attr,
@@ -550,6 +554,30 @@ def _rows_digest(rows: np.ndarray, n: int) -> str:
     return hashlib.blake2b(
         np.ascontiguousarray(rows).tobytes(), digest_size=16
     ).hexdigest()
+
+
+def _option_key(v: Any) -> Hashable | None:
+    """A hashable stand-in for an option value (None: not cacheable).
+
+    Labels given as an array, list or Series (``kp_blocks``, one per panel
+    row) become a tuple of their values (and index), compared exactly on a
+    cache hit: the successive :func:`caar_tests` calls of a study pass the
+    same issuer labels, and without a key every call repeated every pass.
+    """
+    if isinstance(v, pd.Series):
+        index = _option_key(v.index.to_numpy())
+        values = _option_key(v.to_numpy())
+        return None if index is None or values is None else ("series", index, values)
+    if isinstance(v, list | tuple):
+        v = np.asarray(v, dtype=object)
+    if isinstance(v, np.ndarray):
+        if v.dtype.kind not in "biufUSOM":
+            return None
+        key = ("array", v.dtype.str, v.shape, tuple(v.ravel().tolist()))
+        return key if _hashable(key) else None
+    if isinstance(v, dict | set) or not _hashable(v):
+        return None
+    return cast(Hashable, v)
 
 
 def _hashable(v: Any) -> bool:

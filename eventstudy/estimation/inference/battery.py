@@ -43,6 +43,7 @@ __all__ = [
     "ALL_TESTS",
     "EXTRA_TESTS",
     "aar_table",
+    "caar_battery",
     "caar_tests",
     "confidence_interval",
 ]
@@ -282,24 +283,74 @@ def caar_tests(
     -----
     The formulas, papers and variants are in ``docs/formulas.md``.
     """
+    return caar_battery(
+        panel, [(a, b)], [by], tests, seed=seed, ci_level=ci_level, **options
+    )[0][0]
+
+
+def caar_battery(
+    panel: AbnormalPanel,
+    windows: Sequence[tuple[int, int]],
+    groupings: Sequence[Any],
+    tests: str | Iterable[str] = "all",
+    *,
+    seed: int | np.random.Generator | None = 0,
+    ci_level: float = 0.95,
+    **options: Any,
+) -> list[list[pd.DataFrame]]:
+    """:func:`caar_tests` of several windows and groupings, sharing their work.
+
+    ``out[w][g]`` equals ``caar_tests(panel, *windows[w], tests,
+    by=groupings[g], ...)``, number for number: the tests run in that order
+    (window, then grouping), so even a Generator seed draws the same
+    bootstrap samples. What the calls would repeat is done once: the CAR
+    moments of each window, and per grouping one estimation-window pass (the
+    ranks, signs and sums that depend on the group only, plus GRANK's part
+    for all windows at once) and one ``r̄``.
+
+    Parameters
+    ----------
+    panel : AbnormalPanel
+        The engine's output.
+    windows : sequence of (int, int)
+        The CAR windows.
+    groupings : sequence
+        Values of ``by`` (see :func:`caar_tests`).
+    tests, seed, ci_level, **options
+        As in :func:`caar_tests`.
+
+    Returns
+    -------
+    list of list of DataFrame
+        One table per window and grouping.
+    """
     names = _resolve_tests(tests)
     opts = _options(seed, options)
     level = _check_level(ci_level)
-    panel.columns(a, b)  # validates the window
+    for a, b in windows:
+        panel.columns(a, b)  # validates the window
     needs = _needs(names, opts)
-    rows = []
-    moments = {(a, b): panel.car_moments(a, b)}
-    groups = _groups(panel, by)
+    moments = {(a, b): panel.car_moments(a, b) for a, b in windows}
+    groups = [_groups(panel, by) for by in groupings]
     ctxs = [
-        GroupContext(panel, idx, [(a, b)], opts, needs, moments) for _, idx in groups
+        [GroupContext(panel, idx, windows, opts, needs, moments) for _, idx in gr]
+        for gr in groups
     ]
-    _prepare(ctxs, names)
-    for (label, _), ctx in zip(groups, ctxs, strict=True):
-        for res in _run(ctx, names, 0):
-            rows.append(
-                {"group": label, "window": ctx.windows[0].label, **_row(res, level)}
-            )
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    for cs in ctxs:  # the groups of one grouping are disjoint: one pass each
+        _prepare(cs, names)
+    out = []
+    for w in range(len(windows)):
+        tables = []
+        for gr, cs in zip(groups, ctxs, strict=True):
+            rows = []
+            for (label, _), ctx in zip(gr, cs, strict=True):
+                for res in _run(ctx, names, w):
+                    rows.append(
+                        {"group": label, "window": ctx.windows[w].label, **_row(res, level)}
+                    )
+            tables.append(pd.DataFrame(rows, columns=_COLUMNS))
+        out.append(tables)
+    return out
 
 
 def _row(res: TestResult, ci_level: float = 0.95) -> dict[str, Any]:

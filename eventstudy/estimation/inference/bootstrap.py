@@ -45,15 +45,22 @@ def bootstrap_skewness_t(
         b = min(step, n_boot - done)
         xs = x[rng.integers(0, n, size=(b, n))]
         m = xs.mean(axis=1)
-        s = xs.std(axis=1, ddof=1)
         # a resample of one repeated value has no spread: its statistic is
         # undefined, whatever rounding leaves in s (an exact test: the values
         # are copies of the same floats); without this, s ~ 1e-18 from
         # rounding gave t* ~ ±1e30 with a sign set by the summation order
-        s[xs.max(axis=1) == xs.min(axis=1)] = np.nan
+        flat = xs.max(axis=1) == xs.min(axis=1)
+        # deviations once, in place: s is bit for bit xs.std(ddof=1) (the
+        # same mean, squares and sums); the cubes as d²·d rather than
+        # d ** 3 (libm pow, 15x slower), equal to about 1 ulp per term
+        d = np.subtract(xs, m[:, None], out=xs)
+        d2 = d * d
+        s = np.sqrt(d2.sum(axis=1) / (n - 1))
+        s[flat] = np.nan
+        d3 = np.multiply(d2, d, out=d2)
         with np.errstate(invalid="ignore", divide="ignore"):
             sr = (m - mean) / s
-            g = ((xs - m[:, None]) ** 3).sum(axis=1) / (n * s**3)
+            g = d3.sum(axis=1) / (n * s**3)
             t = math.sqrt(n) * (sr + g * sr**2 / 3.0 + g / (6.0 * n))
         t = t[np.isfinite(t)]
         valid += t.size
