@@ -23,6 +23,7 @@ import pandas as pd
 
 from eventstudy import __version__
 from eventstudy._atomic import atomic_write_text
+from eventstudy._csv_text import write_csv
 from eventstudy.catalog.event import Catalog
 from eventstudy.catalog.overview import events_overview
 from eventstudy.data.factors import FactorData
@@ -211,13 +212,14 @@ def _atomic_write(path: Path, text: str) -> None:
     atomic_write_text(path, text)
 
 
-def _csv(frame: pd.DataFrame) -> str:
+def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    if not dates:
+        return frame
     out = frame.copy()
-    for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].dt.strftime("%Y-%m-%d")
-    text: str = out.to_csv(index=False, lineterminator="\n", float_format="%.17g")
-    return text
+    for c in dates:
+        out[c] = out[c].dt.strftime("%Y-%m-%d")
+    return out
 
 
 def sha256_text(text: str) -> str:
@@ -282,11 +284,9 @@ def write_outputs(
     written: dict[str, Path] = {}
     hashes: dict[str, str] = {}
     for name, frame in {**tables, **(extra_csv or {})}.items():
-        text = _csv(frame)
         path = out / f"{name}.csv"
-        _atomic_write(path, text)
+        hashes[f"{name}.csv"] = write_csv(path, frame, _dates_as_text)
         written[name] = path
-        hashes[f"{name}.csv"] = sha256_text(text)
     if excel:
         from eventstudy.report.excel import write_workbook
 

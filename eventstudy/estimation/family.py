@@ -183,7 +183,7 @@ def _earlier_unit(
     opts: dict[str, Any],
     groupings: list[Any],
 ) -> list[list[pd.DataFrame]] | None:
-    """The tables of an earlier unit whose tests are these, or None.
+    """Return the tables of an earlier unit whose tests are these (or None).
 
     When no issuer has two listings for an event, the issuer panel is the
     listing panel itself; with the same options (the Kolari-Pynnönen blocks

@@ -557,7 +557,7 @@ def _rows_digest(rows: np.ndarray, n: int) -> str:
 
 
 def _option_key(v: Any) -> Hashable | None:
-    """A hashable stand-in for an option value (None: not cacheable).
+    """Return a hashable stand-in for an option value (None: not cacheable).
 
     Labels given as an array, list or Series (``kp_blocks``, one per panel
     row) become a tuple of their values (and index), compared exactly on a

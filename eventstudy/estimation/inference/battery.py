@@ -346,7 +346,11 @@ def caar_battery(
             for (label, _), ctx in zip(gr, cs, strict=True):
                 for res in _run(ctx, names, w):
                     rows.append(
-                        {"group": label, "window": ctx.windows[w].label, **_row(res, level)}
+                        {
+                            "group": label,
+                            "window": ctx.windows[w].label,
+                            **_row(res, level),
+                        }
                     )
             tables.append(pd.DataFrame(rows, columns=_COLUMNS))
         out.append(tables)
