@@ -21,6 +21,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,43 @@ def _num(v: float, digits: int, percent: bool) -> str:
     return f"{100 * v if percent else v:.{digits}f}"
 
 
+def _fmt(v: np.ndarray, spec: str) -> np.ndarray:
+    """``spec.format`` of each value, as an object array of str."""
+    out = np.empty(len(v), dtype=object)
+    out[:] = list(map(spec.format, np.asarray(v, dtype=float).tolist()))
+    return out
+
+
+def _nums(v: np.ndarray, digits: int, percent: bool) -> np.ndarray:
+    """:func:`_num` of each value."""
+    out = _fmt(100 * v if percent else v, f"{{:.{digits}f}}")
+    out[~np.isfinite(v)] = "n/a"
+    return out
+
+
+def _stars(p: np.ndarray) -> np.ndarray:
+    """:func:`stars` of each p-value."""
+    count = sum((p < lvl).astype(np.int64) for lvl in STAR_LEVELS)
+    count = np.where(np.isfinite(p), count, 0)
+    return np.array(["", "*", "**", "***"], dtype=object)[count]
+
+
+def _str_add(a: Any, b: Any) -> np.ndarray:
+    """Element-wise concatenation of two sequences of str."""
+    return np.asarray(a, dtype=object) + np.asarray(b, dtype=object)
+
+
+def _intervals(
+    lo: np.ndarray, hi: np.ndarray, digits: int, percent: bool
+) -> np.ndarray:
+    """:func:`_interval` of each pair of bounds."""
+    text = _str_add(
+        _str_add(_str_add("[", _nums(lo, digits, percent)), ", "),
+        _str_add(_nums(hi, digits, percent), "]"),
+    )
+    return np.where(np.isfinite(lo) & np.isfinite(hi), text, "")
+
+
 @dataclass(frozen=True)
 class Table:
     """A formatted table: header, text cells and notes.
@@ -134,8 +172,9 @@ class Table:
 
         sep = "-" * (sum(widths) + 2 * (len(widths) - 1))
         body = [self.title, sep, line(self.header), sep]
+        rules = set(self.rules)  # a list made this quadratic in the rows
         for i, r in enumerate(self.rows):
-            if i in self.rules and i:
+            if i in rules and i:
                 body.append(sep)
             body.append(line(r))
         body.append(sep)
@@ -205,8 +244,9 @@ class Table:
             + "</tr></thead>"
         )
         out.append("<tbody>")
+        rules = set(self.rules)
         for i, r in enumerate(self.rows):
-            cls = ' class="es-rule"' if i in self.rules and i else ""
+            cls = ' class="es-rule"' if i in rules and i else ""
             cells = "".join(
                 f'<td class="{"es-label" if j < self.n_label_columns else "es-num"}">'
                 f"{e(c)}</td>"
@@ -246,8 +286,9 @@ class Table:
             " & ".join(latex_escape(h, stars=False) for h in self.header) + " \\\\",
             "\\midrule",
         ]
+        rules = set(self.rules)
         for i, r in enumerate(self.rows):
-            if i in self.rules and i:
+            if i in rules and i:
                 lines.append("\\midrule")
             k = self.n_label_columns  # stars only in the number cells
             cells = (latex_escape(c, stars=j >= k) for j, c in enumerate(r))
@@ -436,22 +477,32 @@ def car_table(
         if "ndays" in cars.columns
         else np.full(len(cars), np.nan)
     )
-    short: set[tuple[str, str]] = set()
-    info: dict[str, tuple[str, str]] = {}
-    cell: dict[tuple[str, str], tuple[float, ...]] = {}
     n = len(cars)
-    ids = cars["event_id"].astype(str).tolist()
-    evs = cars["event"].astype(str).tolist() if has_event else ids
-    tks = cars["ticker"].astype(str).tolist() if has_ticker else [""] * n
+    ids = cars["event_id"].astype(str).to_numpy(dtype=object)
+    evs = cars["event"].astype(str).to_numpy(dtype=object) if has_event else ids
+    tks = (
+        cars["ticker"].astype(str).to_numpy(dtype=object)
+        if has_ticker
+        else np.full(n, "", dtype=object)
+    )
     cols = ["car", "t", "p_value", *(["ci_low", "ci_high"] if ci else [])]
     nums = cars[cols].to_numpy(float)
-    for ev, w, lab, tk, vals, nd in zip(
-        ids, cars["window"].astype(str), evs, tks, nums, ndays, strict=True
-    ):
-        info.setdefault(ev, (lab, tk))
-        if np.isfinite(nd) and nd < _window_length(w):
-            short.add((ev, w))
-        cell.setdefault((ev, w), tuple(float(v) for v in vals))
+    # events in the order they first appear; each (event, window) cell from
+    # its first row; a cell is short when any of its rows is
+    ev_code, ev_ids = pd.factorize(ids)
+    w_code, w_names = pd.factorize(cars["window"].astype(str).to_numpy(dtype=object))
+    n_ev, n_w = len(ev_ids), len(w_names)
+    first_row = np.flatnonzero(~pd.Series(ev_code).duplicated().to_numpy())
+    pair = ev_code.astype(np.int64) * max(n_w, 1) + w_code
+    first_cell = ~pd.Series(pair).duplicated().to_numpy()
+    vals = np.full((n_ev, n_w, len(cols)), np.nan)
+    have = np.zeros((n_ev, n_w), dtype=bool)
+    vals[ev_code[first_cell], w_code[first_cell]] = nums[first_cell]
+    have[ev_code[first_cell], w_code[first_cell]] = True
+    w_len = np.array([_window_length(str(w)) for w in w_names], dtype=float)
+    is_short = np.isfinite(ndays) & (ndays < w_len[w_code])
+    short = np.zeros((n_ev, n_w), dtype=bool)
+    short[ev_code[is_short], w_code[is_short]] = True
     header = [
         "Event",
         *(["Ticker"] if has_ticker else []),
@@ -459,32 +510,37 @@ def car_table(
         *wins,
     ]
     n_lab = 1 + has_ticker + (dates is not None)
-    rows: list[list[str]] = []
-    rules: list[int] = []
-    previous = None
-    for ev, (default, ticker) in info.items():
-        lab = labels.get(ev, default) if labels is not None else default
-        if lab != previous:
-            rules.append(len(rows))
-        top = [lab if lab != previous else ""]
-        previous = lab
-        top += [ticker] if has_ticker else []
-        top += [dates.get(ev, "")] if dates is not None else []
-        bottom = [""] * n_lab
-        for w in wins:
-            if (ev, w) not in cell:
-                top.append("")
-                bottom.append("")
-                continue
-            car, t, pv, *bounds = cell[(ev, w)]
-            top.append(_num(car, digits, percent) + stars(pv))
-            mark = "†" if (ev, w) in short else ""
-            if ci:
-                below = _interval(bounds[0], bounds[1], digits, percent)
-            else:
-                below = f"({t:.2f})" if np.isfinite(t) else ""
-            bottom.append(below + mark)
-        rows += [top, bottom]
+    default = evs[first_row]
+    labs = np.empty(n_ev, dtype=object)
+    labs[:] = (
+        list(map(labels.get, ev_ids, default)) if labels is not None else list(default)
+    )
+    previous = np.empty(n_ev, dtype=object)
+    previous[1:] = labs[:-1]
+    same = np.asarray(labs == previous, dtype=bool)  # the label of the row above
+    rules = (2 * np.flatnonzero(~same)).tolist()
+    top_cols: list[Any] = [np.where(same, "", labs).tolist()]
+    if has_ticker:
+        top_cols.append(tks[first_row].tolist())
+    if dates is not None:
+        top_cols.append(list(map(dates.get, ev_ids, [""] * n_ev)))
+    bottom_cols: list[Any] = [[""] * n_ev for _ in range(n_lab)]
+    where = {str(w): k for k, w in enumerate(w_names)}
+    for w in wins:  # a loop over the windows, not the events
+        k = where[w]
+        v = vals[:, k, :]
+        top = _str_add(_nums(v[:, 0], digits, percent), _stars(v[:, 2]))
+        if ci:
+            below = _intervals(v[:, 3], v[:, 4], digits, percent)
+        else:
+            t = v[:, 1]
+            below = np.where(np.isfinite(t), _fmt(t, "({:.2f})"), "")
+        below = _str_add(below, np.where(short[:, k], "†", ""))
+        top_cols.append(np.where(have[:, k], top, "").tolist())
+        bottom_cols.append(np.where(have[:, k], below, "").tolist())
+    rows: list[list[str]] = [[] for _ in range(2 * n_ev)]
+    rows[0::2] = map(list, zip(*top_cols, strict=True))
+    rows[1::2] = map(list, zip(*bottom_cols, strict=True))
     unit = "in percent" if percent else "as decimal returns"
     beneath = (
         "confidence intervals in brackets (CAR -/+ t(M-k) quantile x se)"
@@ -493,7 +549,7 @@ def car_table(
         "the ARs, t(M-k))"
     )
     notes = f"CAR {unit}; {beneath}. {_STAR_NOTE}."
-    if short:
+    if is_short.any():
         notes += (
             " † fewer valid return days than the window (edge of the data or "
             "missing returns): the CAR sums the valid days only."
