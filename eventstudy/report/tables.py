@@ -16,10 +16,11 @@ Stars follow the usual convention: ``*`` p < 0.10, ``**`` p < 0.05,
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,12 +206,13 @@ class Table:
         lines = [f"**{esc_text(self.title)}**", ""]
         lines.append("| " + " | ".join(esc_text(h) for h in self.header) + " |")
         lines.append("| " + " | ".join(align) + " |")
-        lines.extend(
-            "| "
-            + " | ".join(esc_text(c) if j < k else esc(c) for j, c in enumerate(r))
-            + " |"
-            for r in self.rows
+        cols = _per_column(
+            self.rows,
+            [_md_label_cells if j < k else esc for j in range(len(self.header))],
         )
+        for j in range(min(k, len(cols))):
+            cols[j] = _md_link_brackets(cols[j])
+        lines.extend(map("| {} |".format, map(" | ".join, zip(*cols, strict=True))))
         if self.notes:
             lines += ["", esc_text(self.notes)]
         return "\n".join(lines) + "\n"
@@ -244,15 +246,26 @@ class Table:
             + "</tr></thead>"
         )
         out.append("<tbody>")
-        rules = set(self.rules)
-        for i, r in enumerate(self.rows):
-            cls = ' class="es-rule"' if i in rules and i else ""
-            cells = "".join(
-                f'<td class="{"es-label" if j < self.n_label_columns else "es-num"}">'
-                f"{e(c)}</td>"
-                for j, c in enumerate(r)
+        cols = _per_column(self.rows, [e] * len(self.header))
+        cols = [
+            list(
+                map(
+                    (
+                        f'<td class="{"es-label" if j < self.n_label_columns else "es-num"}">'
+                        "{}</td>"
+                    ).format,
+                    c,
+                )
             )
-            out.append(f"<tr{cls}>{cells}</tr>")
+            for j, c in enumerate(cols)
+        ]
+        cls = [""] * len(self.rows)
+        for i in set(self.rules):
+            if 0 < i < len(cls):
+                cls[i] = ' class="es-rule"'
+        out.extend(
+            map("<tr{}>{}</tr>".format, cls, map("".join, zip(*cols, strict=True)))
+        )
         out.append("</tbody>")
         if self.notes:
             out.append(
@@ -286,13 +299,25 @@ class Table:
             " & ".join(latex_escape(h, stars=False) for h in self.header) + " \\\\",
             "\\midrule",
         ]
-        rules = set(self.rules)
-        for i, r in enumerate(self.rows):
-            if i in rules and i:
-                lines.append("\\midrule")
-            k = self.n_label_columns  # stars only in the number cells
-            cells = (latex_escape(c, stars=j >= k) for j, c in enumerate(r))
-            lines.append(" & ".join(cells) + " \\\\")
+        k = self.n_label_columns  # stars only in the number cells
+        cols = _per_column(
+            self.rows,
+            [
+                _latex_label_cells if j < k else _latex_cells
+                for j in range(len(self.header))
+            ],
+            [
+                functools.partial(latex_escape, stars=j >= k)
+                for j in range(len(self.header))
+            ],
+        )
+        rule = [""] * len(self.rows)
+        for i in set(self.rules):
+            if 0 < i < len(rule):
+                rule[i] = "\\midrule\n"
+        lines.extend(
+            map("{}{} \\\\".format, rule, map(" & ".join, zip(*cols, strict=True)))
+        )
         lines += ["\\bottomrule", "\\end{tabular}"]
         if self.notes:
             lines.append(
@@ -346,6 +371,71 @@ def one_line(text: str) -> str:
     'Q3 results After the close'
     """
     return _CONTROL_RE.sub(" ", text)
+
+
+#: Joins the cells of a column into one text for :func:`_per_column` (a
+#: private-use character: no escape rule matches it or a control character).
+_SEP = "\ue000"
+_CELL_START_BRACKET_RE = re.compile("(?:^|(?<=\ue000))\\[")
+_CELL_END_STARS_RE = re.compile(r"(?<=[\d)a])(\*{1,3})(?=\ue000|\Z)")
+
+
+def _per_column(
+    rows: Sequence[Sequence[str]],
+    funcs: Sequence[Callable[[str], str]],
+    single: Sequence[Callable[[str], str]] | None = None,
+) -> list[list[str]]:
+    """Apply ``funcs[j]`` to every cell of column ``j``, one call per column.
+
+    Each function must act character by character (escapes) or at the
+    start or end of a cell as :data:`_SEP` marks them: the cells of a column
+    are joined with the separator, transformed once and split again, so a
+    table of a million rows costs a few regular-expression passes rather
+    than a Python call per cell. A column whose cells hold the separator
+    itself is done cell by cell, with ``single[j]`` (default ``funcs[j]``).
+    """
+    if not rows:
+        return [[] for _ in funcs]
+    single = funcs if single is None else single
+    out = []
+    for col, f, g in zip(zip(*rows, strict=True), funcs, single, strict=True):
+        joined = _SEP.join(col)
+        if joined.count(_SEP) == len(col) - 1:
+            out.append(f(joined).split(_SEP))
+        else:
+            out.append([g(c) for c in col])
+    return out
+
+
+def _latex_cells(text: str, *, stars: bool = True) -> str:
+    """:func:`latex_escape` of each cell of ``text`` (cells joined by :data:`_SEP`)."""
+    out = _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group(0)], one_line(text))
+    # a cell after \\ must not read as \\[...]
+    out = _CELL_START_BRACKET_RE.sub("{}[", out)
+    if not stars:
+        return out
+    return _CELL_END_STARS_RE.sub(lambda m: f"$^{{{m.group(1)}}}$", out)
+
+
+def _latex_label_cells(text: str) -> str:
+    return _latex_cells(text, stars=False)
+
+
+def _md_label_cells(text: str) -> str:
+    """Markdown escapes of label cells, but the link-bracket rule (see below)."""
+    out = _MD_RE.sub(lambda m: "\\" + m.group(0), one_line(text))
+    return _MD_ENTITY_RE.sub("\\\\&", out)
+
+
+def _md_link_brackets(cells: list[str]) -> list[str]:
+    """Escape the brackets of the label cells that could make a link."""
+    joined = _SEP.join(cells)
+    if "](" not in joined and "][" not in joined:
+        return cells
+    return [
+        c.replace("[", "\\[").replace("]", "\\]") if "](" in c or "][" in c else c
+        for c in cells
+    ]
 
 
 def latex_escape(text: str, *, stars: bool = True) -> str:
