@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._intervals import points_in_intervals
+from eventstudy._strings import join_by_group
 from eventstudy.data.sessions import exchange_calendar
 from eventstudy.exceptions import CatalogError
 
@@ -273,22 +274,15 @@ def confounding_frame(
     owner, other = owner[keep], other[keep]
     ids = frame["event"].to_numpy(dtype=object)
     rel = pos[other] - pos[owner]
-    found = pd.DataFrame(
-        {
-            "owner": owner,
-            "id": ids[other],
-            "hit": [
-                f"{e} ({r:+d})" for e, r in zip(ids[other], rel.tolist(), strict=True)
-            ],
-        }
-    )
-    joined = found.groupby("owner", sort=False).agg({"id": ", ".join, "hit": ", ".join})
-    confounders = (
-        joined["id"].astype(object).reindex(rows, fill_value="").to_numpy(dtype=object)
-    )
-    in_window = (
-        joined["hit"].astype(object).reindex(rows, fill_value="").to_numpy(dtype=object)
-    )
+    hits = list(map("{} ({:+d})".format, ids[other].tolist(), rel.tolist()))
+    who, id_text = join_by_group(owner, ids[other], ", ")
+    _, hit_text = join_by_group(owner, hits, ", ")
+    at = np.full(len(frame), -1, dtype=np.int64)
+    at[rows] = np.arange(len(rows))
+    confounders = np.full(len(rows), "", dtype=object)
+    in_window = np.full(len(rows), "", dtype=object)
+    confounders[at[who]] = id_text
+    in_window[at[who]] = hit_text
     start, end = _window_edges(frame.iloc[rows], lo, hi)
     sub = frame.iloc[rows]
     return pd.DataFrame(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from eventstudy._strings import join_by_group
 from eventstudy.estimation.panel import AbnormalPanel
 
 __all__ = ["OVERLAP_COLUMNS", "drop_later", "overlap_table", "study_overlap_share"]
@@ -127,10 +128,9 @@ def overlap_table(
         )
         j = order[pos] if len(pos) else pos
         hit = (j != rows) & (last[j] >= ws[rows]) & (first[j] <= we[rows])
-        pairs = pd.DataFrame({"row": rows[hit], "id": ids[j[hit]]})
-        joined = pairs.groupby("row", sort=True)["id"].agg(";".join)
-        overlapping = pd.Series("", index=np.arange(n), dtype=object)
-        overlapping.loc[joined.index] = joined.to_numpy()
+        who, text = join_by_group(rows[hit], ids[j[hit]], ";")
+        overlapping = np.full(n, "", dtype=object)
+        overlapping[who] = text
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(nd > 0, od / np.maximum(nd, 1), np.nan)
         frames.append(
@@ -142,7 +142,7 @@ def overlap_table(
                     "ndays": nd.astype(np.int64),
                     "overlap_days": od.astype(np.int64),
                     "overlap_share": share,
-                    "overlapping": overlapping.to_numpy(),
+                    "overlapping": overlapping,
                 }
             )
         )

@@ -108,7 +108,8 @@ def _stars(p: np.ndarray) -> np.ndarray:
 
 def _str_add(a: Any, b: Any) -> np.ndarray:
     """Element-wise concatenation of two sequences of str."""
-    return np.asarray(a, dtype=object) + np.asarray(b, dtype=object)
+    out: np.ndarray = np.asarray(a, dtype=object) + np.asarray(b, dtype=object)
+    return out
 
 
 def _intervals(
