@@ -246,14 +246,18 @@ def yardstick(folder: Path) -> dict[str, float]:
     return out
 
 
-def profile(folder: Path) -> list[tuple[str, float]]:
-    """Cumulative seconds of each stage of the table run under cProfile."""
+def profile(folder: Path, cpu: bool = False) -> list[tuple[str, float]]:
+    """Cumulative seconds of each stage of the table run under cProfile.
+
+    ``cpu``: CPU seconds of this process instead of wall seconds (on a
+    machine shared with other jobs, wall time mostly measures the others).
+    """
     import cProfile
     import pstats
 
     from eventstudy.cli import main
 
-    prof = cProfile.Profile()
+    prof = cProfile.Profile(time.process_time) if cpu else cProfile.Profile()
     prof.enable()
     rc = main(
         [
@@ -360,11 +364,16 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="profile the table run at N"
     )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="with --profile: CPU seconds of the run (a shared machine) instead of wall",
+    )
     args = parser.parse_args()
     if args.profile:
         with tempfile.TemporaryDirectory(prefix="bench_e2e_prof_") as tmp:
             generate(args.profile, Path(tmp))
-            for label, sec in profile(Path(tmp)):
+            for label, sec in profile(Path(tmp), args.cpu):
                 print(f"{label:45s} {sec:8.2f} s")
         return
     rows = [json.loads(r) for r in args.rows.splitlines() if r.strip()]
