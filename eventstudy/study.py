@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,9 @@ from eventstudy.study_file import (
 )
 from eventstudy.study_measures import run_measures
 from eventstudy.study_regress import run_regress
+
+if TYPE_CHECKING:
+    from eventstudy.catalog.filings_check import StoredFilings
 
 __all__ = [
     "ReportContext",
@@ -384,6 +387,8 @@ class StudyRun:
         statsmodels' summary of the study's ``regress:`` regression.
     factors : FactorData or None
         The factors of a factor model, with each source file's sha256.
+    cache_dir : Path or None
+        The local store the run read (the report reads SEC filings from it).
     """
 
     spec: StudySpec
@@ -395,6 +400,7 @@ class StudyRun:
     measures: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     regression_text: str | None = None
     factors: FactorData | None = None
+    cache_dir: Path | None = None
 
 
 def _progress(msg: str, enabled: bool) -> None:
@@ -538,7 +544,16 @@ def run_study(
     else:
         regression_text = None
     return StudyRun(
-        spec, prices, returns, inputs, results, caar, measures, regression_text, factors
+        spec,
+        prices,
+        returns,
+        inputs,
+        results,
+        caar,
+        measures,
+        regression_text,
+        factors,
+        None if cache_dir is None else Path(cache_dir),
     )
 
 
@@ -622,6 +637,24 @@ def _portable(prices: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _stored_filings(run: StudyRun) -> StoredFilings | None:
+    """The catalog's events against the SEC filings in the local store (no fetching)."""
+    if not isinstance(run.inputs.catalog, Catalog):
+        return None
+    from eventstudy.catalog.filings_check import stored_filings_check
+
+    return stored_filings_check(
+        run.inputs.catalog, run.inputs.events, cache_dir=run.cache_dir
+    )
+
+
+def _filings_sources(sources: Mapping[str, str], shown: int = 5) -> str:
+    """Submissions files read from the store, with their sha256 (the first few)."""
+    items = [f"{name} (sha256 {sha[:12]}…)" for name, sha in sources.items()]
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return "local store, offline: " + ", ".join(items[:shown]) + more
+
+
 def write_study(
     run: StudyRun,
     out: str | Path,
@@ -695,6 +728,12 @@ def write_study(
             for t, info in manifest["prices"]["series"].items()
         ]
     )
+    filings = _stored_filings(run) if figures else None
+    sec_settings = (
+        {"SEC filings (events section)": _filings_sources(filings.sources)}
+        if filings is not None and filings.sources
+        else {}
+    )
     ctx = ReportContext(
         title=f"Event study: {spec.name}",
         settings={
@@ -705,6 +744,7 @@ def write_study(
             "listings": ", ".join(f"{t} vs {b}" for t, b in spec.benchmarks.items()),
             "tests": ", ".join(spec.tests),
             "grouped by": spec.group_by or "-",
+            **sec_settings,
         },
         prices=run.prices.prices,
         listings=list(spec.listings),
@@ -719,6 +759,8 @@ def write_study(
             else None
         ),
         measures=run.measures,
+        filings=None if filings is None else filings.check,
+        filings_note="" if filings is None else filings.note,
     )
     written = write_outputs(
         run.results,

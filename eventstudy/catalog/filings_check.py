@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,9 +21,21 @@ import pandas as pd
 from eventstudy.catalog.validation import read_catalog
 from eventstudy.data.edgar import filings_events
 from eventstudy.data.edgar_listings import US_MICS
+from eventstudy.data.sec_store import SecStore
+from eventstudy.data.sec_tickers import load_sec_tickers, normalize_ticker
 from eventstudy.data.sessions import exchange_calendar
+from eventstudy.exceptions import DataProviderError, StoreIntegrityError
 
-__all__ = ["CHECK_COLUMNS", "check_catalog_filings", "nearest_filings"]
+if TYPE_CHECKING:
+    from eventstudy.catalog.event import Catalog
+
+__all__ = [
+    "CHECK_COLUMNS",
+    "StoredFilings",
+    "check_catalog_filings",
+    "nearest_filings",
+    "stored_filings_check",
+]
 
 #: Sessions searched on each side of day 0.
 MAX_SESSIONS = 3
@@ -168,3 +182,143 @@ def check_catalog_filings(
         time_source=time_source,
     )
     return nearest_filings(day0, filings)
+
+
+@dataclass(frozen=True)
+class StoredFilings:
+    """The filings check of a study's events, from the local store only.
+
+    Attributes
+    ----------
+    check : DataFrame or None
+        :func:`nearest_filings` rows of the studied (event, US listing) pairs
+        whose company's filings are stored; None when there are none.
+    note : str
+        One line for the report: what was read, or why nothing is shown
+        (empty when the study has no US listing).
+    sources : dict of str to str
+        Submissions file read -> its sha256 (the store's manifest).
+    """
+
+    check: pd.DataFrame | None = None
+    note: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+_FETCH_HINT = (
+    "`eventstudy events check-filings CATALOG.yaml` (online) stores them, "
+    "and later runs show each event's filing"
+)
+
+
+def _stored_companies(
+    store: SecStore, tickers: Sequence[str]
+) -> tuple[pd.DataFrame, str]:
+    """``ticker, cik`` of the tickers whose submissions JSON is stored, or why none."""
+    try:
+        sec = load_sec_tickers(store.root)
+    except StoreIntegrityError as exc:
+        return pd.DataFrame(columns=["ticker", "cik"]), f"not read: {exc}"
+    except DataProviderError:
+        return pd.DataFrame(columns=["ticker", "cik"]), ""
+    index = sec.drop_duplicates("ticker").set_index("ticker")["cik"]
+    sec_ticker = pd.Series([normalize_ticker(t) for t in tickers], dtype=object)
+    known = pd.DataFrame(
+        {"ticker": list(tickers), "cik": sec_ticker.map(index).to_numpy()}
+    ).dropna(subset=["cik"])
+    known["cik"] = known["cik"].astype("int64")
+    stored = np.array(
+        [
+            store.paths(f"submissions/CIK{c:010d}.json")[1].exists()
+            for c in known["cik"]
+        ],
+        dtype=bool,
+    )
+    return known[stored].reset_index(drop=True), ""
+
+
+def stored_filings_check(
+    catalog: Catalog,
+    pairs: pd.DataFrame,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> StoredFilings:
+    """Check a study's catalog events against the filings already in the store.
+
+    Never contacts the SEC (a study run does not fetch filings). A US listing
+    counts when the SEC's tickers files and its company's submissions JSON
+    are in the local store; the rest of the check is that of
+    :func:`check_catalog_filings` (nearest 8-K / 6-K within three sessions).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The study's catalog.
+    pairs : DataFrame
+        The studied (event, listing) rows: ``event`` and ``ticker``.
+    cache_dir : path-like, optional
+        The local store.
+
+    Returns
+    -------
+    StoredFilings
+        The check of the studied pairs of the stored companies (None when
+        none is stored), a one-line note and the submissions files' sha256.
+        A damaged or unreadable store gives a note, not an error: the check
+        is an addition to the report, not part of the study.
+    """
+    studied = pairs[["event", "ticker"]].astype(str).drop_duplicates()
+    us = [
+        t
+        for t in dict.fromkeys(studied["ticker"])
+        if t in catalog.listings and catalog.listings[t].exchange in US_MICS
+    ]
+    if not us:
+        return StoredFilings()
+    store = SecStore(cache_dir)
+    companies, problem = _stored_companies(store, us)
+    if problem:
+        return StoredFilings(note=f"SEC filings {problem}")
+    if companies.empty:
+        return StoredFilings(
+            note=f"SEC filings: none of {', '.join(us)} in the local store; "
+            + _FETCH_HINT
+            + "."
+        )
+    day0 = catalog.day0(companies["ticker"].tolist())
+    day0 = day0.assign(event=day0["event"].astype(str)).merge(
+        studied, on=["event", "ticker"]
+    )
+    listings = companies.assign(
+        exchange=[catalog.listings[t].exchange for t in companies["ticker"]]
+    )
+    try:
+        filings = filings_events(
+            listings=listings,
+            start=(day0["day0"].min() - pd.Timedelta(days=10)).date(),
+            end=(day0["day0"].max() + pd.Timedelta(days=10)).date(),
+            offline=True,
+            cache_dir=store.root,
+            errors="keep",
+        )
+    except (DataProviderError, StoreIntegrityError) as exc:
+        return StoredFilings(note=f"SEC filings in the local store not read: {exc}")
+    failed = filings.attrs.get("edgar", {}).get("failed", {})
+    read = companies[~companies["cik"].map(lambda c: f"CIK {c}" in failed)]
+    sources = {}
+    for cik in read["cik"]:
+        got = store.read(f"submissions/CIK{cik:010d}.json")
+        if got is not None:
+            sources[f"CIK{cik:010d}.json"] = str(got.manifest["sha256"])
+    check = nearest_filings(day0[day0["ticker"].isin(read["ticker"])], filings)
+    parts = [
+        f"SEC filings from the local store (offline): {', '.join(read['ticker'])}"
+    ]
+    if failed:
+        parts.append("not read: " + "; ".join(f"{k}: {v}" for k, v in failed.items()))
+    missing = [t for t in us if t not in set(companies["ticker"])]
+    if missing:
+        parts.append(f"not in the store: {', '.join(missing)}")
+    return StoredFilings(
+        check=check if len(read) else None, note="; ".join(parts) + ".", sources=sources
+    )

@@ -71,6 +71,13 @@ class ReportContext:
     measures : mapping of str to DataFrame, optional
         Outputs of the study's other measures and regression (file stem to
         frame), shown in the "Further measures" section.
+    filings : DataFrame, optional
+        Each studied (event, US listing) against its nearest SEC filing
+        (:func:`eventstudy.catalog.filings_check.stored_filings_check`), shown
+        in the Events section.
+    filings_note : str
+        One line under the events table about the filings (what was read
+        from the store, or that none is stored).
     """
 
     title: str = "Event study"
@@ -85,6 +92,8 @@ class ReportContext:
     tests: tuple[str, ...] | None = None
     overview: pd.DataFrame | None = None
     measures: Mapping[str, pd.DataFrame] | None = None
+    filings: pd.DataFrame | None = None
+    filings_note: str = ""
 
 
 def report_tables(
@@ -392,7 +401,12 @@ def _sections(
     ]
     return [
         sec.headline_section(head),
-        sec.events_section(ctx.overview, by_event),
+        sec.events_section(
+            ctx.overview,
+            by_event,
+            filings=ctx.filings,
+            filings_note=ctx.filings_note,
+        ),
         sec.results_section(list(tables.values()), figs),
         *[x for x in optional if x is not None],
         sec.diagnostics_section(ctx.confounding, res.skipped, est[keep]),

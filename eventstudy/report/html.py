@@ -36,6 +36,7 @@ code{font-size:.85rem;word-break:break-all}.scroll{overflow-x:auto}
 .headline .big{font-size:1.35rem;font-weight:600}.headline ul{margin:.4rem 0;padding-left:1.2rem}
 .summary-line{font-weight:600}td.wrap{max-width:28rem}td{vertical-align:top}
 td.links a,td.links span{display:block;white-space:nowrap}
+.flag{color:#a33}
 """
 
 

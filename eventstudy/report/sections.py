@@ -132,24 +132,81 @@ def _links(sources: object) -> str:
     return "".join(out)
 
 
+def _filing_cell(rows: pd.DataFrame) -> str:
+    """Each listing's nearest filing: form, accession (linked), acceptance in ET, flag."""
+    out = []
+    for r in rows.itertuples(index=False):
+        ticker = e(str(r.ticker))
+        if str(r.check) == "no filing":
+            out.append(f"{ticker}: none within 3 sessions")
+            continue
+        url, acc = str(r.url), e(str(r.accession))
+        link = (
+            f"<a href='{e(url)}' rel='noreferrer'>{acc}</a>"
+            if url.startswith(("http://", "https://"))
+            else acc
+        )
+        accepted = pd.Timestamp(str(r.accepted)).tz_convert("America/New_York")
+        text = (
+            f"{ticker}: {e(str(r.form))} {link}, accepted "
+            f"{accepted.strftime('%Y-%m-%d %H:%M:%S')} ET"
+        )
+        if str(r.check) != "same day 0":
+            n = int(r.sessions)
+            text += (
+                f" <b class='flag'>filing's day 0 {e(str(r.filing_day0))} differs "
+                f"({n:+d} session{'s' if abs(n) != 1 else ''})</b>"
+            )
+        out.append(text)
+    return "<br>".join(out)
+
+
 def events_section(
-    overview: pd.DataFrame | None, overlap: Mapping[str, bool] | None = None
+    overview: pd.DataFrame | None,
+    overlap: Mapping[str, bool] | None = None,
+    *,
+    filings: pd.DataFrame | None = None,
+    filings_note: str = "",
 ) -> Section:
-    """One row per catalog event: title, type, announcement, day 0 and rule, sources."""
+    """One row per catalog event: title, type, announcement, day 0 and rule, sources.
+
+    Parameters
+    ----------
+    overview : DataFrame, optional
+        :func:`eventstudy.catalog.overview.events_overview`.
+    overlap : mapping of str to bool, optional
+        Event id -> whether a listing's event window overlaps another's.
+    filings : DataFrame, optional
+        The filings check of the studied US listings
+        (:func:`eventstudy.catalog.filings_check.stored_filings_check`): adds
+        the column "SEC filing" (nearest filing within three sessions).
+    filings_note : str
+        One line under the table (what was read, or why no filing is shown).
+    """
     if overview is None or not len(overview):
         return Section("events", "Events", "<p>The events are not from a catalog.</p>")
     head = ["Event", "Title", "Type", "Announced", "Day 0 per listing (rule)"]
     head += ["Confounders", "Overlap", "Sources"]
+    by_event: dict[str, pd.DataFrame] = {}
+    if filings is not None:
+        head.append("SEC filing (nearest within 3 sessions)")
+        by_event = {
+            str(k): g for k, g in filings.groupby(filings["event"].astype(str), sort=False)
+        }
     rows = []
     for r in overview.itertuples(index=False):
         ov = "yes" if overlap and overlap.get(str(r.event)) else "no"
+        filed = ""
+        if filings is not None:
+            got = by_event.get(str(r.event))
+            filed = f"<td class='wrap'>{_filing_cell(got) if got is not None else '-'}</td>"
         rows.append(
             "<tr>"
             f"<td>{e(str(r.event))}</td><td class='wrap'>{e(str(r.title))}</td>"
             f"<td>{e(str(r.type))}</td><td>{e(str(r.announced))}</td>"
             f"<td class='wrap'>{'<br>'.join(e(d) for d in str(r.day0).split('; '))}</td>"
             f"<td class='wrap'>{e(str(r.confounders) or '-')}</td><td>{ov}</td>"
-            f"<td class='links'>{_links(r.sources)}</td></tr>"
+            f"<td class='links'>{_links(r.sources)}</td>{filed}</tr>"
         )
     table = (
         "<table><thead><tr>"
@@ -170,9 +227,21 @@ def events_section(
         "<code>exclude_inferred_dates: true</code> runs the study without "
         "them). "
         "Overlap: the event window of one of its listings overlaps another "
-        "studied event's.</p>"
+        "studied event's."
+        + (
+            " SEC filing: each US listing's nearest 8-K or 6-K within three of "
+            "its sessions of day 0, with EDGAR's acceptance time in New York "
+            "(ET); flagged when the filing's own day 0 (the first session "
+            "closing after its acceptance) is not the event's."
+            if filings is not None
+            else ""
+        )
+        + "</p>"
     )
-    return Section("events", "Events", note + f"<div class='scroll'>{table}</div>")
+    after = f"<p class='meta'>{e(filings_note)}</p>" if filings_note else ""
+    return Section(
+        "events", "Events", note + f"<div class='scroll'>{table}</div>" + after
+    )
 
 
 def results_section(tables: Sequence[Table], figures: Sequence[Figure]) -> Section:
