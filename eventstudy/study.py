@@ -638,7 +638,7 @@ def _portable(prices: dict[str, Any]) -> dict[str, Any]:
 
 
 def _stored_filings(run: StudyRun) -> StoredFilings | None:
-    """The catalog's events against the SEC filings in the local store (no fetching)."""
+    """Check the catalog's events against the SEC filings in the local store (no fetch)."""
     if not isinstance(run.inputs.catalog, Catalog):
         return None
     from eventstudy.catalog.filings_check import stored_filings_check

@@ -311,9 +311,7 @@ def stored_filings_check(
         if got is not None:
             sources[f"CIK{cik:010d}.json"] = str(got.manifest["sha256"])
     check = nearest_filings(day0[day0["ticker"].isin(read["ticker"])], filings)
-    parts = [
-        f"SEC filings from the local store (offline): {', '.join(read['ticker'])}"
-    ]
+    parts = [f"SEC filings from the local store (offline): {', '.join(read['ticker'])}"]
     if failed:
         parts.append("not read: " + "; ".join(f"{k}: {v}" for k, v in failed.items()))
     missing = [t for t in us if t not in set(companies["ticker"])]

@@ -152,7 +152,7 @@ def _filing_cell(rows: pd.DataFrame) -> str:
             f"{accepted.strftime('%Y-%m-%d %H:%M:%S')} ET"
         )
         if str(r.check) != "same day 0":
-            n = int(r.sessions)
+            n = int(str(r.sessions))
             text += (
                 f" <b class='flag'>filing's day 0 {e(str(r.filing_day0))} differs "
                 f"({n:+d} session{'s' if abs(n) != 1 else ''})</b>"
@@ -191,7 +191,8 @@ def events_section(
     if filings is not None:
         head.append("SEC filing (nearest within 3 sessions)")
         by_event = {
-            str(k): g for k, g in filings.groupby(filings["event"].astype(str), sort=False)
+            str(k): g
+            for k, g in filings.groupby(filings["event"].astype(str), sort=False)
         }
     rows = []
     for r in overview.itertuples(index=False):
@@ -199,7 +200,9 @@ def events_section(
         filed = ""
         if filings is not None:
             got = by_event.get(str(r.event))
-            filed = f"<td class='wrap'>{_filing_cell(got) if got is not None else '-'}</td>"
+            filed = (
+                f"<td class='wrap'>{_filing_cell(got) if got is not None else '-'}</td>"
+            )
         rows.append(
             "<tr>"
             f"<td>{e(str(r.event))}</td><td class='wrap'>{e(str(r.title))}</td>"
