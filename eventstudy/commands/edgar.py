@@ -13,7 +13,7 @@ import pandas as pd
 from eventstudy._atomic import atomic_write_bytes, atomic_write_text
 from eventstudy.catalog.edgar_yaml import filings_catalog_yaml
 from eventstudy.data.edgar import filings_events
-from eventstudy.data.edgar_listings import read_listings_file
+from eventstudy.data.edgar_listings import US_MICS, read_listings_file
 from eventstudy.data.sec_http import USER_AGENT_ENV
 from eventstudy.exceptions import CatalogError
 
@@ -22,6 +22,12 @@ __all__ = ["register_verbs"]
 
 def _csv_list(text: str) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
+
+
+_FORMS_HELP = (
+    "forms to read, comma-separated (default 8-K,6-K); their amendments "
+    "(8-K/A) come along"
+)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -64,8 +70,13 @@ def register_verbs(verbs: Any) -> None:
         help="a CSV with a ticker column (cik, exchange optional) or a catalog / "
         "study YAML whose US listings are used",
     )
-    p.add_argument("--forms", type=_csv_list, default=["8-K", "6-K"], help="8-K,6-K")
-    p.add_argument("--items", type=_csv_list, help="8-K items to keep, e.g. 2.02,5.02")
+    p.add_argument("--forms", type=_csv_list, default=["8-K", "6-K"], help=_FORMS_HELP)
+    p.add_argument(
+        "--items",
+        type=_csv_list,
+        help="8-K items to keep, e.g. 2.02,5.02 (and 6-Ks whose type is one of "
+        "theirs: 2.02 keeps results 6-Ks)",
+    )
     p.add_argument("--start", help="first acceptance date YYYY-MM-DD (New York)")
     p.add_argument("--end", help="last acceptance date YYYY-MM-DD (New York)")
     p.add_argument(
@@ -90,7 +101,7 @@ def register_verbs(verbs: Any) -> None:
         "8-K/6-K within three sessions of its day 0, and whether day 0 differs.",
     )
     c.add_argument("catalog", type=Path, metavar="CATALOG.yaml")
-    c.add_argument("--forms", type=_csv_list, default=["8-K", "6-K"], help="8-K,6-K")
+    c.add_argument("--forms", type=_csv_list, default=["8-K", "6-K"], help=_FORMS_HELP)
     c.add_argument(
         "--out", type=Path, metavar="FILE", help="also write the table as CSV"
     )
@@ -142,16 +153,27 @@ def _edgar(args: argparse.Namespace) -> int:
         progress=True,
     )
     _write(frame, out_path)
+    print(_summary(frame, out_path), file=sys.stderr)
+    return 0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _summary(frame: pd.DataFrame, out_path: Path | None) -> str:
+    """Write the line for stderr: counts, time sources, flags, the file."""
+    written = f"; written to {out_path}" if out_path is not None else ""
+    if frame.empty:
+        return f"eventstudy: no filings of those forms in the range{written}"
     sources = frame["time_source"].value_counts()
     flagged = int((frame["flag"] != "").sum())
-    print(
-        f"eventstudy: {frame['id'].nunique()} filings, {len(frame)} rows; time from "
-        + (", ".join(f"{k} {v}" for k, v in sources.items()) or "nothing")
-        + f"; {flagged} flagged (see the flag column)"
-        + (f"; written to {out_path}" if out_path is not None else ""),
-        file=sys.stderr,
+    return (
+        f"eventstudy: {_plural(frame['id'].nunique(), 'filing')}, "
+        f"{_plural(len(frame), 'row')}; time from "
+        + ", ".join(f"{k} {v}" for k, v in sources.items())
+        + f"; {flagged} flagged (see the flag column){written}"
     )
-    return 0
 
 
 def _write(frame: pd.DataFrame, path: Path | None) -> None:
@@ -182,19 +204,17 @@ def _check(args: argparse.Namespace) -> int:
     )
     if args.out is not None:
         atomic_write_text(args.out, table.to_csv(index=False, lineterminator="\n"))
+    if table.empty:
+        print(
+            f"eventstudy: {args.catalog}: no event on a listing of a US exchange "
+            f"({', '.join(sorted(US_MICS))}): nothing to check",
+            file=sys.stderr,
+        )
+        return 0
+    columns = ["event", "ticker", "day0", "accession", "form", "accepted"]
+    columns += ["filing_day0", "sessions", "check"]
+    shown = table[columns].astype(object).where(table[columns].notna(), "")
     with pd.option_context("display.width", 200, "display.max_colwidth", 40):
-        shown = table[
-            [
-                "event",
-                "ticker",
-                "day0",
-                "accession",
-                "form",
-                "filing_day0",
-                "sessions",
-                "check",
-            ]
-        ]
         print(shown.to_string(index=False))
     n_diff = int((table["check"] == "day 0 differs").sum())
     n_none = int((table["check"] == "no filing").sum())

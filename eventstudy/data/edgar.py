@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,7 @@ from eventstudy.data.sec_http import HttpNotFound, SecClient, data_url, www_url
 from eventstudy.data.sec_store import SecStore
 from eventstudy.data.sec_tickers import fetch_sec_tickers, load_sec_tickers, lookup_ciks
 from eventstudy.exceptions import (
+    ConfigurationError,
     DataProviderError,
     RateLimitError,
     StoreIntegrityError,
@@ -583,6 +585,7 @@ def _filter_items(table: pd.DataFrame, items: Sequence[str] | None) -> pd.DataFr
     if not items:
         return table
     padded = "," + table["items"].str.replace(" ", "", regex=False) + ","
+    items = [str(i).strip() for i in items]
     has = np.zeros(len(table), dtype=bool)
     for item in items:
         has |= padded.str.contains(f",{item},", regex=False).to_numpy()
@@ -660,21 +663,15 @@ def filings_events(
 
     Raises
     ------
+    ConfigurationError
+        For a form that is not an 8-K or 6-K, an item that is not an item
+        number (``2.02``), a start after the end, or an unknown option value.
     DataProviderError
         Without a User-Agent (online), for unknown tickers (with close
         matches), offline when the store lacks a file, and (``EdgarFetchError``)
         when companies could not be read.
     """
-    if time_source not in {"convention", "header"}:
-        raise ValueError(
-            f"time_source must be 'convention' or 'header', got {time_source!r}"
-        )
-    if errors not in {"raise", "keep"}:
-        raise ValueError(f"errors must be 'raise' or 'keep', got {errors!r}")
-    start_d = None if start is None else pd.Timestamp(start).date()
-    end_d = None if end is None else pd.Timestamp(end).date()
-    if start_d is not None and end_d is not None and start_d > end_d:
-        raise ValueError(f"start {start_d} is after end {end_d}")
+    start_d, end_d = _check_arguments(forms, items, start, end, time_source, errors)
     if not offline and client is None:
         client = SecClient(user_agent)
     ctx = _Context(SecStore(cache_dir), None if offline else client)
@@ -683,7 +680,7 @@ def filings_events(
     table = _gather(
         ctx,
         ciks,
-        forms=[f.upper() for f in forms],
+        forms=[f.strip().upper() for f in forms],
         start=start_d,
         end=end_d,
         mode=time_source,
@@ -698,6 +695,62 @@ def filings_events(
         "exchanges": dict(zip(wanted["ticker"], wanted["exchange"], strict=True)),
     }
     return out
+
+
+_FORM = re.compile(r"[86]-K[0-9A-Z]*(/A)?")
+_ITEM = re.compile(r"[1-9]\.[0-9]{2}")
+
+
+def _day(value: dt.date | str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value).date()
+    except (ValueError, TypeError):
+        raise ConfigurationError(f"{name} {value!r}: not a date YYYY-MM-DD") from None
+
+
+def _check_arguments(
+    forms: Sequence[str],
+    items: Sequence[str] | None,
+    start: dt.date | str | None,
+    end: dt.date | str | None,
+    time_source: str,
+    errors: str,
+) -> tuple[dt.date | None, dt.date | None]:
+    """Reject arguments that would silently give an empty or wrong table."""
+    if time_source not in {"convention", "header"}:
+        raise ConfigurationError(
+            f"time_source must be 'convention' or 'header', got {time_source!r}"
+        )
+    if errors not in {"raise", "keep"}:
+        raise ConfigurationError(f"errors must be 'raise' or 'keep', got {errors!r}")
+    if isinstance(forms, str) or not forms:
+        raise ConfigurationError(f"forms: a list of forms, got {forms!r}")
+    bad = [f for f in forms if not _FORM.fullmatch(str(f).strip().upper())]
+    if bad:
+        raise ConfigurationError(
+            f"forms: not an 8-K or 6-K form: {', '.join(map(repr, bad))} "
+            "(write 8-K, 6-K, 8-K/A or 6-K/A)"
+        )
+    if isinstance(items, str):
+        raise ConfigurationError(f"items: a list of item numbers, got {items!r}")
+    bad = [i for i in items or () if not _ITEM.fullmatch(str(i).strip())]
+    if bad:
+        hint = [
+            f"{i} (did you mean {i[:2]}0{i[2:]}?)"
+            if re.fullmatch(r"[1-9]\.[0-9]", str(i).strip())
+            else repr(i)
+            for i in bad
+        ]
+        raise ConfigurationError(
+            f"items: not an 8-K item number like 2.02: {', '.join(hint)} "
+            "(the table: docs/catalog.md, 'Events from SEC filings')"
+        )
+    start_d, end_d = _day(start, "start"), _day(end, "end")
+    if start_d is not None and end_d is not None and start_d > end_d:
+        raise ConfigurationError(f"start {start_d} is after end {end_d}")
+    return start_d, end_d
 
 
 def _finish(

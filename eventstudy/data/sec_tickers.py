@@ -298,6 +298,27 @@ def fetch_sec_tickers(
     return load_sec_tickers(cache_dir)
 
 
+def _close_hint(given: str, index: pd.DataFrame) -> str:
+    """Up to three close tickers, then companies whose name starts like ``given``.
+
+    Each candidate is written ``TICKER (Company name)``, once.
+    """
+    pool = index.index.tolist()
+    close = difflib.get_close_matches(normalize_ticker(given), pool, n=3, cutoff=0.6)
+    names = index["name"].astype(str).str.upper()
+    word = given.strip().upper()
+    if len(word) >= 3:
+        starts = names.index[names.str.startswith(word + " ") | (names == word)]
+        close += list(starts[:3])
+        by_name = dict(zip(names, names.index, strict=False))
+        close += [
+            by_name[n]
+            for n in difflib.get_close_matches(word, list(by_name), n=2, cutoff=0.7)
+        ]
+    shown = [f"{t} ({index.at[t, 'name']})" for t in dict.fromkeys(close)]
+    return f" (close matches: {', '.join(shown[:5])})" if shown else ""
+
+
 def lookup_ciks(tickers: Iterable[str], listings: pd.DataFrame) -> pd.DataFrame:
     """Find the CIK of each ticker; name every unknown one with close matches.
 
@@ -325,19 +346,11 @@ def lookup_ciks(tickers: Iterable[str], listings: pd.DataFrame) -> pd.DataFrame:
     wanted = pd.Index([normalize_ticker(t) for t in given])
     found = wanted.isin(index.index)
     if not found.all():
-        pool = index.index.tolist()
-        names = dict(zip(index["name"].str.upper(), index.index, strict=False))
-        problems = []
-        for t, ok in zip(given, found, strict=True):
-            if ok:
-                continue
-            close = difflib.get_close_matches(
-                normalize_ticker(t), pool, n=3, cutoff=0.6
-            )
-            by_name = difflib.get_close_matches(t.upper(), list(names), n=2, cutoff=0.7)
-            close += [f"{names[n]} ({index.loc[names[n], 'name']})" for n in by_name]
-            hint = f" (close matches: {', '.join(close)})" if close else ""
-            problems.append(f"{t}{hint}")
+        problems = [
+            f"{t}{_close_hint(t, index)}"
+            for t, ok in zip(given, found, strict=True)
+            if not ok
+        ]
         raise SymbolNotFoundError(
             f"not in the SEC's tickers files: {'; '.join(problems)}. A foreign "
             "listing (e.g. 9988.HK) has no SEC ticker: use its US listing"

@@ -351,3 +351,68 @@ def test_listings_csv_parquet_output_and_refresh(fake_sec, fast, tmp_path, capsy
     assert "/submissions/CIK0001045810.json" not in fake_sec.paths()
     filings_events(["NVDA"], forms=["8-K"], client=fast)
     assert "/submissions/CIK0001045810.json" in fake_sec.paths()
+
+
+def test_edgar_arguments_that_would_give_an_empty_table_exit_1(fake_sec, fast, capsys):
+    scenario.serve(fake_sec)
+    filings_events(["NVDA"], client=fast)  # into the store
+    cases = {
+        ("--forms", "8k"): "forms: not an 8-K or 6-K form: '8k' (write 8-K, 6-K",
+        ("--forms", "10-Q"): "forms: not an 8-K or 6-K form: '10-Q'",
+        ("--items", "2.2,5.02,x"): (
+            "items: not an 8-K item number like 2.02: 2.2 (did you mean 2.02?), 'x'"
+        ),
+        ("--start", "2025-01-01", "--end", "2024-01-01"): (
+            "start 2025-01-01 is after end 2024-01-01"
+        ),
+    }
+    for extra, message in cases.items():
+        assert main(["events", "edgar", "NVDA", "--offline", *extra]) == 1
+        err = capsys.readouterr().err
+        assert message in err, extra
+        assert "Traceback" not in err
+    from eventstudy.exceptions import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="forms: a list of forms"):
+        filings_events(["NVDA"], forms="8-K", offline=True)  # a string, not a list
+    # lower case and spaces are fine; an amendment form alone is read
+    argv = ["events", "edgar", "NVDA", "--offline", "--forms", " 8-k/a "]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "eventstudy: 1 filing, 1 row; time from header 1; 1 flagged" in captured.err
+    assert "amendment (original not among the filings read)" in captured.out
+    assert main(["events", "edgar", "NVDA", "--offline", "--start", "2026-01-01"]) == 0
+    assert "eventstudy: no filings of those forms in the range" in (
+        capsys.readouterr().err
+    )
+
+
+def test_unknown_tickers_suggest_companies_by_name(fake_sec, capsys):
+    scenario.serve(fake_sec)
+    assert main(["listings", "fetch", "--source", "sec"]) == 0
+    capsys.readouterr()
+    assert main(["events", "edgar", "Microsoft", "Alibaba", "NVDX", "--offline"]) == 1
+    err = capsys.readouterr().err
+    assert "Microsoft (close matches: MSFT (MICROSOFT CORP));" in err
+    assert "Alibaba (close matches: BABA (Alibaba Group Holding Ltd));" in err
+    assert "NVDX (close matches: NVDA (NVIDIA CORP))" in err
+
+
+def test_check_filings_prints_blanks_and_says_when_nothing_is_us(
+    fake_sec, fast, tmp_path, capsys
+):
+    scenario.serve(fake_sec)
+    filings_events(["BABA", "MSFT"], client=fast)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(CATALOG, "utf-8")
+    assert main(["events", "check-filings", str(path), "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert "NaN" not in out
+    assert "NaT" not in out
+    assert "<NA>" not in out
+    assert "2025-01-29T16:21:03-05:00" in out  # the acceptance time, New York
+    hk = CATALOG.replace("[BABA, 9988.HK]", "[9988.HK]").replace("[MSFT]", "[9988.HK]")
+    path.write_text(hk, "utf-8")
+    assert main(["events", "check-filings", str(path), "--offline"]) == 0
+    err = capsys.readouterr().err
+    assert "no event on a listing of a US exchange" in err
