@@ -315,7 +315,7 @@ def _close_hint(given: str, index: pd.DataFrame) -> str:
             by_name[n]
             for n in difflib.get_close_matches(word, list(by_name), n=2, cutoff=0.7)
         ]
-    shown = [f"{t} ({index.at[t, 'name']})" for t in dict.fromkeys(close)]
+    shown = [f"{t} ({index.at[t, 'name']!s})" for t in dict.fromkeys(close)]
     return f" (close matches: {', '.join(shown[:5])})" if shown else ""
 
 
