@@ -289,6 +289,9 @@ def stored_filings_check(
     day0 = day0.assign(event=day0["event"].astype(str)).merge(
         studied, on=["event", "ticker"]
     )
+    day0 = day0[day0["day0"].notna()]
+    if day0.empty:
+        return StoredFilings()
     listings = companies.assign(
         exchange=[catalog.listings[t].exchange for t in companies["ticker"]]
     )
