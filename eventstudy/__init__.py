@@ -22,6 +22,7 @@ from eventstudy.estimation import (
     MarketModel,
     NormalReturnModel,
     ScholesWilliamsModel,
+    TradeToTradeModel,
 )
 from eventstudy.explain.specification import specification_curve
 from eventstudy.measures.calendar_time import calendar_time_portfolio
@@ -37,6 +38,7 @@ __all__ = [
     "MarketModel",
     "NormalReturnModel",
     "ScholesWilliamsModel",
+    "TradeToTradeModel",
     "__version__",
     "calendar_time_portfolio",
     "compare",

@@ -11,6 +11,7 @@ from eventstudy.estimation.models import (
     MarketModel,
     NormalReturnModel,
     ScholesWilliamsModel,
+    TradeToTradeModel,
 )
 from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock
 from eventstudy.estimation.results import EventStudyResults, format_window
@@ -27,5 +28,6 @@ __all__ = [
     "MarketModel",
     "NormalReturnModel",
     "ScholesWilliamsModel",
+    "TradeToTradeModel",
     "format_window",
 ]

@@ -138,12 +138,16 @@ class EventWindow:
     ar, ar_var : Float64Array
         ``AR_t`` and ``Var(AR_t)``, ``(N, L)``; NaN where the day has no valid
         return or lies outside the listing's data.
+    span : Float64Array or None
+        Span-weighted models: the sessions ``d_t`` each return spans,
+        ``(N, L)`` (NaN where ``ar`` is); None otherwise.
     """
 
     rel: Int64Array
     dev: Float64Array
     ar: Float64Array
     ar_var: Float64Array
+    span: Float64Array | None = None
 
 
 def event_window_abnormal(
@@ -171,7 +175,10 @@ def event_window_abnormal(
     fit : LinearFit
         The fitted prediction of every event (rows of all events).
     M : Float64Array
-        Used estimation observations (all events).
+        Used estimation observations (all events); for a span-weighted fit
+        ``W = Σ 1/d`` (its :attr:`LinearFit.weight_total`), and then
+        ``Var(AR_t) = σ̂²(d_t + 1/W + d_t'C⁻¹d_t)`` with ``d_t`` the span of
+        :attr:`LongData.span` (Maynes and Rumsey 1993).
     intercept : bool
         Whether the model has an intercept (the estimation-error term).
     idx : Int64Array
@@ -193,6 +200,8 @@ def event_window_abnormal(
     dev = np.empty((n_ev, len(rel), p))
     ar = np.empty((n_ev, len(rel)))
     ar_var = np.empty((n_ev, len(rel)))  # also the scratch of d_t b
+    spans = data.span
+    span_out = None if spans is None else np.empty((n_ev, len(rel)))
     b = fit.beta[idx]
     top = max(len(data.y) - 1, 0)
 
@@ -225,11 +234,19 @@ def event_window_abnormal(
                 avc[...] = quad(dv, cinv[ic])
             else:
                 avc[...] = 0.0
-            avc += (1.0 + 1.0 / M[ic])[:, None]
+            if spans is None:
+                avc += (1.0 + 1.0 / M[ic])[:, None]
+            else:  # a return spanning d_t sessions: σ²(d_t + 1/W + d C⁻¹ d)
+                avc += (1.0 / M[ic])[:, None]
+                avc += np.take(spans, posw, mode="clip")
             avc *= sigma2[ic, None]
         else:
             avc[...] = sigma2[ic, None]
         avc[novalid] = np.nan
+        if span_out is not None and spans is not None:
+            sp = span_out[sl]
+            np.take(spans, posw, out=sp, mode="clip")
+            sp[novalid] = np.nan
 
     starts = range(0, n_ev, GATHER_BLOCK)  # blocks of events, not events
     if n_ev >= THREAD_MIN_EVENTS and (os.cpu_count() or 1) > 1:
@@ -239,4 +256,4 @@ def event_window_abnormal(
     else:
         for a0 in starts:
             fill(a0)
-    return EventWindow(rel=rel, dev=dev, ar=ar, ar_var=ar_var)
+    return EventWindow(rel=rel, dev=dev, ar=ar, ar_var=ar_var, span=span_out)

@@ -39,7 +39,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Int64Array, ReturnKind
+from eventstudy._typing import BoolArray, Int64Array, ReturnKind
 from eventstudy.estimation.abnormal import (
     EventWindow,
     WindowGather,
@@ -59,12 +59,14 @@ from eventstudy.estimation.long_data import (
     add_market_shifts,
     build_long,
     build_long_wide,
+    trade_spans,
 )
 from eventstudy.estimation.models import NormalReturnModel
 from eventstudy.estimation.models.ols import LinearFit, WindowMoments
 from eventstudy.estimation.moments import (
     EstimationWindows,
     estimation_windows,
+    weighted_window_moments,
     window_moments,
 )
 from eventstudy.estimation.panel import AbnormalPanel
@@ -169,7 +171,11 @@ def _fit_events(
         data, day0.pos0, day0.start, day0.end, skips.ok, estimation_window
     )
     dfree = _check_counts(win, model.k, min_estimation_obs, estimation_window, skips)
-    moments = window_moments(win, dfree)
+    moments = (
+        weighted_window_moments(win, data, dfree)
+        if model.span_weighted
+        else window_moments(win, dfree)
+    )
     # 4. the model's fit
     sample = estimation_sample(data, day0.pos0, day0.start, day0.end, estimation_window)
     fit, rejected = model.fit_windows(moments, skips.ok.copy(), sample)
@@ -182,7 +188,7 @@ def _fit_events(
     window = event_window_abnormal(
         data,
         fit,
-        win.M,
+        win.M if fit.weight_total is None else fit.weight_total,
         model.intercept,
         idx,
         day0.pos0,
@@ -244,6 +250,8 @@ def _align(
             for t in dict.fromkeys(t for t, _ in pairs)
         }
         data = build_long(returns, pairs, model, kind, sess, exclude, event_window)
+    if model.span_weighted:  # trade-to-trade returns: the sessions each spans
+        data.span = trade_spans(data.ret, data.seg_start, data.seg_end)
     return add_market_shifts(data, model.market_shifts)
 
 
@@ -289,6 +297,8 @@ def _check_day0(
     w1, w2 = event_window
     if w1 <= 0 <= w2:
         bad0 = day0_invalid(data, fit, day0.pos0, idx)
+        if data.span is not None:
+            bad0 &= ~_later_trade(data, day0, idx, w2)
         if bad0.any():
             rows = idx[bad0]
             own = np.isfinite(data.ret[day0.pos0[rows]])  # else the listing's return
@@ -332,6 +342,20 @@ def _cell_variance(
         return False
     window.ar_var[...] = np.where(np.isfinite(window.ar), var, np.nan)
     return True
+
+
+def _later_trade(data: LongData, day0: Day0, idx: Int64Array, w2: int) -> BoolArray:
+    """Events whose day 0 is a non-trading session followed by a trade.
+
+    With trade-to-trade returns a session without a trade has no return of
+    its own: it is carried into the next trade's multi-day return, which
+    must then have a valid abnormal return in ``(0, w2]``.
+    """
+    q0 = day0.pos0[idx]
+    no_trade = np.isnan(data.ret[q0])
+    valid = np.concatenate([[0], np.cumsum(data.valid, dtype=np.int64)])
+    hi = np.minimum(q0 + w2 + 1, day0.end[idx])
+    return np.asarray(no_trade & (valid[hi] - valid[q0 + 1] > 0), dtype=bool)
 
 
 def _event_ids(events: pd.DataFrame, idx: Int64Array) -> pd.Index:
@@ -407,11 +431,12 @@ def _parameters(
         params[name] = b[:, j]
     for name, values in fit.extra.items():
         params[name] = values[idx]
+    weights = fit.weight_total  # span-weighted fits: W = Σ 1/d for M
     precision = parameter_precision(
         names=tuple(model.regressor_names),
         intercept=model.intercept,
         sigma2=fit.sigma2[idx],
-        nobs=win.M[idx],
+        nobs=(win.M if weights is None else weights)[idx],
         xbar=xbar + data.x_center[sidx] if p else xbar,
         cinv=fit.cinv[idx],
         ssr=fit.ssr[idx],
@@ -460,6 +485,7 @@ def _panel(
         else pd.Series(np.nan, index=ev_ids, dtype=object)
     )
     Msafe = np.where(win.M > 0, win.M, 1.0)
+    wt = fit.weight_total
     return AbnormalPanel(
         event_ids=ev_ids,
         rel_days=window.rel,
@@ -489,7 +515,7 @@ def _panel(
             beta=b,
             cinv=ci,
             sigma2=s2,
-            M=Mv,
+            M=Mv if wt is None else wt[idx],
             intercept=model.intercept,
         ),
         residual_sums=ResidualSums(
@@ -506,4 +532,6 @@ def _panel(
             np.zeros(len(idx)) if model.intercept else (moments.Sy / Msafe)[idx]
         ),
         cell_variance=cell_var,
+        span=window.span,
+        weight_total=None if wt is None else wt[idx],
     )

@@ -15,11 +15,21 @@ from eventstudy._validation import closest_names
 from eventstudy.estimation.alignment import as_ns
 from eventstudy.estimation.engine import EngineOutput, fit_events
 from eventstudy.estimation.measures_api import StudyInputs
-from eventstudy.estimation.models import FactorModel, NormalReturnModel, resolve_model
+from eventstudy.estimation.models import (
+    FactorModel,
+    MarketModel,
+    NormalReturnModel,
+    TradeToTradeModel,
+    resolve_model,
+)
 from eventstudy.estimation.results import (
     EventStudyResults,
     StudySettings,
     relative_day,
+)
+from eventstudy.estimation.thin_trading import (
+    check_thin_options,
+    trade_to_trade_returns,
 )
 from eventstudy.exceptions import ConfigurationError
 
@@ -416,7 +426,25 @@ class EventStudy:
         ``model="market"`` the market model of log volume against the
         benchmark's log volume. See :mod:`eventstudy.measures.volume`.
     volume : DataFrame, optional
-        Traded volume, DatetimeIndex x tickers, for ``measure="volume"``.
+        Traded volume, DatetimeIndex x tickers, for ``measure="volume"``;
+        with ``thin_trading``, the listings' volume that finds their
+        non-trading days (dollar volume, close x shares, when
+        ``thin_threshold`` is set:
+        ``eventstudy.data.load_volume(..., dollar=True)`` reads it).
+    thin_trading : {"off", "trade_to_trade"}, optional
+        ``"trade_to_trade"``: thin trading by trade-to-trade returns (Maynes
+        and Rumsey 1993; :mod:`eventstudy.estimation.thin_trading`). A
+        listing's session without a trade (zero volume; a zero return with
+        missing volume, a stale price; or a dollar volume below
+        ``thin_threshold``) has no return of its own; the next trade's
+        return is the multi-day return since the last trade, matched with
+        the benchmark compounded over the same sessions, and the market
+        model is fitted weighted by ``1/d`` (``d`` the sessions spanned;
+        :class:`~eventstudy.estimation.models.TradeToTradeModel`). Needs
+        ``model="market"``. Default off (daily returns).
+    thin_threshold : float, optional
+        A dollar volume (>= 0) below which a session is a non-trading day;
+        needs ``volume`` in dollars.
     benchmark_ex : mapping of str to float, optional
         ``{ticker: w}``: the listing's weight ``w`` in its benchmark; its
         events then use ``R_b* = (R_b - w R_i) / (1 - w)``, the benchmark
@@ -465,7 +493,14 @@ class EventStudy:
         volume: pd.DataFrame | None = None,
         benchmark_ex: Mapping[str, float] | None = None,
         exclude_inferred_dates: bool = False,
+        thin_trading: str | None = None,
+        thin_threshold: float | None = None,
     ) -> None:
+        self.thin_trading, self.thin_threshold = check_thin_options(
+            thin_trading, thin_threshold
+        )
+        if measure == "volume" and self.thin_trading != "off":
+            raise ValueError("thin_trading applies to returns (measure='car') only")
         if measure == "volume":
             if volume is None:
                 raise ValueError(
@@ -508,6 +543,10 @@ class EventStudy:
                 self.returns, self.events, benchmark_ex
             )
         self.sessions = {str(t): _session_dates(s) for t, s in (sessions or {}).items()}
+        #: trade-to-trade returns: the sessions each return spans (else None)
+        self.spans: pd.DataFrame | None = None
+        if self.thin_trading == "trade_to_trade":
+            self._trade_to_trade(volume)
         # the windows of every event stay out of estimation windows, also of
         # those exclude_inferred_dates leaves out (the news still happened)
         self.exclude = self._exclusions(exclude)
@@ -516,6 +555,31 @@ class EventStudy:
         self.events, self.date_skipped = _split_inferred(
             self.events, self.exclude_inferred_dates
         )
+
+    def _trade_to_trade(self, volume: pd.DataFrame | None) -> None:
+        """Switch to trade-to-trade returns and their span-weighted market model."""
+        if isinstance(self.model, MarketModel):
+            self.model = TradeToTradeModel()
+        elif not isinstance(self.model, TradeToTradeModel):
+            raise ConfigurationError(
+                f"thin_trading='trade_to_trade' fits the market model on "
+                f"trade-to-trade returns; model {self.model.name!r} cannot use "
+                "them: use model='market' (or scholes_williams / dimson, the "
+                "other corrections for thin trading, without thin_trading)"
+            )
+        if volume is not None and not isinstance(volume, pd.DataFrame):
+            raise TypeError(f"volume must be a DataFrame, got {type(volume).__name__}")
+        benchmarks = set(self.events["benchmark"].dropna())
+        listings = [t for t in pd.unique(self.events["ticker"]) if t not in benchmarks]
+        self._returns, sessions, self.spans = trade_to_trade_returns(
+            self.returns,
+            listings,
+            volume=volume,
+            threshold=self.thin_threshold,
+            kind=self.return_kind,
+            sessions=self.sessions,
+        )
+        self.sessions.update(sessions)
 
     def with_events(self, events: pd.DataFrame) -> EventStudy:
         """Return the same study (returns, model, windows, exclusions) on other events.
@@ -570,8 +634,8 @@ class EventStudy:
         """
         from eventstudy.data.parquet import ParquetPrices
 
-        for name in ("benchmark_ex", "measure", "volume"):
-            if kwargs.get(name) not in (None, "car"):
+        for name in ("benchmark_ex", "measure", "volume", "thin_trading"):
+            if kwargs.get(name) not in (None, "car", "off"):
                 raise ValueError(
                     f"from_parquet: {name}= needs the returns in memory; read them "
                     "with eventstudy.prices_to_returns and use EventStudy(...)"
@@ -664,6 +728,11 @@ class EventStudy:
             Abnormal returns, parameters, CARs and tests; events that could not
             be estimated are in ``skipped`` with the reason.
         """
+        if client is not None and self.model.span_weighted:
+            raise ConfigurationError(
+                "thin_trading='trade_to_trade' fits in memory only: call fit() "
+                "without client="
+            )
         if client is not None:
             from eventstudy.distributed import fit_distributed
 
@@ -707,7 +776,9 @@ class EventStudy:
             ci_level=self.ci_level,
             exclude_inferred_dates=self.exclude_inferred_dates,
         )
-        res = EventStudyResults(out, settings, self.all_events)
+        res = EventStudyResults(
+            out, settings, self.all_events, uses_benchmark=self.model.uses_benchmark
+        )
         if in_memory:  # (not the whole panel of a Parquet study on a cluster)
             res._inputs = StudyInputs(self.returns, self.events, self.sessions, self)
         return res

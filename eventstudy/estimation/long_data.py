@@ -38,6 +38,7 @@ __all__ = [
     "grid_rows_before",
     "missing_before",
     "segment_means",
+    "trade_spans",
 ]
 
 
@@ -63,6 +64,10 @@ class LongData:
     # estimation-only regressors (leads and lags of the benchmark), (T, q),
     # centred like x; their cells must be finite to enter the estimation
     extra: Float64Array | None = None
+    # span-weighted models only: the sessions each listing return spans
+    # (``d``: 1 after a session with a return, more after non-trading
+    # sessions; NaN where there is no return), see :func:`trade_spans`
+    span: Float64Array | None = None
 
 
 def _segment_arrays(
@@ -404,6 +409,43 @@ def _span_on_grid(
         res[many] = compound_spans(src, lo[many], hi[many], kind)
     out[gap] = res
     return out
+
+
+def trade_spans(
+    ret: Float64Array, seg_start: Int64Array, seg_end: Int64Array
+) -> Float64Array:
+    """Sessions spanned by each listing return: ``d`` of trade-to-trade returns.
+
+    A return on the listing's session ``j`` runs from its previous session
+    with a return (its last trade) ``i``: ``d = j - i`` sessions. The first
+    return of a segment spans the sessions from the segment's start. NaN
+    where the return is missing (a non-trading session).
+
+    Parameters
+    ----------
+    ret : Float64Array
+        The raw listing returns of the long arrays (NaN = no trade).
+    seg_start, seg_end : Int64Array
+        Segment bounds.
+
+    Returns
+    -------
+    Float64Array
+    """
+    n = len(ret)
+    span = np.full(n, np.nan)
+    pos = np.flatnonzero(~np.isnan(ret))
+    if not pos.size:
+        return span
+    seg_len = seg_end - seg_start
+    seg_of = np.repeat(np.arange(len(seg_start), dtype=np.int64), seg_len)[pos]
+    prev = np.empty_like(pos)
+    prev[1:] = pos[:-1]
+    first = np.ones(pos.size, dtype=bool)
+    first[1:] = seg_of[1:] != seg_of[:-1]
+    prev[first] = seg_start[seg_of[first]] - 1
+    span[pos] = (pos - prev).astype(np.float64)
+    return span
 
 
 def shift_within_segments(

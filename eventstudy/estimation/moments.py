@@ -29,6 +29,7 @@ __all__ = [
     "estimation_windows",
     "prefix_sums",
     "running_sum",
+    "weighted_window_moments",
     "window_moments",
 ]
 
@@ -252,3 +253,53 @@ def window_moments(win: EstimationWindows, dfree: Int64Array) -> WindowMoments:
         Sxx = np.zeros((n_all, 0, 0))
         Sxy = np.zeros((n_all, 0))
     return WindowMoments(M=M, dfree=dfree, Sy=Sy, Syy=Syy, Sx=Sx, Sxx=Sxx, Sxy=Sxy)
+
+
+def weighted_window_moments(
+    win: EstimationWindows, data: LongData, dfree: Int64Array
+) -> WindowMoments:
+    """Window sums weighted by ``1/d`` (``d`` = :attr:`LongData.span`).
+
+    For span-weighted models (trade-to-trade returns, Maynes and Rumsey
+    1993): ``W = Σ 1/d``, ``Σ y/d``, ``Σ y²/d``, ``Σ x/d``, ``Σ x x'/d`` and
+    ``Σ x y/d`` over the used cells of every event's estimation window, from
+    prefix sums (O(1) per event); ``M`` stays the number of used cells.
+
+    Parameters
+    ----------
+    win : EstimationWindows
+        The windows (``M``, bounds).
+    data : LongData
+        The long arrays, with ``span`` set.
+    dfree : Int64Array
+        Degrees of freedom, carried into the moments.
+
+    Returns
+    -------
+    WindowMoments
+    """
+    if data.span is None:
+        raise ValueError("weighted window moments need the returns' spans")
+    lo, hi = win.lo, win.hi
+    use = data.est_valid
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(use, 1.0 / data.span, 0.0)
+    y = np.where(use, data.y, 0.0)
+    x = np.where(use[:, None], data.x, 0.0)
+    wy = w * y
+    wx = w[:, None] * x
+
+    def window(a: np.ndarray) -> np.ndarray:
+        pre = prefix_sums(a)
+        return np.asarray(pre[hi] - pre[lo], dtype=np.float64)
+
+    return WindowMoments(
+        M=win.M,
+        dfree=dfree,
+        Sy=window(wy),
+        Syy=window(wy * y),
+        Sx=window(wx),
+        Sxx=window(wx[:, :, None] * x[:, None, :]),
+        Sxy=window(wx * y[:, None]),
+        W=np.where(win.M > 0, window(w), 0.0),
+    )

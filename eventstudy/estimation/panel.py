@@ -210,6 +210,13 @@ class AbnormalPanel:
         one result per context, or None when it cannot, and the tests then
         sweep :attr:`estimation_blocks` (see
         :func:`~eventstudy.estimation.inference._context.run_shared_pass`).
+    span : Float64Array, optional
+        Trade-to-trade returns (span-weighted models): the sessions ``d_it``
+        each event-window return spans, shape ``(N, L)``; None when every
+        return spans one session.
+    weight_total : Float64Array, optional
+        With ``span``: ``W_i = Σ_E 1/d`` over the estimation trades, which
+        replaces ``M_i`` in the estimation-error term, shape ``(N,)``.
     """
 
     event_ids: pd.Index
@@ -241,6 +248,8 @@ class AbnormalPanel:
         field(default=None, repr=False)
     )
     cell_variance: bool = False
+    span: Float64Array | None = field(default=None, repr=False)
+    weight_total: Float64Array | None = field(default=None, repr=False)
 
     @property
     def n_events(self) -> int:
@@ -295,7 +304,9 @@ class AbnormalPanel:
             ``σ̂²_i (L_i + L_i²/M_i + g_i'C_i^{-1}g_i)``, MacKinlay (1997) and
             CLM ch. 4; ``σ̂²_i L_i`` for the market-adjusted model;
             ``Σ_{t∈w} ar_var_it`` over the valid days for a panel with
-            :attr:`cell_variance`.
+            :attr:`cell_variance`. With trade-to-trade returns (:attr:`span`), ``σ̂²_i (Σ_t d_it +
+            L_i²/W_i + g_i'C_i^{-1}g_i)`` over the window's trades (Maynes and
+            Rumsey 1993; ``W_i`` = :attr:`weight_total`).
         ndays : Int64Array
             ``L_i``, the number of valid days in the window.
         """
@@ -351,6 +362,10 @@ class AbnormalPanel:
         p = self.dev.shape[2] if self.has_intercept_error else 0
         dev = [np.where(valid, self.dev[blk, :, j].T, 0.0) for j in range(p)]
         nobs, sigma2 = self.nobs[blk], self.sigma2[blk]
+        span = None
+        if self.span is not None and self.weight_total is not None:
+            span = np.where(valid, self.span[blk].T, 0.0)
+            nobs = self.weight_total[blk]
         for c, (car, var, ndays) in zip(cols, out, strict=True):
             ndays[:] = valid[c].sum(axis=0)
             ar[c].sum(axis=0, out=car)
@@ -358,7 +373,10 @@ class AbnormalPanel:
             car[none] = np.nan
             L = ndays.astype(np.float64)
             if self.has_intercept_error:
-                term = L + L * L / nobs
+                if span is None:
+                    term = L + L * L / nobs
+                else:  # Σ d_t over the window's trades, W for M
+                    term = span[c].sum(axis=0) + L * L / nobs
                 if p == 1:
                     g1 = dev[0][c].sum(axis=0)
                     term += g1 * self.cinv[blk, 0, 0] * g1

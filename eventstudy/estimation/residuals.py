@@ -192,7 +192,9 @@ def estimation_blocks(
     """``blocks(chunk)``: the estimation residuals a block of events at a time.
 
     Every argument but ``data`` and ``est_rel`` has one row per estimated
-    event (the panel's rows).
+    event (the panel's rows). With trade-to-trade returns (``data.span``
+    set, ``M`` holding ``W = Σ 1/d``) a residual spanning ``d`` sessions is
+    standardized by ``σ̂ sqrt(d + 1/W + d_t'C⁻¹d_t)``.
 
     Returns
     -------
@@ -220,7 +222,8 @@ def estimation_blocks(
         res = np.where(use, res, np.nan)
         if intercept:
             q = quad(dv, cinv[sl]) if p else 0.0
-            v = sigma2[sl, None] * (1.0 + 1.0 / M[sl, None] + q)
+            one = 1.0 if data.span is None else data.span[pc]
+            v = sigma2[sl, None] * (one + 1.0 / M[sl, None] + q)
         else:
             v = np.broadcast_to(sigma2[sl, None], res.shape)
         dts = np.where(ins, data.dates[pc], np.iinfo(np.int64).min).view(

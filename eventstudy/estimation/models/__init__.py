@@ -15,6 +15,8 @@ MacKinlay (1997, §4) and Campbell, Lo and MacKinlay (1997, ch. 4):
 * :class:`ScholesWilliamsModel` and :class:`DimsonModel`: the market model
   with betas corrected for nonsynchronous trading (Scholes and Williams
   1977; Dimson 1979), from the benchmark's leads and lags (k = 2).
+* :class:`TradeToTradeModel`: the market model on trade-to-trade returns,
+  weighted by each return's span (Maynes and Rumsey 1993; k = 2).
 
 The protocol is :class:`NormalReturnModel` (:mod:`.base`).
 """
@@ -29,6 +31,7 @@ from eventstudy.estimation.models.market import MarketModel
 from eventstudy.estimation.models.market_adjusted import MarketAdjustedModel
 from eventstudy.estimation.models.registry import resolve_model
 from eventstudy.estimation.models.scholes_williams import ScholesWilliamsModel
+from eventstudy.estimation.models.trade_to_trade import TradeToTradeModel
 
 __all__ = [
     "ConstantMeanModel",
@@ -38,6 +41,7 @@ __all__ = [
     "MarketModel",
     "NormalReturnModel",
     "ScholesWilliamsModel",
+    "TradeToTradeModel",
     "factor_columns",
     "resolve_model",
 ]

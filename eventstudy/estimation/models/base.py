@@ -147,6 +147,17 @@ class NormalReturnModel:
         return ()
 
     @property
+    def span_weighted(self) -> bool:
+        """Whether the fit weights each return by ``1/d``, ``d`` its span.
+
+        True for trade-to-trade returns (Maynes and Rumsey 1993): the engine
+        then sets :attr:`~eventstudy.estimation.long_data.LongData.span` (the
+        sessions each return spans), forms weighted window moments and
+        ``Var(AR_t) = σ̂²(d_t + x_t'(X'X)⁻¹x_t)``.
+        """
+        return False
+
+    @property
     def factor_frame(self) -> pd.DataFrame | None:
         """The factor returns the :attr:`factor_columns` are read from."""
         return None

@@ -43,6 +43,10 @@ class WindowMoments:
         (``p = 0``: empty). The columns are the prediction's regressors, then
         the model's estimation-only ones (the benchmark's leads and lags of
         :attr:`~eventstudy.estimation.models.NormalReturnModel.market_shifts`).
+    W : Float64Array or None
+        For a span-weighted model, ``Σ 1/d`` over the used days; the sums
+        above are then weighted by ``1/d`` (``Σ y/d``, ``Σ y²/d``, ...) while
+        ``M`` stays the count of used days. None otherwise.
     """
 
     M: Float64Array
@@ -52,6 +56,7 @@ class WindowMoments:
     Sx: Float64Array
     Sxx: Float64Array
     Sxy: Float64Array
+    W: Float64Array | None = None
 
     @property
     def p(self) -> int:
@@ -94,6 +99,9 @@ class LinearFit:
     extra: dict[str, Float64Array] = field(default_factory=dict)
     #: whether the OLS standard errors ``σ̂² C⁻¹`` apply to the parameters
     ols_precision: bool = True
+    #: span-weighted fits: ``W = Σ_E 1/d``, which replaces ``M`` in the
+    #: estimation-error term (``x'(X'X)⁻¹x = 1/W + d_t'C⁻¹d_t``)
+    weight_total: Float64Array | None = None
 
 
 def fit_ols(

@@ -8,6 +8,7 @@ from eventstudy.estimation.models.dimson import DimsonModel
 from eventstudy.estimation.models.market import MarketModel
 from eventstudy.estimation.models.market_adjusted import MarketAdjustedModel
 from eventstudy.estimation.models.scholes_williams import ScholesWilliamsModel
+from eventstudy.estimation.models.trade_to_trade import TradeToTradeModel
 
 __all__ = ["resolve_model"]
 
@@ -21,6 +22,7 @@ _ALIASES: dict[str, type[NormalReturnModel]] = {
     "market_adjusted": MarketAdjustedModel,
     "scholes_williams": ScholesWilliamsModel,
     "dimson": DimsonModel,
+    "trade_to_trade": TradeToTradeModel,
 }
 
 
@@ -33,7 +35,9 @@ def resolve_model(model: str | NormalReturnModel) -> NormalReturnModel:
         ``"market"`` (aliases ``market_model``, ``ols``), ``"constant_mean"``
         (``mean``, ``mean_adjusted``), ``"market_adjusted"``,
         ``"scholes_williams"``, ``"dimson"`` (one lead and lag; use
-        :class:`DimsonModel` for more), or a model object such as
+        :class:`DimsonModel` for more), ``"trade_to_trade"`` (the market
+        model weighted by each return's span; usually set through
+        ``EventStudy(thin_trading="trade_to_trade")``), or a model object such as
         :class:`FactorModel`.
 
     Returns
