@@ -1,9 +1,12 @@
 """Size of the day-0 tests and the beta under each normal-return model (issue 18).
 
-Run from the project root: ``python benchmarks/size_power_models.py [R]``
-(default R = 100 replications of N = 30 events; the machine is shared, so the
-published table is a short run: rejection rates carry a binomial standard
-error of about sqrt(0.05 * 0.95 / R)).
+Run from the project root: ``python benchmarks/size_power_models.py [R]
+[MODEL ...]`` (default R = 100 replications of N = 30 events, every model;
+name models, e.g. ``trade_to_trade``, to run only those rows: the data of a
+row do not depend on the others; ``--thin-size`` runs only the size table of
+the thin design, for a longer run). The machine is shared, so the published
+table is a short run: rejection rates carry a binomial standard error of
+about sqrt(0.05 * 0.95 / R).
 
 Design: each event is its own listing with 400 business days; market returns
 N(0, 1%); true daily returns ``R*_t = β R_m,t + e_t`` with β = 1 and e ~ N(0,
@@ -14,7 +17,10 @@ processes:
 * ``thin 40%``: the listing does not trade on a random 40% of days; its price
   is then stale (a zero return) and the next trade's return is the sum of the
   true returns since the last trade (Scholes and Williams 1977, Dimson 1979).
-  Day 0 always trades.
+  Day 0 always trades. ``trade_to_trade`` (Maynes and Rumsey 1993) reads the
+  stale prices as non-trading days (no volume is given: a zero return is a
+  stale price) and fits the span-weighted market model on the trade-to-trade
+  returns.
 
 Each model is fitted through the engine (``EventStudy(...).fit()``) for all
 R x N events at once, and the day-0 tests are computed per replication
@@ -37,11 +43,12 @@ import eventstudy as es  # noqa: E402
 
 N, DAYS, DAY0 = 30, 400, 300
 TESTS = ["csect_t", "patell", "bmp", "kp_bmp", "generalized_sign"]
-MODELS: dict[str, object] = {
-    "market": "market",
-    "scholes_williams": "scholes_williams",
-    "dimson (1)": "dimson",
-    "dimson (3)": es.DimsonModel(lags=3),
+MODELS: dict[str, dict[str, object]] = {
+    "market": {"model": "market"},
+    "scholes_williams": {"model": "scholes_williams"},
+    "dimson (1)": {"model": "dimson"},
+    "dimson (3)": {"model": es.DimsonModel(lags=3)},
+    "trade_to_trade": {"model": "market", "thin_trading": "trade_to_trade"},
 }
 
 
@@ -81,11 +88,15 @@ def simulate(
     return pd.concat([frame, markets], axis=1), events
 
 
-def rates(r: int, thin: float, effect: float, seed: int) -> pd.DataFrame:
+def rates(
+    r: int, thin: float, effect: float, seed: int, only: list[str] | None = None
+) -> pd.DataFrame:
     returns, events = simulate(r, thin, effect, seed)
     rows = {}
-    for name, model in MODELS.items():
-        res = es.EventStudy(returns, events, model=model, return_kind="log").fit()  # type: ignore[arg-type]
+    for name, kwargs in MODELS.items():
+        if only and name not in only:
+            continue
+        res = es.EventStudy(returns, events, return_kind="log", **kwargs).fit()  # type: ignore[arg-type]
         out = res.caar(0, 0, tests=TESTS, by="group")
         rej = (out["p_value"] < 0.05).groupby(out["test"], sort=False).mean()
         rej["mean beta"] = res.parameters["beta"].mean()
@@ -104,12 +115,19 @@ def markdown(df: pd.DataFrame) -> str:
     return "\n".join([head, rule, *rows])
 
 
-def main(r: int = 100) -> str:
+def main(r: int = 100, only: list[str] | None = None, thin_size: bool = False) -> str:
     t0 = time.perf_counter()
     parts = []
     for label, thin in (("synchronous", 0.0), ("thin 40%", 0.4)):
-        size = rates(r, thin, 0.0, seed=1)
-        power = rates(r, thin, 0.01, seed=2)
+        if thin_size and not thin:
+            continue
+        size = rates(r, thin, 0.0, seed=1, only=only)
+        if thin_size:
+            parts.append(
+                f"### {label}: size (nominal 5%) and mean beta\n\n{markdown(size)}\n"
+            )
+            continue
+        power = rates(r, thin, 0.01, seed=2, only=only)
         parts.append(
             f"### {label}: size (nominal 5%) and mean beta (true 1)\n\n{markdown(size)}\n"
         )
@@ -123,4 +141,11 @@ def main(r: int = 100) -> str:
 
 
 if __name__ == "__main__":
-    print(main(int(sys.argv[1]) if len(sys.argv) > 1 else 100))
+    args = [a for a in sys.argv[1:] if a != "--thin-size"]
+    print(
+        main(
+            int(args[0]) if args else 100,
+            args[1:] or None,
+            thin_size="--thin-size" in sys.argv,
+        )
+    )

@@ -145,7 +145,9 @@ def output_tables(
     params = [c for c in par.columns if c not in {*ESTIMATION_BASE, *ESTIMATION_TAIL}]
     estimation = par[[*ESTIMATION_BASE, *params, *ESTIMATION_TAIL]]
 
-    ar = res.abnormal_returns.join(labels, on="event_id")[AR_COLUMNS]
+    ar = res.abnormal_returns.join(labels, on="event_id")
+    # trade-to-trade returns: the sessions each return spans (thin_trading)
+    ar = ar[[*AR_COLUMNS, *(["span"] if "span" in ar.columns else [])]]
     lo, hi = res.settings.event_window
     outside = [w for w in windows if not (lo <= w[0] <= w[1] <= hi)]
     if outside:
@@ -500,11 +502,29 @@ def run_study(
         f"fitting {len(inputs.events)} (event, listing) pairs, model={spec.model}",
         progress,
     )
+    thin = spec.thin_trading == "trade_to_trade"
     results = EventStudy(
         returns,
         inputs.events,
         benchmark=None,
         model=study_model(spec, factors),
+        thin_trading=spec.thin_trading,
+        thin_threshold=spec.thin_threshold,
+        volume=(
+            load_volume(
+                list(spec.listings),
+                start,
+                end,
+                source="csv" if source == "csv" else "yahoo",
+                prices_dir=pdir,
+                cache_dir=cache_dir,
+                dollar=spec.thin_threshold is not None,
+                required=spec.thin_threshold is not None,
+                purpose="thin_threshold",
+            )
+            if thin
+            else None
+        ),
         estimation_window=spec.estimation_window,
         event_window=spec.event_window,
         min_estimation_obs=spec.min_estimation_obs,

@@ -12,6 +12,8 @@ is :mod:`eventstudy.study`'s job.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -85,6 +87,8 @@ _KEYS = (
     "returns",
     "model",
     "lags",
+    "thin_trading",
+    "thin_threshold",
     "factors",
     "estimation_window",
     "event_window",
@@ -194,6 +198,12 @@ class StudySpec:
         Normal-return model (one of :data:`MODELS`).
     lags : int
         Leads and lags of the Dimson (1979) model (``lags: k``, default 1).
+    thin_trading : {"off", "trade_to_trade"}
+        Trade-to-trade returns for thin trading (Maynes and Rumsey 1993;
+        :mod:`eventstudy.estimation.thin_trading`), with ``model: market``.
+    thin_threshold : float or None
+        Dollar volume (close x volume) below which a session is a
+        non-trading day (needs a ``volume`` column in the price files).
     factors : FactorsSpec or None
         Where a factor model's factors come from (``factors:``;
         :mod:`eventstudy.study_factors`).
@@ -234,6 +244,8 @@ class StudySpec:
     returns: str = "simple"
     model: str = "market"
     lags: int = 1
+    thin_trading: str = "off"
+    thin_threshold: float | None = None
     factors: FactorsSpec | None = None
     estimation_window: tuple[int, int] = (-250, -11)
     event_window: tuple[int, int] = (-10, 10)
@@ -381,6 +393,7 @@ def load_study(path: str | Path) -> StudySpec:
         lags = 1
     elif "lags" in doc and model != "dimson":
         issues.add(doc.line_of("lags"), "lags", "applies to model: dimson only")
+    thin_trading, thin_threshold = _thin_trading(doc, str(model), issues)
     factors = parse_factors(doc, str(model), base, issues.add, yaml_repr)
     est = _window(doc, "estimation_window", (-250, -11), issues)
     evw = _window(doc, "event_window", (-10, 10), issues)
@@ -443,6 +456,8 @@ def load_study(path: str | Path) -> StudySpec:
         returns=returns,
         model=model,
         lags=lags,
+        thin_trading=thin_trading,
+        thin_threshold=thin_threshold,
         factors=factors,
         estimation_window=est,
         event_window=evw,
@@ -521,6 +536,46 @@ def _text(doc: LineDict, key: str, issues: _Issues) -> str:
         )
         return ""
     return value.strip()
+
+
+def _thin_trading(
+    doc: LineDict, model: str, issues: _Issues
+) -> tuple[str, float | None]:
+    """``thin_trading`` and ``thin_threshold`` (trade-to-trade returns)."""
+    mode = _choice(doc, "thin_trading", ("off", "trade_to_trade"), "off", issues)
+    if mode == "trade_to_trade" and model != "market":
+        issues.add(
+            doc.line_of("thin_trading"),
+            "thin_trading",
+            f"trade_to_trade fits the market model; model: {model} cannot use "
+            "it (scholes_williams and dimson are the other corrections for "
+            "thin trading: use them without thin_trading)",
+        )
+    if doc.get("thin_threshold") is None:
+        return mode, None
+    value = doc.get("thin_threshold")
+    if isinstance(value, str):  # YAML reads 1e6 (no dot) as text
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        issues.add(
+            doc.line_of("thin_threshold"),
+            "thin_threshold",
+            f"must be a dollar volume (a number >= 0), got {yaml_repr(value)}",
+        )
+        return mode, None
+    if mode != "trade_to_trade":
+        issues.add(
+            doc.line_of("thin_threshold"),
+            "thin_threshold",
+            "applies with thin_trading: trade_to_trade only",
+        )
+    return mode, float(value)
 
 
 def _choice(

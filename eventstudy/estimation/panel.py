@@ -361,7 +361,8 @@ class AbnormalPanel:
             return
         p = self.dev.shape[2] if self.has_intercept_error else 0
         dev = [np.where(valid, self.dev[blk, :, j].T, 0.0) for j in range(p)]
-        nobs, sigma2 = self.nobs[blk], self.sigma2[blk]
+        nobs: np.ndarray[Any, Any] = self.nobs[blk]
+        sigma2 = self.sigma2[blk]
         span = None
         if self.span is not None and self.weight_total is not None:
             span = np.where(valid, self.span[blk].T, 0.0)

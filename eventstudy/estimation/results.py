@@ -410,7 +410,9 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         """Long table: event_id, rel_day, date, ret, expected, ar, ar_se.
 
         Days outside the listing's data are left out; days inside the data
-        with a missing return keep a row with NaN ``ar``.
+        with a missing return keep a row with NaN ``ar``. With trade-to-trade
+        returns (``thin_trading``) a column ``span`` gives the sessions each
+        return spans (NaN on non-trading days).
         """
         pn = self.panel
         n, L = pn.ar.shape
@@ -426,6 +428,8 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
                 "ar_se": np.sqrt(pn.ar_var).ravel(),
             }
         )
+        if pn.span is not None:
+            frame["span"] = pn.span.ravel()
         out: pd.DataFrame = frame[inside.ravel()].reset_index(drop=True)
         return out
 
