@@ -29,7 +29,10 @@ For a panel whose ``Var(AR)`` is the model's own per cell
 (``cell_variance``, e.g. GARCH conditional variances), each member's
 variance relative to its ``σ̂²_r`` is averaged the same way:
 ``Var(AR_gt) = σ̂²_g Σ_r w_r (Var(AR_rt)/σ̂²_r) / Σ_r w_r`` and
-``Var(CAR_g)`` is their sum over the window's valid days.
+``Var(CAR_g)`` is their sum over the window's valid days. Trade-to-trade
+panels (``span``: each member's ``Var(AR_rt)`` carries its span ``d_rt``)
+take the same route; their issuer rows then drop the cross-day
+estimation-error covariance, a term small next to ``σ̂²_g Σ d``.
 
 The regressor deviations of the members are laid side by side (``p`` columns
 per member, block-diagonal ``C⁻¹`` scaled by ``w_r``), so the panel's own CAR
@@ -301,7 +304,9 @@ def issuer_panel(panel: AbnormalPanel, imap: IssuerMap) -> AbnormalPanel:
             quad[g] += w[:, None] * np.einsum(
                 "nti,nij,ntj->nt", panel.dev[r], panel.cinv[r], panel.dev[r]
             )
-    if panel.cell_variance:  # the members' own variances, relative to σ̂²_r
+    # trade-to-trade panels (span) too: each cell's variance carries its span
+    cells = panel.cell_variance or panel.span is not None
+    if cells:  # the members' own variances, relative to σ̂²_r
         with np.errstate(invalid="ignore", divide="ignore"):
             rel_var, _ = _group_mean(panel.ar_var / panel.sigma2[:, None], imap, ng)
         ar_var = sigma2[:, None] * rel_var
@@ -372,6 +377,6 @@ def issuer_panel(panel: AbnormalPanel, imap: IssuerMap) -> AbnormalPanel:
         estimation_blocks=blocks,
         residual_sums=None,
         resid_mean=resid_mean,
-        cell_variance=panel.cell_variance,
+        cell_variance=cells,
         **kwargs,
     )
