@@ -216,12 +216,60 @@ def trade_to_trade_returns(
     out = returns.copy()
     new_sessions: dict[str, pd.DatetimeIndex] = {}
     spans = pd.DataFrame(np.nan, index=returns.index, columns=names)
-    for t in names:  # loop over listings
-        sess = listing_sessions(returns[t], given.get(t))
-        vol = None if volume is None else vol_frame[t]
-        t2t, span = _one_listing(returns[t], sess, vol, threshold, kind)
-        new_sessions[t] = sess
-        col = pd.Series(t2t, index=sess).reindex(out.index)
-        out[t] = col.to_numpy()
-        spans[t] = pd.Series(span, index=sess).reindex(out.index).to_numpy()
+    # listings whose sessions are their rows with a return: on the wide grid
+    plain = [t for t in names if t not in given]
+    if plain:
+        vol = None if volume is None else vol_frame.reindex(returns.index)[plain]
+        r2t, span = _on_grid(returns[plain], vol, threshold, kind)
+        out[plain] = r2t
+        spans[plain] = span
+        grid = pd.DatetimeIndex(returns.index).as_unit("ns")
+        rows = ~np.isnan(returns[plain].to_numpy(dtype=np.float64))
+        for j, t in enumerate(plain):  # loop over listings: their sessions
+            new_sessions[t] = grid[rows[:, j]]
+    for t in names:  # listings with exchange sessions: one at a time
+        if t in given:
+            sess = listing_sessions(returns[t], given.get(t))
+            v = None if volume is None else vol_frame[t]
+            t2t, sp = _one_listing(returns[t], sess, v, threshold, kind)
+            new_sessions[t] = sess
+            out[t] = pd.Series(t2t, index=sess).reindex(out.index).to_numpy()
+            spans[t] = pd.Series(sp, index=sess).reindex(out.index).to_numpy()
     return out, new_sessions, spans
+
+
+def _on_grid(
+    returns: pd.DataFrame,
+    volume: pd.DataFrame | None,
+    threshold: float | None,
+    kind: ReturnKind,
+) -> tuple[Float64Array, Float64Array]:
+    """Trade-to-trade returns and spans of listings whose sessions are their rows.
+
+    The same numbers as :func:`_one_listing` on each column, without pandas
+    per listing: the non-trading rules on the whole matrix, then the
+    compounding between trades of each column from prefix sums.
+    """
+    r = returns.to_numpy(dtype=np.float64)
+    d, k = r.shape
+    session = ~np.isnan(r)
+    vol = np.full((d, k), np.nan) if volume is None else volume.to_numpy(np.float64)
+    known = ~np.isnan(vol)
+    no_trade = known & (vol == 0.0)
+    no_trade |= ~known & (r == 0.0)
+    if threshold is not None:
+        no_trade |= known & (vol < threshold)
+    trade = session & ~no_trade
+    out = np.full((d, k), np.nan)
+    span = np.full((d, k), np.nan)
+    count = np.zeros((d + 1, k), dtype=np.int64)
+    np.cumsum(session, axis=0, out=count[1:])
+    for j in range(k):  # loop over listings (numpy only)
+        tp = np.flatnonzero(trade[:, j])
+        if not tp.size:
+            continue
+        lo = np.concatenate([[0], tp[:-1] + 1]).astype(np.int64)
+        hi = (tp + 1).astype(np.int64)
+        out[tp, j] = compound_spans(r[:, j], lo, hi, kind)
+        span[tp, j] = count[hi, j] - count[lo, j]
+    return out, span

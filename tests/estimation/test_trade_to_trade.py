@@ -302,3 +302,26 @@ def test_other_models_are_refused() -> None:
             thin_trading="trade_to_trade",
             volume=volume,
         )
+
+
+def test_exchange_sessions_give_the_same_returns_and_count_gaps() -> None:
+    from eventstudy.estimation.thin_trading import trade_to_trade_returns
+
+    returns, volume = thin_panel()
+    plain, sess, spans = trade_to_trade_returns(returns, ["THN"], volume=volume)
+    own = {"THN": returns.index[returns["THN"].notna()]}
+    given, _, spans_given = trade_to_trade_returns(
+        returns, ["THN"], volume=volume, sessions=own
+    )
+    pd.testing.assert_frame_equal(plain, given)
+    pd.testing.assert_frame_equal(spans, spans_given)
+    assert sess["THN"].equals(own["THN"])
+    # with the exchange's sessions the listing's holidays (rows 150, 330) are
+    # gaps: the next trade's return spans them too
+    every = {"THN": returns.index}
+    _, sess_x, spans_x = trade_to_trade_returns(
+        returns, ["THN"], volume=volume, sessions=every
+    )
+    assert len(sess_x["THN"]) == D
+    nxt = spans.index[spans["THN"].notna() & (np.arange(D) > 150)][0]
+    assert spans_x.loc[nxt, "THN"] == spans.loc[nxt, "THN"] + 1
