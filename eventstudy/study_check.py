@@ -21,6 +21,7 @@ from eventstudy.catalog.validation import CatalogValidationError
 from eventstudy.data.prices import load_prices
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.data.sessions import sessions_between
+from eventstudy.data.volume import load_volume
 from eventstudy.exceptions import EventStudyError, StudyFileError
 from eventstudy.study_file import StudySpec, load_study, study_catalog, study_events
 
@@ -82,6 +83,27 @@ def _in_line_order(lines: list[str], first_file: str) -> list[str]:
     return sorted(lines, key=key)
 
 
+def _volume_problems(
+    spec: StudySpec, prices_dir: Path, start: pd.Timestamp, end: pd.Timestamp
+) -> list[str]:
+    """``thin_threshold`` needs each listing's volume and close in its file."""
+    problems = []
+    for ticker, listing in spec.listings.items():  # a loop over listings
+        try:
+            load_volume(
+                [ticker],
+                start,
+                end,
+                prices_dir=prices_dir,
+                dollar=True,
+                purpose="thin_threshold",
+            )
+        except (EventStudyError, ValueError) as exc:
+            first = str(exc).splitlines()[0]
+            problems.append(f"{spec.path}:{listing.line}: listings.{ticker}: {first}")
+    return problems
+
+
 def _coverage(spec: StudySpec, catalog: object, prices_dir: Path) -> list[str]:
     """Problems of the price files: unreadable, missing, or too short."""
     if not prices_dir.is_dir():
@@ -101,6 +123,8 @@ def _coverage(spec: StudySpec, catalog: object, prices_dir: Path) -> list[str]:
             except (EventStudyError, ValueError) as exc:
                 first = str(exc).splitlines()[0]
                 problems.append(f"{where}: prices of {column!r}: {first}")
+    if spec.thin_threshold is not None:
+        problems += _volume_problems(spec, prices_dir, start, end)
     if problems:
         return problems
     returns = prices_to_returns(

@@ -105,6 +105,12 @@ def test_threshold_without_a_volume_column_names_the_file(
     assert code == 1
     assert "BABA.csv: no 'volume' column (thin_threshold needs" in err
     assert "Traceback" not in err
+    # `eventstudy study validate --prices` finds it before the run
+    code = main(["study", "validate", str(study), "--prices", str(prices)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "listings.BABA:" in err
+    assert "BABA.csv: no 'volume' column (thin_threshold needs" in err
     # without a threshold the stale-price rule needs no volume: the study runs
     study = _study(tmp_path, "model: market\nthin_trading: trade_to_trade\n")
     code, _out = _run(tmp_path, prices, study)
