@@ -25,6 +25,9 @@ SHORT_BATTERY: tuple[str, ...] = ("csect_t", "kp_bmp", "grank", "generalized_sig
 
 #: Full references, keyed by the short citation used in :data:`TEST_INFO`.
 REFERENCES: dict[str, str] = {
+    "Maynes & Rumsey (1993)": "Maynes, E. and Rumsey, J. (1993). Conducting event "
+    "studies with thinly traded stocks. Journal of Banking and Finance 17(1), "
+    "145-157.",
     "Boehmer, Musumeci & Poulsen (1991)": "Boehmer, E., Musumeci, J. and Poulsen, A. B. "
     "(1991). Event-study methodology under conditions of event-induced variance. "
     "Journal of Financial Economics 30(2), 253-272.",
@@ -217,6 +220,12 @@ MODEL_INFO: dict[str, tuple[str, str, str]] = {
         "Market-adjusted returns",
         "AR_it = R_it − R_mt (no estimated parameter)",
         "Brown & Warner (1985)",
+    ),
+    "trade_to_trade": (
+        "Market model on trade-to-trade returns (thin trading, WLS weights 1/d)",
+        "R_it = α_i + β_i R_mt + ε_it over each trade's d sessions, Var(ε) = d σ²; "
+        "Var(AR_it) = σ̂²(d + x'(X'X)⁻¹x)",
+        "Maynes & Rumsey (1993)",
     ),
 }
 
