@@ -11,7 +11,10 @@ array operation (``(n_sim, N, L)`` draws).
 
 The minimum detectable effect of a test is the smallest day-0 effect whose
 power reaches the target: the same draws are evaluated on a grid of effects
-(common random numbers) and the power curve is interpolated linearly.
+(common random numbers) and the power curve is interpolated linearly; the
+curve comes from row sums of the null draws
+(:func:`eventstudy.explain._curve.power_curve`), so its memory is that of
+the ``(n_sim, N)`` draws, not one such array per effect.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from eventstudy.explain._curve import power_curve
 from eventstudy.explain._kernels import ROW_TESTS, row_tests
 
 if TYPE_CHECKING:
@@ -156,7 +160,7 @@ def mde(
         else 8 * float(np.nanmean(se)) / np.sqrt(n) + float(np.nanmax(se)) / 2
     )
     grid = np.linspace(0.0, top, 101)
-    curves = _power_at(sims, se, df, grid, tuple(tests), alpha)
+    curves = power_curve(sims, se, df, grid, tuple(tests), alpha)
     out = {}
     for name, curve in curves.items():  # one interpolation per test
         above = np.flatnonzero(curve >= power)
