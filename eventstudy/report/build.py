@@ -33,8 +33,13 @@ MAX_PATHS = 12
 #: Most events (rows) in the CAR heatmap: beyond, the largest |CAR| are shown
 #: and the title says so (a heatmap of 50,000 rows cannot be read).
 MAX_HEATMAP_ROWS = 40
-#: Most price-and-events timelines (the listings with the most events).
-MAX_TIMELINES = 8
+#: Most price-and-events timelines (the listings with the most events): each
+#: costs about half a second to draw, so a study of 500 listings shows four.
+MAX_TIMELINES = 4
+#: Most labelled events on one timeline: beyond, the events with the largest
+#: |CAR| over the event window are labelled and the title says so (every
+#: event keeps its day-0 line and marker).
+MAX_TIMELINE_LABELS = 24
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,8 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
     Figures: the CAR paths with 95% bands of the events with the largest
     |CAR| over the event window (at most :data:`MAX_PATHS`), AAR bars and the
     CAAR with its band over all events and by group, the heatmap of CAR by
-    event and window, and one price-and-events timeline per listing.
+    event and window, and a price-and-events timeline per listing (at most
+    :data:`MAX_TIMELINES`, labels capped at :data:`MAX_TIMELINE_LABELS`).
 
     Parameters
     ----------
@@ -206,35 +212,76 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
         )
     figs.append(_heatmap(res, ctx, list(wide.index)))
     if ctx.prices is not None and ctx.events is not None:
-        stems = figure_stems(ctx.listings)
-        counts = ctx.events["ticker"].astype(str).value_counts()
-        shown = [
-            t for t in ctx.listings if t in ctx.prices.columns and counts.get(t, 0) > 0
-        ]  # (a benchmark or a listing without events has nothing to mark)
-        note = ""
-        if len(shown) > MAX_TIMELINES:
-            note = (
-                f" One of the {MAX_TIMELINES} listings with the most events "
-                f"(of {len(shown)} with events)."
+        figs.extend(_timelines(res, ctx, wide))
+    return figs
+
+
+def _timelines(
+    res: EventStudyResults, ctx: ReportContext, by_size: pd.Series
+) -> list[Figure]:
+    """Price-and-events timelines of at most :data:`MAX_TIMELINES` listings.
+
+    Beyond the cap, the listings with the most events (ties in listing
+    order); on a listing with more than :data:`MAX_TIMELINE_LABELS` events,
+    the labels go to the events with the largest |CAR| (``by_size``, sorted
+    descending). Both caps are said in the figure's title and caption.
+    """
+    from eventstudy.report import plots
+
+    assert ctx.prices is not None and ctx.events is not None
+    stems = figure_stems(ctx.listings)
+    counts = ctx.events["ticker"].astype(str).value_counts()
+    shown = [
+        t for t in ctx.listings if t in ctx.prices.columns and counts.get(t, 0) > 0
+    ]  # (a benchmark or a listing without events has nothing to mark)
+    note, title = "", None
+    if len(shown) > MAX_TIMELINES:
+        note = (
+            f" One of the {MAX_TIMELINES} listings with the most events "
+            f"(of {len(shown)} with events)."
+        )
+        title = f"one of the {MAX_TIMELINES} of {len(shown):,} listings with the most events"
+        rank = {t: i for i, t in enumerate(shown)}
+        shown = sorted(shown, key=lambda t: (-int(counts[t]), rank[t]))
+        shown = shown[:MAX_TIMELINES]
+    lo, hi = res.settings.event_window
+    size = by_size.reindex(ctx.events["event_id"]).to_numpy()
+    figs = []
+    for ticker in shown:
+        label_ids = None
+        cap = note
+        if int(counts[ticker]) > MAX_TIMELINE_LABELS:
+            mine = (ctx.events["ticker"].astype(str) == ticker).to_numpy()
+            ids = ctx.events["event_id"].to_numpy()[mine]
+            order = np.argsort(-np.nan_to_num(size[mine], nan=-1.0), kind="stable")
+            label_ids = list(ids[order[:MAX_TIMELINE_LABELS]])
+            cap += (
+                f" Labels on the {MAX_TIMELINE_LABELS} events with the largest "
+                f"|CAR[{lo}, {hi}]|."
             )
-            rank = {t: i for i, t in enumerate(shown)}
-            shown = sorted(shown, key=lambda t: (-int(counts[t]), rank[t]))
-            shown = shown[:MAX_TIMELINES]
-        for ticker in shown:
-            figs.append(
-                Figure(
-                    f"price_{stems[ticker]}",
-                    f"{ticker}: adjusted close with the studied events marked "
-                    "on their day 0 and, on the right axis, each event's own "
-                    "CAR path over its event window (from 0 at the window's "
-                    f"first day).{note}",
-                    _png(
-                        plots.plot_price_events(
-                            ctx.prices, ctx.events, ticker=ticker, car=res
-                        )
-                    ),
-                )
+        sub = title
+        if label_ids is not None:
+            what = f"labels: the {MAX_TIMELINE_LABELS} largest |CAR[{lo}, {hi}]|"
+            sub = f"{title}; {what}" if title else what
+        figs.append(
+            Figure(
+                f"price_{stems[ticker]}",
+                f"{ticker}: adjusted close with the studied events marked "
+                "on their day 0 and, on the right axis, each event's own "
+                "CAR path over its event window (from 0 at the window's "
+                f"first day).{cap}",
+                _png(
+                    plots.plot_price_events(
+                        ctx.prices,
+                        ctx.events,
+                        ticker=ticker,
+                        car=res,
+                        label_ids=label_ids,
+                        note=sub,
+                    )
+                ),
             )
+        )
     return figs
 
 

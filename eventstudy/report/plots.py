@@ -43,6 +43,7 @@ import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import Patch
@@ -641,6 +642,8 @@ def plot_price_events(
     car: EventStudyResults | pd.Series | None = None,
     ax: Axes | None = None,
     label: str | None = None,
+    label_ids: Iterable[Hashable] | None = None,
+    note: str | None = None,
 ) -> Figure:
     """Plot a price series with the catalog events of one listing marked on the timeline.
 
@@ -669,12 +672,20 @@ def plot_price_events(
         Column of ``events`` used to label the events; default ``"event"`` (the
         catalog event, shorter since the ticker is in the title) when present,
         else ``"event_id"``.
+    label_ids : iterable of event ids, optional
+        Label only these events (a listing with hundreds of events cannot
+        show every label): all events keep their day-0 line and marker, the
+        lines drawn as one collection (gid ``"events"``), and the title says
+        how many are labelled. None labels every event.
+    note : str, optional
+        Added to the title (what the labelled events are).
 
     Returns
     -------
     Figure
         The figure drawn on. The price line has gid ``"price"``, each event
-        line ``"event:<event_id>"`` and the CAR line ``"car"``.
+        line ``"event:<event_id>"`` (with ``label_ids``: one collection
+        ``"events"``) and the CAR line ``"car"``.
 
     Raises
     ------
@@ -711,11 +722,15 @@ def plot_price_events(
     ax.set_ylabel(f"{ticker} price")
     ax.grid(True, alpha=0.25, linewidth=0.6)
     shown = len(evs)
-    ax.set_title(
-        f"{ticker}: price with {shown} event{'s' * (shown != 1)}",
-        fontsize=10,
-        loc="left",
-    )
+    labelled = None
+    if label_ids is not None:
+        labelled = evs["event_id"].isin(pd.Index(list(label_ids))).to_numpy()
+    title = f"{ticker}: price with {shown} event{'s' * (shown != 1)}"
+    if labelled is not None:
+        title += f"; {int(labelled.sum())} labelled"
+    if note:
+        title += f"\n{note}"
+    ax.set_title(title, fontsize=10, loc="left")
 
     ax2: Axes | None = None
     if car is not None:
@@ -730,16 +745,34 @@ def plot_price_events(
     when = evs["_when"].to_numpy()
     at = series.reindex(series.index.union(pd.DatetimeIndex(when).unique())).ffill()
     yv = at.reindex(pd.DatetimeIndex(when)).to_numpy()
-    for eid, w in zip(evs["event_id"], when, strict=True):
-        vl = ax.axvline(
-            _date_num(w),
-            color="C3",
-            linestyle="--",
-            linewidth=0.7,
+    if labelled is not None:  # one artist for all the lines, however many
+        xs = mdates.date2num(pd.DatetimeIndex(when).to_pydatetime())  # type: ignore[no-untyped-call]
+        segs = np.stack(
+            [np.column_stack([xs, np.zeros_like(xs)]), np.column_stack([xs, np.ones_like(xs)])],
+            axis=1,
+        )
+        lines = LineCollection(
+            list(segs),
+            transform=ax.get_xaxis_transform(),
+            colors="C3",
+            linestyles="--",
+            linewidths=0.7,
             alpha=0.6,
             zorder=1,
         )
-        vl.set_gid(f"event:{eid}")
+        lines.set_gid("events")
+        ax.add_collection(lines, autolim=False)
+    else:
+        for eid, w in zip(evs["event_id"], when, strict=True):
+            vl = ax.axvline(
+                _date_num(w),
+                color="C3",
+                linestyle="--",
+                linewidth=0.7,
+                alpha=0.6,
+                zorder=1,
+            )
+            vl.set_gid(f"event:{eid}")
     if shown:
         ax.scatter(when, yv, s=16, color="C3", zorder=4, label="event day 0")
 
@@ -759,7 +792,10 @@ def plot_price_events(
         frameon=False,
         borderaxespad=0.2,
     )
-    _place_event_labels(fig, ax, ax2, evs[label].astype(str).tolist(), when)
+    texts = evs[label].astype(str).to_numpy()
+    if labelled is not None:
+        texts, when = texts[labelled], when[labelled]
+    _place_event_labels(fig, ax, ax2, texts.tolist(), when)
     return fig
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,33 @@ __all__ = [
 ]
 
 e = html.escape
+
+#: Most rows of a per-event table in the page (a report of 50,000 events
+#: cannot be read and would weigh hundreds of MB); the CSV files hold them all.
+MAX_ROWS = 250
+
+
+def head_rows(frame: pd.DataFrame, csv: str) -> tuple[pd.DataFrame, str]:
+    """The first :data:`MAX_ROWS` rows of ``frame`` and a note saying so.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A per-event table.
+    csv : str
+        The output file holding every row (named in the note).
+
+    Returns
+    -------
+    tuple of DataFrame and str
+        The rows shown and an HTML note (empty when all are shown).
+    """
+    if len(frame) <= MAX_ROWS:
+        return frame, ""
+    return frame.head(MAX_ROWS), (
+        f"<p class='note'>The first {MAX_ROWS:,} of {len(frame):,} rows; "
+        f"every row is in <code>{e(csv)}</code>.</p>"
+    )
 
 
 def _pct(v: float, digits: int = 2) -> str:
@@ -187,6 +215,7 @@ def events_section(
         return Section("events", "Events", "<p>The events are not from a catalog.</p>")
     head = ["Event", "Title", "Type", "Announced", "Day 0 per listing (rule)"]
     head += ["Confounders", "Overlap", "Sources"]
+    overview, more = head_rows(overview, "the catalog")
     by_event: dict[str, pd.DataFrame] = {}
     if filings is not None:
         head.append("SEC filing (nearest within 3 sessions)")
@@ -243,15 +272,31 @@ def events_section(
     )
     after = f"<p class='meta'>{e(filings_note)}</p>" if filings_note else ""
     return Section(
-        "events", "Events", note + f"<div class='scroll'>{table}</div>" + after
+        "events", "Events", note + f"<div class='scroll'>{table}</div>" + more + after
     )
 
 
 def results_section(tables: Sequence[Table], figures: Sequence[Figure]) -> Section:
     """Show the CAR and CAAR tables (short battery), then the figures."""
-    body = [f"<div class='scroll'>{t.to_html(style=False)}</div>" for t in tables]
+    body = []
+    for t in tables:
+        t, more = _head_table(t)
+        body.append(f"<div class='scroll'>{t.to_html(style=False)}</div>{more}")
     body += [figure_html(f) for f in figures]
     return Section("results", "Results", "\n".join(body))
+
+
+def _head_table(t: Table) -> tuple[Table, str]:
+    """The CAR table's first :data:`MAX_ROWS` events (two rows each) in the page."""
+    n = (len(t.rows) + 1) // 2
+    if not t.header or t.header[0] != "Event" or n <= MAX_ROWS:
+        return t, ""
+    keep = 2 * MAX_ROWS
+    head = replace(t, rows=t.rows[:keep], rules=[r for r in t.rules if r < keep])
+    return head, (
+        f"<p class='note'>The first {MAX_ROWS:,} of {n:,} events; every event "
+        "is in <code>car.csv</code> and <code>car_table.*</code>.</p>"
+    )
 
 
 def diagnostics_section(
@@ -268,14 +313,16 @@ def diagnostics_section(
             "listing) pairs have another catalog event inside their event window."
             "</p>"
         )
-        body.append(f"<div class='scroll'>{frame_to_html(confounding)}</div>")
+        shown, more = head_rows(confounding, "confounding.csv")
+        body.append(f"<div class='scroll'>{frame_to_html(shown)}</div>{more}")
     elif confounding is not None:
         body.append("<p>No event window holds another catalog event.</p>")
     else:
         body.append("<p>Not checked (the events are not from a catalog).</p>")
     body.append("<h3 id='skipped'>Skipped events</h3>")
     if len(skipped):
-        body.append(frame_to_html(skipped))
+        shown, more = head_rows(skipped, "skipped.csv")
+        body.append(frame_to_html(shown) + more)
     else:
         body.append("<p>None: every event was estimated.</p>")
     body.append("<h3 id='estimation'>Estimation</h3>")
@@ -283,7 +330,8 @@ def diagnostics_section(
         "<p>Normal-return model per (event, listing): parameters with their OLS "
         "standard errors, R², residual sd and estimation observations.</p>"
     )
-    body.append(f"<div class='scroll'>{frame_to_html(estimation, digits=4)}</div>")
+    shown, more = head_rows(estimation, "estimation.csv")
+    body.append(f"<div class='scroll'>{frame_to_html(shown, digits=4)}</div>{more}")
     return Section("diagnostics", "Diagnostics", "\n".join(body))
 
 
