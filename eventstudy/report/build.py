@@ -262,7 +262,7 @@ def _timelines(
         sub = title
         if label_ids is not None:
             what = f"labels: the {MAX_TIMELINE_LABELS} largest |CAR[{lo}, {hi}]|"
-            sub = f"{title}; {what}" if title else what
+            sub = f"{title}\n{what}" if title else what  # lines left of the legend
         figs.append(
             Figure(
                 f"price_{stems[ticker]}",
