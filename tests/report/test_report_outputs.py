@@ -148,3 +148,61 @@ def test_price_timeline_with_two_events_on_one_day(sim: SimulatedMarket) -> None
     twice = pd.concat([ev, ev.assign(event_id=ev["event_id"] + "b")], ignore_index=True)
     fig = plot_price_events(sim.prices, twice, ticker="SIM01")
     assert fig.axes[0].get_title(loc="left") == "SIM01: price with 2 events"
+
+
+def test_timeline_labels_beyond_the_cap_go_to_the_largest_car(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A listing with many events: every day-0 line (one artist), labels on the top |CAR|."""
+    from matplotlib.collections import LineCollection
+
+    from eventstudy.report import build, plots
+
+    big = simulate_market(n_listings=2, events_per_listing=6, seed=7)
+    res = EventStudy(
+        prices_to_returns(big.prices), big.events, benchmark="MARKET"
+    ).fit()
+    monkeypatch.setattr(build, "MAX_TIMELINE_LABELS", 3)
+    drawn: list[object] = []
+    original = plots.plot_price_events
+
+    def spy(*a: object, **kw: object) -> object:
+        fig = original(*a, **kw)  # type: ignore[arg-type]
+        drawn.append(fig)
+        return fig
+
+    monkeypatch.setattr(plots, "plot_price_events", spy)
+    ctx = ReportContext(prices=big.prices, listings=["SIM01"], events=big.events)
+    figs = {f.name: f for f in build.study_figures(res, ctx)}
+    lo, hi = res.settings.event_window
+    assert "Labels on the 3 events with the largest |CAR[" in figs["price_SIM01"].caption
+    ax = drawn[0].axes[0]  # type: ignore[attr-defined]
+    mine = big.events[big.events["ticker"] == "SIM01"]
+    lines = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert [c.get_gid() for c in lines] == ["events"]
+    assert len(lines[0].get_segments()) == len(mine)  # every event keeps its line
+    size = res.car(lo, hi)["car"].abs().reindex(mine["event_id"])
+    top = size.sort_values(ascending=False).index[:3]
+    col = "event" if "event" in mine.columns else "event_id"
+    want = sorted(mine.set_index("event_id").loc[top].reset_index()[col].astype(str))
+    labels = sorted(t.get_text() for t in ax.texts)
+    assert labels == want
+    title = ax.get_title(loc="left")
+    assert title.startswith(f"SIM01: price with {len(mine)} events; 3 labelled")
+    assert f"labels: the 3 largest |CAR[{lo}, {hi}]|" in title
+
+
+def test_report_tables_capped_with_the_csv_named(
+    res: EventStudyResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per-event tables of the page show MAX_ROWS rows and name the full file."""
+    from eventstudy.report import sections
+
+    monkeypatch.setattr(sections, "MAX_ROWS", 2)
+    write_outputs(res, tmp_path, figures=True)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    n = res.panel.n_events
+    assert f"The first 2 of {n} events; every event is in <code>car.csv</code>" in page
+    assert f"The first 2 of {n} rows; every row is in <code>estimation.csv</code>" in page
+    ids = [str(i) for i in res.panel.event_ids]
+    assert ids[1] in page and ids[-1] not in page.split("id='estimation'")[0]
