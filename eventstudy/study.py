@@ -27,6 +27,7 @@ from eventstudy._csv_text import write_csv
 from eventstudy.catalog.event import Catalog
 from eventstudy.catalog.overview import events_overview
 from eventstudy.data.factors import FactorData
+from eventstudy.data.long_prices import load_long_prices
 from eventstudy.data.prices import PriceSet, load_prices
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.data.sessions import drop_non_sessions
@@ -479,19 +480,29 @@ def run_study(
         source, pdir = spec.prices.source, spec.prices.path
     origin = "the local store" if offline and source == "yahoo" else source
     _progress(f"loading prices of {len(tickers)} tickers from {origin}", progress)
-    prices = load_prices(
-        tickers,
-        start,
-        end,
-        source="csv" if source == "csv" else "yahoo",
-        prices_dir=pdir,
-        cache_dir=cache_dir,
-        offline=offline,
-        on_ticker=(lambda t: _progress(f"  fetched {t}", progress)),
-    )
-    returns = prices_to_returns(
-        _sessions_only(prices.prices, spec),
-        kind="log" if spec.returns == "log" else "simple",
+    if source == "long":
+        assert pdir is not None  # load_study requires the path
+        prices, column = load_long_prices(pdir, tickers, start, end)
+    else:
+        column = "adj_close"
+        prices = load_prices(
+            tickers,
+            start,
+            end,
+            source="csv" if source == "csv" else "yahoo",
+            prices_dir=pdir,
+            cache_dir=cache_dir,
+            offline=offline,
+            on_ticker=(lambda t: _progress(f"  fetched {t}", progress)),
+        )
+    values = _sessions_only(prices.prices, spec)
+    # returns given in long form (ret) are taken as the study's return kind
+    returns = (
+        values
+        if column == "ret"
+        else prices_to_returns(
+            values, kind="log" if spec.returns == "log" else "simple"
+        )
     )
     inputs = engine_inputs(spec, returns, catalog)
     factors = None
@@ -511,16 +522,15 @@ def run_study(
         thin_trading=spec.thin_trading,
         thin_threshold=spec.thin_threshold,
         volume=(
-            load_volume(
+            _study_volume(
+                spec,
                 list(spec.listings),
                 start,
                 end,
-                source="csv" if source == "csv" else "yahoo",
-                prices_dir=pdir,
-                cache_dir=cache_dir,
-                dollar=spec.thin_threshold is not None,
-                required=spec.thin_threshold is not None,
-                purpose="thin_threshold",
+                source,
+                pdir,
+                cache_dir,
+                thin=True,
             )
             if thin
             else None
@@ -547,13 +557,8 @@ def run_study(
         spec.measures,
         results,
         car_windows=spec.car_windows,
-        volume=lambda: load_volume(
-            tickers,
-            start,
-            end,
-            source="csv" if source == "csv" else "yahoo",
-            prices_dir=pdir,
-            cache_dir=cache_dir,
+        volume=lambda: _study_volume(
+            spec, tickers, start, end, source, pdir, cache_dir
         ),
     )
     if spec.regress is not None:
@@ -574,6 +579,50 @@ def run_study(
         regression_text,
         factors,
         None if cache_dir is None else Path(cache_dir),
+    )
+
+
+def _study_volume(
+    spec: StudySpec,
+    tickers: list[str],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    source: str,
+    pdir: Path | None,
+    cache_dir: str | Path | None,
+    *,
+    thin: bool = False,
+) -> pd.DataFrame:
+    """Daily volume for the volume measures or trade-to-trade returns (``thin``).
+
+    Volume comes from per-listing CSV files or Yahoo, never from a long file.
+    """
+    if source == "long":
+        what = "the trade-to-trade model" if thin else "the volume measures"
+        raise StudyFileError(
+            f"{spec.path}:{spec.prices.line}: prices: {what} read volume from "
+            "per-listing CSV files or Yahoo, not from a long file (run with "
+            "--prices DIR, or prices: {source: csv} or yahoo)"
+        )
+    if not thin:
+        return load_volume(
+            tickers,
+            start,
+            end,
+            source="csv" if source == "csv" else "yahoo",
+            prices_dir=pdir,
+            cache_dir=cache_dir,
+        )
+    return load_volume(
+        tickers,
+        start,
+        end,
+        source="csv" if source == "csv" else "yahoo",
+        prices_dir=pdir,
+        cache_dir=cache_dir,
+        dollar=spec.thin_threshold is not None,
+        required=spec.thin_threshold is not None,
+        purpose="thin_threshold",
     )
 
 
@@ -675,6 +724,11 @@ def _filings_sources(sources: Mapping[str, str], shown: int = 5) -> str:
     return "local store, offline: " + ", ".join(items[:shown]) + more
 
 
+def _given_returns(prices: PriceSet) -> bool:
+    """Whether the "prices" are returns read from a long file (no price to draw)."""
+    return any(v.get("column") == "ret" for v in prices.provenance.values())
+
+
 def write_study(
     run: StudyRun,
     out: str | Path,
@@ -766,7 +820,7 @@ def write_study(
             "grouped by": spec.group_by or "-",
             **sec_settings,
         },
-        prices=run.prices.prices,
+        prices=None if _given_returns(run.prices) else run.prices.prices,
         listings=list(spec.listings),
         events=marks,
         confounding=run.inputs.confounding,

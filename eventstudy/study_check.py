@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.catalog.validation import CatalogValidationError
+from eventstudy.data.long_prices import load_long_prices
 from eventstudy.data.prices import load_prices
 from eventstudy.data.returns import prices_to_returns
 from eventstudy.data.sessions import sessions_between
 from eventstudy.data.volume import load_volume
-from eventstudy.exceptions import EventStudyError, StudyFileError
+from eventstudy.exceptions import EventStudyError, PriceFileError, StudyFileError
 from eventstudy.study_file import StudySpec, load_study, study_catalog, study_events
 
 __all__ = ["check_study"]
@@ -65,9 +66,12 @@ def check_study(path: str | Path, prices_dir: str | Path | None = None) -> list[
         return _in_line_order([str(i) for i in exc.issues], str(path))
     except EventStudyError as exc:
         return _in_line_order(str(exc).splitlines(), str(path))
-    if prices_dir is None:
+    if prices_dir is not None:
+        problems = _coverage(spec, catalog, _csv_returns(spec, Path(prices_dir)))
+    elif spec.prices.source == "long" and spec.prices.path is not None:
+        problems = _coverage(spec, catalog, _long_returns(spec, spec.prices.path))
+    else:
         return []
-    problems = _coverage(spec, catalog, Path(prices_dir))
     return _in_line_order(problems, str(path))
 
 
@@ -104,8 +108,8 @@ def _volume_problems(
     return problems
 
 
-def _coverage(spec: StudySpec, catalog: object, prices_dir: Path) -> list[str]:
-    """Problems of the price files: unreadable, missing, or too short."""
+def _csv_returns(spec: StudySpec, prices_dir: Path) -> pd.DataFrame | list[str]:
+    """Read the returns of every listing and benchmark from ``DIR/TICKER.csv``, or the problems."""
     if not prices_dir.is_dir():
         return [f"{spec.path}:1: --prices: {prices_dir} is not a folder"]
     problems: list[str] = []
@@ -127,9 +131,41 @@ def _coverage(spec: StudySpec, catalog: object, prices_dir: Path) -> list[str]:
         problems += _volume_problems(spec, prices_dir, start, end)
     if problems:
         return problems
-    returns = prices_to_returns(
+    return prices_to_returns(
         pd.DataFrame(frames), kind="log" if spec.returns == "log" else "simple"
     )
+
+
+def _long_returns(spec: StudySpec, path: Path) -> pd.DataFrame | list[str]:
+    """Read the returns of every listing and benchmark from the study's long file.
+
+    Returns them, or the problems: bad rows as the reader reports them (``file:row: column: message``);
+    a missing file or ticker is reported on the study file's ``prices`` line.
+    """
+    tickers, start, end = spec.price_request()
+    try:
+        prices, column = load_long_prices(path, tickers, start, end)
+    except PriceFileError as exc:
+        lines = str(exc).splitlines()
+        if all(_WHERE.match(m) for m in lines):
+            return lines
+        return [f"{spec.path}:{spec.prices.line}: prices.path: {m}" for m in lines]
+    except EventStudyError as exc:
+        return [f"{spec.path}:{spec.prices.line}: prices.path: {exc}"]
+    if column == "ret":
+        return prices.prices
+    return prices_to_returns(
+        prices.prices, kind="log" if spec.returns == "log" else "simple"
+    )
+
+
+def _coverage(
+    spec: StudySpec, catalog: object, returns: pd.DataFrame | list[str]
+) -> list[str]:
+    """Problems of the price data: unreadable, missing, or too short."""
+    if isinstance(returns, list):
+        return returns
+    problems: list[str] = []
     events = study_events(spec, catalog)  # type: ignore[arg-type]
     e1, _ = spec.estimation_window
     _, w2 = spec.event_window

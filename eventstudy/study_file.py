@@ -160,19 +160,23 @@ class PricesSpec:
 
     Parameters
     ----------
-    source : {"yahoo", "csv"}
+    source : {"yahoo", "csv", "long"}
         Provider.
     start, end : Timestamp, optional
         Date range (required for ``yahoo``).
     path : Path, optional
-        Folder of ``TICKER.csv`` files (``csv``), resolved against the study
-        file's folder.
+        Folder of ``TICKER.csv`` files (``csv``), or one CSV or Parquet file
+        of rows ``date, ticker, adj_close`` or ``date, ticker, ret``
+        (``long``); resolved against the study file's folder.
+    line : int
+        Line of ``prices`` in the study file (messages about its data).
     """
 
     source: str
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
     path: Path | None = None
+    line: int = 1
 
 
 @dataclass(frozen=True)
@@ -887,7 +891,8 @@ def _prices(doc: LineDict, base: Path, issues: _Issues) -> PricesSpec:
         issues.add(
             doc.line_of("prices"),
             "prices",
-            "must be {source: yahoo, start, end} or {source: csv, path: DIR}",
+            "must be {source: yahoo, start, end}, {source: csv, path: DIR} or "
+            "{source: long, path: FILE}",
         )
         return PricesSpec("csv")
     for key in raw:
@@ -898,11 +903,11 @@ def _prices(doc: LineDict, base: Path, issues: _Issues) -> PricesSpec:
                 "unknown field (allowed: source, start, end, path)",
             )
     source = raw.get("source")
-    if source not in ("yahoo", "csv"):
+    if source not in ("yahoo", "csv", "long"):
         issues.add(
             raw.line_of("source"),
             "prices.source",
-            f"{yaml_repr(source)} is not one of yahoo, csv",
+            f"{yaml_repr(source)} is not one of yahoo, csv, long",
         )
         source = None  # no follow-on messages about yahoo's or csv's fields
     start = _date(raw.get("start"), raw.line_of("start"), "prices.start", issues)
@@ -925,7 +930,30 @@ def _prices(doc: LineDict, base: Path, issues: _Issues) -> PricesSpec:
             )
         else:
             path = base / raw["path"]
-    return PricesSpec(str(source or "csv"), start, end, path)
+    elif source == "long":
+        path = _long_path(raw, base, issues)
+    return PricesSpec(str(source or "csv"), start, end, path, raw.line)
+
+
+def _long_path(raw: LineDict, base: Path, issues: _Issues) -> Path | None:
+    """Check the file of ``prices: {source: long, path: FILE}`` (CSV or Parquet)."""
+    value = raw.get("path")
+    if not isinstance(value, str):
+        issues.add(
+            raw.line,
+            "prices.path",
+            "source long needs path: a CSV or Parquet file with columns date, "
+            "ticker and adj_close or ret",
+        )
+        return None
+    if Path(value).suffix.lower() not in (".csv", ".parquet"):
+        issues.add(
+            raw.line_of("path"),
+            "prices.path",
+            f"{yaml_repr(value)} is not a .csv or .parquet file",
+        )
+        return None
+    return base / value
 
 
 def engine_inputs(

@@ -77,8 +77,7 @@ def load_long_prices(
     empty = [t for t in wanted if frame[t].isna().all()]
     if empty:
         raise DataProviderError(
-            f"{path}: no {column} between {start_d} and {end_d} for: "
-            f"{', '.join(empty)}"
+            f"{path}: no {column} between {start_d} and {end_d} for: {', '.join(empty)}"
         )
     frame.index = pd.DatetimeIndex(frame.index, name="date")
     frame.columns.name = None

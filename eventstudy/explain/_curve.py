@@ -73,7 +73,7 @@ def _patell(s: np.ndarray, w: np.ndarray, q: np.ndarray, d: np.ndarray) -> np.nd
 
 
 def _sign(x: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """p of the sign test of ``x + d_j`` for every effect ``j`` and row."""
+    """Return the p-value of the sign test of ``x + d_j`` for every effect ``j`` and row."""
     r, n_ev = x.shape
     k = d.size
     thr = np.sort(-d)  # x + d > 0 <=> x > -d
@@ -134,7 +134,10 @@ def power_curve(
         else:  # an edge case (or an unknown name): one effect at a time
             with np.errstate(invalid="ignore", divide="ignore"):
                 p = np.stack(
-                    [row_tests(sims + e, (sims + e) / se, q, (name,))[name][1] for e in d]
+                    [
+                        row_tests(sims + e, (sims + e) / se, q, (name,))[name][1]
+                        for e in d
+                    ]
                 )
         out[name] = (p < alpha).mean(axis=1)
     return out

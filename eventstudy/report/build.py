@@ -228,7 +228,8 @@ def _timelines(
     """
     from eventstudy.report import plots
 
-    assert ctx.prices is not None and ctx.events is not None
+    assert ctx.prices is not None
+    assert ctx.events is not None
     stems = figure_stems(ctx.listings)
     counts = ctx.events["ticker"].astype(str).value_counts()
     shown = [

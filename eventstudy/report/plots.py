@@ -748,7 +748,10 @@ def plot_price_events(
     if labelled is not None:  # one artist for all the lines, however many
         xs = mdates.date2num(pd.DatetimeIndex(when).to_pydatetime())  # type: ignore[no-untyped-call]
         segs = np.stack(
-            [np.column_stack([xs, np.zeros_like(xs)]), np.column_stack([xs, np.ones_like(xs)])],
+            [
+                np.column_stack([xs, np.zeros_like(xs)]),
+                np.column_stack([xs, np.ones_like(xs)]),
+            ],
             axis=1,
         )
         lines = LineCollection(

@@ -46,7 +46,7 @@ MAX_ROWS = 250
 
 
 def head_rows(frame: pd.DataFrame, csv: str) -> tuple[pd.DataFrame, str]:
-    """The first :data:`MAX_ROWS` rows of ``frame`` and a note saying so.
+    """Return the first :data:`MAX_ROWS` rows of ``frame`` and a note saying so.
 
     Parameters
     ----------
@@ -287,7 +287,7 @@ def results_section(tables: Sequence[Table], figures: Sequence[Figure]) -> Secti
 
 
 def _head_table(t: Table) -> tuple[Table, str]:
-    """The CAR table's first :data:`MAX_ROWS` events (two rows each) in the page."""
+    """Keep the CAR table's first :data:`MAX_ROWS` events (two rows each) for the page."""
     n = (len(t.rows) + 1) // 2
     if not t.header or t.header[0] != "Event" or n <= MAX_ROWS:
         return t, ""
