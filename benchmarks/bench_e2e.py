@@ -14,7 +14,10 @@ Run from the project root: ``nox -s bench`` or
 * the yardstick, in one subprocess: ``pandas.read_csv`` of the same 501 files,
   then the engine's fit, the six default CARs and the CAAR tests of the study
   (every test, overall and by type, for the six windows);
-* with ``--profile N``: a cProfile of the table run at that N, its top stages.
+* with ``--profile N``: a cProfile of the table run at that N, its top stages;
+* with ``--profile-figures N``: the study run once at that N, then its output
+  folder written without and with figures, each figure's drawing time, and
+  the peak RSS of each step.
 
 The exponent is the least-squares slope of log(time) on log(N) over the Ns
 run. Timings are informational, never pass/fail tests.
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -288,6 +292,42 @@ def profile(folder: Path, cpu: bool = False) -> list[tuple[str, float]]:
     return out
 
 
+def profile_figures(folder: Path) -> list[tuple[str, float, float]]:
+    """Seconds (wall, CPU) of writing the outputs without and with figures."""
+    import resource
+
+    from eventstudy.report import build
+    from eventstudy.study import run_study, write_study
+
+    def peak() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+    run = run_study(folder / "study_table.yaml")
+    rows = [("run_study (peak GiB in the CPU column)", 0.0, peak())]
+    drawn: list[tuple[str, float, float]] = []
+    original = build._png
+
+    def timed(fig: Any) -> bytes:
+        w, c = time.perf_counter(), time.process_time()
+        out = original(fig)
+        drawn.append(
+            ("  savefig of figure", time.perf_counter() - w, time.process_time() - c)
+        )
+        return out
+
+    for figures in (False, True):
+        build._png = timed  # type: ignore[assignment]
+        w, c = time.perf_counter(), time.process_time()
+        write_study(
+            run, folder / f"fig{int(figures)}", timestamp=False, figures=figures
+        )
+        label = "write, with figures" if figures else "write, no figures"
+        rows.append((label, time.perf_counter() - w, time.process_time() - c))
+        rows.append(("  peak GiB so far", 0.0, peak()))
+        build._png = original  # type: ignore[assignment]
+    return rows + [(f"{lab} {i + 1}", w, c) for i, (lab, w, c) in enumerate(drawn)]
+
+
 def run_n(n: int, figures: bool, yaml: bool = True) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix=f"bench_e2e_{n}_") as tmp:
         folder = Path(tmp)
@@ -369,7 +409,20 @@ def main() -> None:
         action="store_true",
         help="with --profile: CPU seconds of the run (a shared machine) instead of wall",
     )
+    parser.add_argument(
+        "--profile-figures",
+        type=int,
+        default=0,
+        metavar="N",
+        help="time the figures and report at N (one run, written without and with)",
+    )
     args = parser.parse_args()
+    if args.profile_figures:
+        with tempfile.TemporaryDirectory(prefix="bench_e2e_fig_") as tmp:
+            generate(args.profile_figures, Path(tmp))
+            for label, wall, cpu in profile_figures(Path(tmp)):
+                print(f"{label:45s} {wall:8.2f} s wall {cpu:8.2f} s CPU")
+        return
     if args.profile:
         with tempfile.TemporaryDirectory(prefix="bench_e2e_prof_") as tmp:
             generate(args.profile, Path(tmp))
