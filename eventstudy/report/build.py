@@ -33,6 +33,8 @@ MAX_PATHS = 12
 #: Most events (rows) in the CAR heatmap: beyond, the largest |CAR| are shown
 #: and the title says so (a heatmap of 50,000 rows cannot be read).
 MAX_HEATMAP_ROWS = 40
+#: Most groups in the CAAR-by-group figure (the groups with the most events).
+MAX_GROUPS = 12
 #: Most price-and-events timelines (the listings with the most events): each
 #: costs about half a second to draw, so a study of 500 listings shows four.
 MAX_TIMELINES = 4
@@ -202,12 +204,19 @@ def study_figures(res: EventStudyResults, ctx: ReportContext) -> list[Figure]:
         )
     )
     if ctx.group_by and ctx.group_by in res.events.columns:
+        labels = res.events.set_index("event_id")[ctx.group_by]
+        n_groups = int(labels.reindex(pn.event_ids).nunique())
+        more = (
+            f" The {MAX_GROUPS} groups with the most events of {n_groups:,}."
+            if n_groups > MAX_GROUPS
+            else ""
+        )
         figs.append(
             Figure(
                 "caar_by_group",
                 f"AAR and CAAR by {ctx.group_by}, with 95% bands; each panel "
-                "has its own y scale.",
-                _png(plots.plot_aar_caar(res, by=ctx.group_by)),
+                f"has its own y scale.{more}",
+                _png(plots.plot_aar_caar(res, by=ctx.group_by, max_groups=MAX_GROUPS)),
             )
         )
     figs.append(_heatmap(res, ctx, list(wide.index)))

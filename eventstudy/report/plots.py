@@ -418,6 +418,7 @@ def plot_aar_caar(
     by: str | None = None,
     level: float = 0.95,
     ax: Axes | None = None,
+    max_groups: int | None = None,
 ) -> Figure:
     """Plot AAR bars per relative day and the CAAR line with a band, per group.
 
@@ -445,6 +446,10 @@ def plot_aar_caar(
         Draw every group on this axes (groups side by side in the bars, one
         colour each). None makes a new figure: one axes without ``by``,
         otherwise one panel per group (at most three per row, shared axes).
+    max_groups : int, optional
+        Draw at most this many groups: those with the most estimated events
+        (ties in label order), in label order; the title says how many of
+        how many groups are drawn. None draws every group.
 
     Returns
     -------
@@ -463,6 +468,11 @@ def plot_aar_caar(
     if panel.n_events == 0:
         raise ValueError("no estimated events to plot")
     groups = _group_rows(results, by)
+    n_groups = len(groups)
+    if max_groups is not None and n_groups > max_groups:
+        size = np.array([-len(rows) for _, rows in groups])
+        keep = np.sort(np.argsort(size, kind="stable")[:max_groups])
+        groups = [groups[i] for i in keep]
     _quantile(level, 1.0)  # validates level
     car_all, _ = _car_paths(panel)
     x = panel.rel_days.astype(np.float64)
@@ -528,6 +538,8 @@ def plot_aar_caar(
     title = f"AAR and CAAR over {_window_text(panel)}"
     if by is not None:
         title += f" by {by}"
+    if g < n_groups:
+        title += f" (the {g} largest of {n_groups:,} groups)"
     _style_event_time_axes(axes, grid="y")
     band_handle = Patch(color="0.5", alpha=0.3, label=f"shaded: {band_text}")
     if overlay:

@@ -212,3 +212,27 @@ def test_report_tables_capped_with_the_csv_named(
     estimation = page.split("id='estimation'")[1].split("<section")[0]
     assert ids[1] in estimation
     assert ids[-1] not in estimation
+
+
+def test_caar_by_group_draws_the_largest_groups() -> None:
+    """Hundreds of groups cannot be panels: the largest, and the title says so."""
+    from eventstudy.report.plots import plot_aar_caar
+
+    big = simulate_market(n_listings=4, events_per_listing=3, seed=9)
+    ev = big.events.copy()
+    sizes = {"SIM01": "a", "SIM02": "b", "SIM03": "b", "SIM04": "c"}
+    ev["grp"] = ev["ticker"].map(sizes)
+    ev.loc[ev.index[0], "grp"] = "d"  # a group of one event
+    res = EventStudy(prices_to_returns(big.prices), ev, benchmark="MARKET").fit()
+    fig = plot_aar_caar(res, by="grp", max_groups=2)
+    drawn = sorted(
+        str(line.get_gid())
+        for a in fig.axes
+        for line in a.lines
+        if str(line.get_gid()).startswith("caar:")
+    )
+    counts = ev.set_index("event_id")["grp"].reindex(res.panel.event_ids)
+    top = counts.value_counts().sort_index(kind="stable")
+    top = top.sort_values(ascending=False, kind="stable").index[:2]
+    assert drawn == sorted(f"caar:{g}" for g in top)
+    assert "(the 2 largest of 4 groups)" in fig.texts[0].get_text()
