@@ -853,7 +853,11 @@ def _place_event_labels(
     limits = [(a, a.get_ylim()) for a in (ax, ax2) if a is not None]
     levels: list[int] = []
     for _ in range(4):
-        fig.draw_without_rendering()
+        # the layout alone places the axes (a full draw would also walk every
+        # artist); the labels' extents then come from the renderer
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)
         boxes = [t.get_window_extent() for t in texts]
         # the white boxes reach pad*fontsize beyond the text; keep 4 pt
         # between boxes so a slightly different final layout cannot join them
