@@ -126,7 +126,8 @@ def window_overlap(res: EventStudyResults) -> pd.Series:
         index=ids,
     ).sort_values(["ticker", "start"])
     g = span.groupby("ticker", sort=False)
-    prev_end = g["end"].transform(lambda s: s.cummax().shift())
+    # the latest end among the listing's earlier windows (cythonized per group)
+    prev_end = g["end"].cummax().groupby(span["ticker"], sort=False).shift()
     next_start = g["start"].shift(-1)
     hit = (span["start"] <= prev_end) | (next_start <= span["end"])
     return hit.fillna(False).astype(bool).reindex(ids)
