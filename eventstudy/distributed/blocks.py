@@ -22,6 +22,7 @@ import pandas as pd
 
 from eventstudy._typing import Float64Array, Int64Array, ReturnKind
 from eventstudy.data.parquet import ParquetPrices
+from eventstudy.distributed._malloc import on_worker
 from eventstudy.estimation.engine import EngineOutput, fit_events
 from eventstudy.estimation.inference._context import (
     EstimationStats,
@@ -31,12 +32,14 @@ from eventstudy.estimation.inference._context import (
     _estimation_pass,
 )
 from eventstudy.estimation.models import NormalReturnModel
-from eventstudy.estimation.panel import EstimationBlock
+from eventstudy.estimation.panel import CarMoments, EstimationBlock
 
 __all__ = [
+    "WINDOW_ARRAYS",
     "BlockJob",
     "BlockSummary",
     "GroupPart",
+    "block_car_moments",
     "block_estimation_blocks",
     "block_estimation_pass",
     "block_residual_sums",
@@ -77,6 +80,19 @@ class BlockJob:
     exclude: dict[str, Int64Array]
 
 
+#: The event-window arrays of a block's panel fetched only when the driver reads them.
+WINDOW_ARRAYS = (
+    "ar",
+    "valid",
+    "ar_var",
+    "dev",
+    "cinv",
+    "dates",
+    "ret",
+    "expected",
+    "market",
+)
+
 #: A block's data: its returns (a frame) or the Parquet folder to read them from.
 BlockData = pd.DataFrame | ParquetPrices
 #: What the functions below take: the fitted block or what fits it.
@@ -92,6 +108,7 @@ def _returns(data: BlockData, job: BlockJob) -> pd.DataFrame:
     return data
 
 
+@on_worker
 def fit_block(data: BlockData, job: BlockJob) -> EngineOutput:
     """Fit one block with the local engine.
 
@@ -136,9 +153,11 @@ class BlockSummary:
         Rows of ``job.events`` that were estimated (the panel's rows).
     parameters, skipped : DataFrame
         The engine's tables of the block.
-    ar, ar_var, dev, cinv, sigma2, nobs, df, resid_mean
-        The panel's per-event arrays (the event window, not the estimation
-        window).
+    sigma2, nobs, df, resid_mean
+        The panel's per-event arrays; the event-window arrays (``ar``,
+        ``ar_var``, ``dev``, ...) stay on the worker until the driver reads
+        them (:func:`block_window`), and CARs come from
+        :func:`block_car_moments`.
     k : int
     has_intercept_error : bool
     cell_variance : bool
@@ -149,10 +168,6 @@ class BlockSummary:
     rows: Int64Array
     parameters: pd.DataFrame
     skipped: pd.DataFrame
-    ar: Float64Array
-    ar_var: Float64Array
-    dev: Float64Array
-    cinv: Float64Array
     sigma2: Float64Array
     nobs: Int64Array
     df: Int64Array
@@ -162,6 +177,7 @@ class BlockSummary:
     cell_variance: bool = False
 
 
+@on_worker
 def block_summary(source: BlockSource, event_ids: pd.Index) -> BlockSummary:
     """Return a block's per-event results (see :class:`BlockSummary`).
 
@@ -177,10 +193,6 @@ def block_summary(source: BlockSource, event_ids: pd.Index) -> BlockSummary:
         rows=np.asarray(event_ids.get_indexer(pn.event_ids), dtype=np.int64),
         parameters=out.parameters,
         skipped=out.skipped,
-        ar=pn.ar,
-        ar_var=pn.ar_var,
-        dev=pn.dev,
-        cinv=pn.cinv,
         sigma2=pn.sigma2,
         nobs=pn.nobs,
         df=pn.df,
@@ -191,18 +203,37 @@ def block_summary(source: BlockSource, event_ids: pd.Index) -> BlockSummary:
     )
 
 
+@on_worker
 def block_window(source: BlockSource, name: str) -> np.ndarray:
     """Return one of the panel's on-demand event-window arrays of a block.
 
-    ``name`` is ``dates``, ``ret``, ``expected`` or ``market`` (what
-    ``abnormal_returns`` and a few tests read).
+    ``name`` is one of :data:`WINDOW_ARRAYS`: what ``abnormal_returns``,
+    ``aar()``, the issuer unit and the few tests that read event x day
+    arrays (docs/distributed.md) need; ``cars()`` and the CAR tests do not.
     """
-    if name not in ("dates", "ret", "expected", "market"):
+    if name not in WINDOW_ARRAYS:
         raise ValueError(f"unknown event-window array {name!r}")
     out: np.ndarray = getattr(_output(source).panel, name)
     return out
 
 
+@on_worker
+def block_car_moments(
+    source: BlockSource, windows: list[tuple[int, int]]
+) -> list[CarMoments]:
+    """Return a block's :meth:`~eventstudy.estimation.panel.AbnormalPanel.car_moments` of each window.
+
+    The block's own panel computes them (one pass over its events for all
+    windows, :meth:`~eventstudy.estimation.panel.AbnormalPanel.prepare_car_moments`),
+    so the driver receives three numbers per event and window instead of the
+    event-window arrays ``ar_var``, ``dev`` and ``cinv``.
+    """
+    panel = _output(source).panel
+    panel.prepare_car_moments(windows)
+    return [panel.car_moments(a, b) for a, b in windows]
+
+
+@on_worker
 def block_residual_sums(
     source: BlockSource, weights: Float64Array
 ) -> tuple[Float64Array, Float64Array]:
@@ -213,6 +244,7 @@ def block_residual_sums(
     return fn(weights)
 
 
+@on_worker
 def block_estimation_blocks(source: BlockSource, chunk: int) -> list[EstimationBlock]:
     """Return every estimation block of a block (rows: the block's panel rows)."""
     return list(_output(source).panel.estimation_blocks(chunk))
@@ -238,6 +270,7 @@ class GroupPart:
     needs: frozenset[str]
 
 
+@on_worker
 def block_estimation_pass(
     source: BlockSource,
     parts: list[GroupPart],

@@ -37,6 +37,7 @@ from eventstudy.distributed.blocks import (
     BlockJob,
     BlockSummary,
     GroupPart,
+    block_car_moments,
     block_estimation_blocks,
     block_estimation_pass,
     block_residual_sums,
@@ -51,7 +52,12 @@ from eventstudy.estimation.inference._context import (
     pass_part,
     pass_shared,
 )
-from eventstudy.estimation.panel import AbnormalPanel, EstimationBlock, block_rows
+from eventstudy.estimation.panel import (
+    AbnormalPanel,
+    CarMoments,
+    EstimationBlock,
+    block_rows,
+)
 
 if TYPE_CHECKING:
     from eventstudy.estimation.event_study import EventStudy
@@ -165,16 +171,32 @@ class _Blocks:
         return [b for b, r in enumerate(self.rows) if r.size]
 
     # ------------------------------------------------------------- panel hooks
-    def window(self, name: str, fill: Any, dtype: Any) -> Callable[[], np.ndarray]:
+    def window(
+        self, name: str, fill: Any, dtype: Any, shape: tuple[int, ...]
+    ) -> Callable[[], np.ndarray]:
+        """Return a fetcher of the panel's ``name`` array (per-event ``shape``)."""
+
         def fetch() -> np.ndarray:
-            L = self.summaries[0].ar.shape[1] if self.summaries else 0
-            out = np.full((self.n, L), fill, dtype=dtype)
+            out = np.full((self.n, *shape), fill, dtype=dtype)
             futs = {b: self._submit(block_window, b, name) for b in self.used()}
             for b, fut in futs.items():
                 out[self.rows[b]] = fut.result()
             return out
 
         return fetch
+
+    def car_moments(self, windows: list[tuple[int, int]]) -> list[CarMoments]:
+        """Every block's CAR moments of ``windows``, in panel order."""
+        out = [
+            (np.empty(self.n), np.empty(self.n), np.empty(self.n, dtype=np.int64))
+            for _ in windows
+        ]
+        futs = {b: self._submit(block_car_moments, b, windows) for b in self.used()}
+        for b, fut in futs.items():
+            for o, got in zip(out, fut.result(), strict=True):
+                for arr, part in zip(o, got, strict=True):
+                    arr[self.rows[b]] = part
+        return out
 
     def residual_sums(self, weights: Float64Array) -> tuple[Float64Array, Float64Array]:
         w = np.asarray(weights, dtype=np.float64).reshape(self.n, -1)
@@ -376,7 +398,6 @@ def _assemble(
             out[r] = getattr(s, name)
         return out
 
-    ar = stack("ar", (L,), np.float64)
     resid_mean = (
         stack("resid_mean", (), np.float64)
         if first is None or first.resid_mean is not None
@@ -391,12 +412,14 @@ def _assemble(
     panel = AbnormalPanel(
         event_ids=ev_ids,
         rel_days=np.arange(study.event_window[0], study.event_window[1] + 1),
-        ar=ar,
-        ar_var=stack("ar_var", (L,), np.float64),
-        valid=np.isfinite(ar),
-        dates=blocks.window("dates", np.datetime64("NaT", "ns"), "datetime64[ns]"),
-        ret=blocks.window("ret", np.nan, np.float64),
-        expected=blocks.window("expected", np.nan, np.float64),
+        ar=blocks.window("ar", np.nan, np.float64, (L,)),
+        ar_var=blocks.window("ar_var", np.nan, np.float64, (L,)),
+        valid=blocks.window("valid", False, np.bool_, (L,)),
+        dates=blocks.window(
+            "dates", np.datetime64("NaT", "ns"), "datetime64[ns]", (L,)
+        ),
+        ret=blocks.window("ret", np.nan, np.float64, (L,)),
+        expected=blocks.window("expected", np.nan, np.float64, (L,)),
         sigma2=stack("sigma2", (), np.float64),
         nobs=stack("nobs", (), np.int64),
         df=stack("df", (), np.int64),
@@ -404,15 +427,16 @@ def _assemble(
         has_intercept_error=(
             study.model.intercept if first is None else first.has_intercept_error
         ),
-        dev=stack("dev", (L, p), np.float64),
-        cinv=stack("cinv", (p, p), np.float64),
-        market=blocks.window("market", np.nan, np.float64),
+        dev=blocks.window("dev", np.nan, np.float64, (L, p)),
+        cinv=blocks.window("cinv", np.nan, np.float64, (p, p)),
+        market=blocks.window("market", np.nan, np.float64, (L,)),
         groups=groups,
         estimation_blocks=blocks.estimation_blocks,
         residual_sums=blocks.residual_sums,
         resid_mean=resid_mean,
         pass_runner=blocks.pass_runner,
         cell_variance=False if first is None else first.cell_variance,
+        car_moments_runner=blocks.car_moments,
     )
     return EngineOutput(
         panel=panel,

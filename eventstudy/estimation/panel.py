@@ -37,12 +37,16 @@ import pandas as pd
 
 from eventstudy._typing import BoolArray, Float64Array, Int64Array
 
-__all__ = ["AbnormalPanel", "EstimationBlock", "block_rows"]
+__all__ = ["AbnormalPanel", "CarMoments", "EstimationBlock", "block_rows"]
 
 #: Events per block of the CAR moments (small temporaries, reused memory).
 _CAR_BLOCK = 16384
 
 _A = TypeVar("_A", bound="np.ndarray[Any, Any]")
+
+#: ``(car, var, ndays)`` of one window for every event (see
+#: :meth:`AbnormalPanel.car_moments`).
+CarMoments = tuple[Float64Array, Float64Array, Int64Array]
 
 
 class _LazyArray(Generic[_A]):
@@ -156,7 +160,10 @@ class AbnormalPanel:
     ar_var : Float64Array
         ``Var(AR_it)`` with the estimation-error term, shape ``(N, L)``.
     valid : BoolArray
-        ``isfinite(ar)``, shape ``(N, L)``.
+        ``isfinite(ar)``, shape ``(N, L)``. Like ``ar``, ``ar_var``, ``dev``
+        and ``cinv``, it may be passed as a function (see ``dates``): a
+        distributed panel fetches them from the workers only when read
+        (CARs come from ``car_moments_runner``).
     dates : numpy.ndarray
         Calendar date of each cell (``datetime64[ns]``, NaT outside the data).
         Like ``ret``, ``expected`` and ``market``, it may be passed as a
@@ -217,16 +224,22 @@ class AbnormalPanel:
     weight_total : Float64Array, optional
         With ``span``: ``W_i = Σ_E 1/d`` over the estimation trades, which
         replaces ``M_i`` in the estimation-error term, shape ``(N,)``.
+    car_moments_runner : callable, optional
+        ``car_moments_runner(windows)`` returns the :meth:`car_moments` of
+        each window for every row, computed where the rows live (a
+        distributed panel: each block's own :meth:`prepare_car_moments` on
+        its worker), so that the driver never needs ``ar_var``, ``dev`` or
+        ``cinv`` for CARs; None: computed here.
     """
 
     event_ids: pd.Index
     rel_days: Int64Array
-    ar: Float64Array
-    ar_var: Float64Array
-    valid: BoolArray
     # keyword-only from here: the lazy fields below have no default at run
     # time, but type checkers see the descriptor as one
     _: KW_ONLY
+    ar: _LazyArray[Float64Array] = _LazyArray()
+    ar_var: _LazyArray[Float64Array] = _LazyArray()
+    valid: _LazyArray[BoolArray] = _LazyArray()
     dates: _LazyArray[np.ndarray[Any, Any]] = _LazyArray()
     ret: _LazyArray[Float64Array] = _LazyArray()
     expected: _LazyArray[Float64Array] = _LazyArray()
@@ -235,8 +248,8 @@ class AbnormalPanel:
     df: Int64Array
     k: int
     has_intercept_error: bool
-    dev: Float64Array
-    cinv: Float64Array
+    dev: _LazyArray[Float64Array] = _LazyArray()
+    cinv: _LazyArray[Float64Array] = _LazyArray()
     market: _LazyArray[Float64Array] = _LazyArray()
     groups: pd.Series
     estimation_blocks: Callable[[int], Iterator[EstimationBlock]] = field(repr=False)
@@ -250,11 +263,14 @@ class AbnormalPanel:
     cell_variance: bool = False
     span: Float64Array | None = field(default=None, repr=False)
     weight_total: Float64Array | None = field(default=None, repr=False)
+    car_moments_runner: Callable[[list[tuple[int, int]]], list[CarMoments]] | None = (
+        field(default=None, repr=False)
+    )
 
     @property
     def n_events(self) -> int:
         """Number of estimated events ``N``."""
-        return int(self.ar.shape[0])
+        return len(self.event_ids)
 
     def columns(self, a: int, b: int) -> slice:
         """Column slice of the relative days ``a..b`` (inclusive).
@@ -328,11 +344,15 @@ class AbnormalPanel:
         windows : list of (int, int)
             Windows ``(a, b)`` inside the event window.
         """
-        cache: dict[tuple[int, int], tuple[Float64Array, Float64Array, Int64Array]]
+        cache: dict[tuple[int, int], CarMoments]
         cache = self.__dict__.setdefault("_car_cache", {})
         todo = list(dict.fromkeys((int(a), int(b)) for a, b in windows))
         todo = [w for w in todo if w not in cache]
         if not todo:  # the arrays are read-only in practice: computed once
+            return
+        if self.car_moments_runner is not None:  # where the rows live
+            for w, moments in zip(todo, self.car_moments_runner(todo), strict=True):
+                cache[w] = moments
             return
         cols = [self.columns(a, b) for a, b in todo]
         n = self.n_events

@@ -267,9 +267,7 @@ class GroupContext:
         full = self.rows.size == panel.n_events and bool(
             np.array_equal(self.rows, np.arange(panel.n_events))
         )
-        self.ar = panel.ar if full else panel.ar[self.rows]
-        self.ar_var = panel.ar_var if full else panel.ar_var[self.rows]
-        self._valid = panel.valid if full else panel.valid[self.rows]
+        self._full = full
         self.df = panel.df[self.rows].astype(np.float64)
         self.nobs = panel.nobs[self.rows].astype(np.float64)
         self.windows: list[WindowData] = []
@@ -285,9 +283,27 @@ class GroupContext:
             self.windows.append(WindowData(a, b, panel.columns(a, b), car, var, nd, ok))
 
     @cached_property
+    def ar(self) -> Float64Array:
+        """Abnormal returns of the group's events, shape ``(n, L)`` (read on first use).
+
+        A distributed panel fetches the event-window arrays from the workers
+        only when a test reads them; the CAR tests read ``windows`` instead.
+        """
+        pa = self.panel.ar
+        return pa if self._full else pa[self.rows]
+
+    @cached_property
+    def ar_var(self) -> Float64Array:
+        """``Var(AR_it)`` of the group's events (read on first use)."""
+        pv = self.panel.ar_var
+        return pv if self._full else pv[self.rows]
+
+    @cached_property
     def valid(self) -> BoolArray:
         """Cells with a finite abnormal return, shape ``(n, L)``."""
-        return np.asarray(self._valid & np.isfinite(self.ar), dtype=bool)
+        pv = self.panel.valid
+        own = pv if self._full else pv[self.rows]
+        return np.asarray(own & np.isfinite(self.ar), dtype=bool)
 
     @cached_property
     def sar(self) -> Float64Array:

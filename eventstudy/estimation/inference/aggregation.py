@@ -363,9 +363,9 @@ def issuer_panel(panel: AbnormalPanel, imap: IssuerMap) -> AbnormalPanel:
     return AbnormalPanel(
         imap.ids,
         panel.rel_days,
-        ar,
-        ar_var,
-        valid,
+        ar=ar,
+        ar_var=ar_var,
+        valid=valid,
         sigma2=sigma2,
         nobs=m_g,
         df=df,
