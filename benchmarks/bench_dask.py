@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -51,6 +52,10 @@ import eventstudy as es  # noqa: E402
 README = ROOT / "benchmarks" / "README.md"
 MARK_BEGIN = "<!-- bench-dask:begin -->"
 MARK_END = "<!-- bench-dask:end -->"
+PAPER_BEGIN = "<!-- bench-dask-paper:begin -->"
+PAPER_END = "<!-- bench-dask-paper:end -->"
+DATA_BEGIN = "<!-- bench-dask-data "
+DATA_END = " -->"
 PARAMETRIC = bench_scale.PARAMETRIC
 WINDOWS = [(0, 0), (-1, 1), (0, 1), (-2, 2), (-5, 5), (-10, 10)]
 
@@ -109,6 +114,7 @@ def part_a_local(n: int) -> dict[str, Any]:
 
 
 def part_a(n: int) -> dict[str, Any]:
+    load0 = os.getloadavg()[0]
     local = _subprocess(["--local-a", str(n)])
     returns = bench_scale.make_panel()
     events = bench_scale.make_events(returns, n)
@@ -150,6 +156,7 @@ def part_a(n: int) -> dict[str, Any]:
         "local_rss": local["rss"],
         "driver_rss": _peak_gib(),
         "max_diff": diff,
+        "load": [load0, os.getloadavg()[0]],
     }
 
 
@@ -195,6 +202,7 @@ def part_b_local(root: str, events_path: str) -> dict[str, Any]:
 
 
 def part_b(n_list: int, n_days: int, limit: str) -> dict[str, Any]:
+    load0 = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench_dask_") as tmp:
         root = Path(tmp) / "store"
         t0 = time.perf_counter()
@@ -235,6 +243,7 @@ def part_b(n_list: int, n_days: int, limit: str) -> dict[str, Any]:
         "local_s": local["time"],
         "local_rss": local["rss"],
         "kp_bmp_p": float(tab.loc[tab["test"] == "kp_bmp", "p_value"].iloc[0]),
+        "load": [load0, os.getloadavg()[0]],
     }
 
 
@@ -298,26 +307,26 @@ def tables(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         if r["part"] == "a":
             lines += [
-                "(a) overhead, market model, parametric battery on 6 windows:",
+                "(a) overhead, market model, `cars()` and the parametric battery on 6 windows:",
                 "",
-                "| events | blocks | local fit / tests (s) | dask fit / tests (s) | dask / local | cluster start (s) | local peak RSS (GiB) | driver peak RSS (GiB) | max abs diff |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| events | blocks | local fit / tests (s) | dask fit / tests (s) | dask / local | cluster start (s) | local peak RSS (GiB) | driver peak RSS (GiB) | max abs diff | load average |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
                 f"| {r['events']:,} | {r['blocks']} | {r['local_fit']:.2f} / {r['local_tests']:.2f} "
                 f"| {r['dask_fit']:.2f} / {r['dask_tests']:.2f} | {r['ratio']:.2f}x "
                 f"| {r['startup']:.1f} | {r['local_rss']:.2f} | {r['driver_rss']:.2f} "
-                f"| {r['max_diff']:.1e} |",
+                f"| {r['max_diff']:.1e} | {_load(r)} |",
                 "",
             ]
         if r["part"] == "b":
             lines += [
                 "(b) a panel larger than a worker's memory limit (Parquet files, persist=False):",
                 "",
-                "| listings x days | events | blocks | worker memory_limit | worker peak RSS (GiB) | worker restarted | dask fit + battery (s) | local peak RSS (GiB) | local (s) | files written (s) |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| listings x days | events | blocks | worker memory_limit | worker peak RSS, VmHWM (GiB) | worker restarted | dask fit + battery (s) | local peak RSS (GiB) | local (s) | files written (s) | load average |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
                 f"| {r['listings']:,} x {r['days']:,} | {r['events']:,} | {r['blocks']} "
                 f"| {r['limit']} | {', '.join(f'{v:.2f}' for v in r['worker_peak_gib'])} "
                 f"| {'yes' if r.get('worker_restarted') else 'no'} | {r['dask_s']:.1f} | {r['local_rss']:.2f} | {r['local_s']:.1f} "
-                f"| {r['write_s']:.0f} |",
+                f"| {r['write_s']:.0f} | {_load(r)} |",
                 "",
             ]
     cs = [r for r in rows if r["part"] == "c"]
@@ -338,28 +347,150 @@ def tables(rows: list[dict[str, Any]]) -> str:
         lines += [
             "`tree_sum` alone (fan-in 4) of (240, 4) arrays:",
             "",
-            "| results | time (s) |",
-            "|---:|---:|",
+            "| results | tasks | time (s) |",
+            "|---:|---:|---:|",
         ]
-        lines += [f"| {r['blocks']:,} | {r['tree_sum']:.3f} |" for r in ts]
+        lines += [
+            f"| {r['blocks']:,} | {tree_tasks(r['blocks']):,} | {r['tree_sum']:.3f} |"
+            for r in ts
+        ]
         lines.append("")
-    import dask
-    import distributed
-
-    lines.append(
-        f"Machine: {os.cpu_count()} CPUs shared with other jobs, Python "
-        f"{platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"dask {dask.__version__}, distributed {distributed.__version__}."
-    )
+    env = next((r for r in rows if r["part"] == "env"), None)
+    if env:
+        lines.append(env["text"])
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
+def _load(r: dict[str, Any]) -> str:
+    load = r.get("load")
+    return "-" if load is None else f"{load[0]:.1f} - {load[1]:.1f}"
+
+
+def tree_tasks(b: int, fan_in: int = 4) -> int:
+    """Tasks of :func:`~eventstudy.distributed.tree_sum` over ``b`` results."""
+    n = 0
+    while b > 1:
+        b = -(-b // fan_in)
+        n += b
+    return n
+
+
+#: The cluster of the paper estimate: 100 nodes of 16 single-threaded workers.
+PAPER_WORKERS = 1_600
+PAPER_EVENTS = 100_000_000
+
+
+def paper(rows: list[dict[str, Any]]) -> str:
+    """The 100-node, 100M-event estimate, from the measured rows (a) and (c).
+
+    Every number scales a measured one linearly (per event or per task);
+    nothing is assumed about the cluster beyond its size, so the figures are
+    upper bounds of the same kind as the measurements (a loaded 2-CPU
+    machine, the scheduler and driver sharing it).
+    """
+    a = next((r for r in rows if r["part"] == "a"), None)
+    ts = [r for r in rows if r["part"] == "c-tree"]
+    if a is None or not ts:
+        return "(needs parts (a) and (c))"
+    from eventstudy.distributed.fit import _EVENTS_PER_BLOCK
+
+    n, w = PAPER_EVENTS, PAPER_WORKERS
+    blocks = max(2 * w, -(-n // _EVENTS_PER_BLOCK))
+    # worker-seconds per event of the fit (2 workers, transfer and assembly
+    # on the driver included: an upper bound of the block work)
+    fit_ws = a["dask_fit"] * 2 / a["events"]
+    fit_wall = fit_ws * n / w
+    big = max(ts, key=lambda r: r["blocks"])
+    per_task = big["tree_sum"] / tree_tasks(big["blocks"])
+    n_tasks = tree_tasks(blocks)
+    depth = math.ceil(math.log(blocks, 4))
+    tests_per_event = a["dask_tests"] / a["events"]
+    rss_per_event = a["driver_rss"] / a["events"]
+    lines = [
+        f"Derived by `bench_dask.py` from the rows above ({a['events']:,} events in (a), "
+        f"`tree_sum` of {big['blocks']:,} results in (c)); {PAPER_EVENTS // 10**6}M events of the "
+        f"market model on {w:,} single-threaded workers (100 nodes x 16 cores):",
+        "",
+        f"* **Blocks and fits**: max(2 per worker, {_EVENTS_PER_BLOCK:,} events per block) = "
+        f"{blocks:,} blocks of {n // blocks:,} events. (a)'s fit cost {fit_ws * 1e6:.1f} "
+        f"worker-us per event (its dask fit time x 2 workers / events, transfer to the driver "
+        f"included), so the fits take about {fit_wall:.0f} s of wall time, plus reading each "
+        f"block's Parquet files. Blocks are independent: this part scales with the workers.",
+        f"* **Reduction**: each residual-sum reduction adds {blocks:,} arrays of 240 x 4 in "
+        f"{depth} rounds, {n_tasks:,} tasks; at the {per_task * 1e3:.1f} ms per task of (c) "
+        f"that is at most {n_tasks * per_task:.1f} s (the tasks of a round run in parallel; the "
+        f"task count grows with B / 3, the depth with log4 B).",
+        f"* **The driver**: (a)'s driver ran `cars()` and the battery on 6 windows in "
+        f"{tests_per_event * 1e6:.1f} us per event (the CAR moments and residual sums computed "
+        f"on the workers included) and peaked at {rss_per_event * 2**30 / 1e3:.1f} KB per event "
+        f"(the returns panel, the events and the results; no event x day array): "
+        f"{tests_per_event * n / 60:.0f} min and {rss_per_event * n:.0f} GiB at "
+        f"{PAPER_EVENTS // 10**6}M events. The driver's share does not shrink with more "
+        f"workers: it is the limit, through the per-event results it holds "
+        f"(`parameters`, `cars()`) rather than any event x day array.",
+    ]
+    return "\n".join(lines)
+
+
+def env_text() -> dict[str, Any]:
+    import dask
+    import distributed
+
+    return {
+        "part": "env",
+        "text": (
+            f"Machine: {os.cpu_count()} CPUs shared with other jobs, Python "
+            f"{platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
+            f"dask {dask.__version__}, distributed {distributed.__version__}."
+        ),
+    }
+
+
+def merge_rows(
+    old: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The stored rows with the parts run now replaced (a partial run keeps the rest)."""
+
+    def part(r: dict[str, Any]) -> str:
+        return "c" if r["part"] == "c-tree" else str(r["part"])
+
+    ran = {part(r) for r in new if r["part"] != "env"}
+    kept = [r for r in old if part(r) not in ran and r["part"] != "env"]
+    order = {"a": 0, "b": 1, "c": 2, "c-tree": 3, "env": 4}
+    return sorted(kept + new, key=lambda r: order[r["part"]])
+
+
+def _stored_rows(doc: str) -> list[dict[str, Any]]:
+    if DATA_BEGIN not in doc:
+        return []
+    a = doc.index(DATA_BEGIN) + len(DATA_BEGIN)
+    return list(json.loads(doc[a : doc.index(DATA_END, a)]))
+
+
+def write_readme(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Replace the tables and the paper estimate in benchmarks/README.md.
+
+    The measured rows are kept (as JSON in an HTML comment) next to the
+    tables, so a run of some parts updates those and the estimate is always
+    derived from the numbers shown.
+    """
     doc = README.read_text(encoding="utf-8")
-    a, b = doc.index(MARK_BEGIN), doc.index(MARK_END)
-    README.write_text(
-        doc[: a + len(MARK_BEGIN)] + "\n" + text + "\n" + doc[b:], encoding="utf-8"
+    merged = merge_rows(_stored_rows(doc), rows)
+    body = (
+        tables(merged)
+        + "\n"
+        + DATA_BEGIN
+        + json.dumps(merged, separators=(",", ":"))
+        + DATA_END
     )
+    for begin, end, text in (
+        (MARK_BEGIN, MARK_END, body),
+        (PAPER_BEGIN, PAPER_END, paper(merged)),
+    ):
+        a, b = doc.index(begin), doc.index(end)
+        doc = doc[: a + len(begin)] + "\n" + text + "\n" + doc[b:]
+    README.write_text(doc, encoding="utf-8")
+    return merged
 
 
 def main() -> None:
@@ -390,11 +521,12 @@ def main() -> None:
         print(json.dumps(rows[-1]), flush=True)
     if "c" in parts:
         rows += part_c(args.c_events, [2, 8, 32, 128])
-        print(json.dumps(rows[-4:]), flush=True)
-    text = tables(rows)
-    print(text)
+        print(json.dumps(rows[-8:]), flush=True)
+    rows.append(env_text())
     if args.write:
-        write_readme(text)
+        rows = write_readme(rows)
+    print(tables(rows))
+    print(paper(rows))
 
 
 if __name__ == "__main__":

@@ -322,3 +322,33 @@ def test_blocks_keep_listings_whole() -> None:
         t: {i for i, b in enumerate(blocks) if t in set(tickers[b])} for t in "ABCDEF"
     }
     assert all(len(v) == 1 for v in owner.values())
+
+
+def test_cars_and_car_tests_leave_event_window_arrays_on_the_workers(
+    client: Any, market: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+) -> None:
+    _, returns, events = market
+    study = es.EventStudy(returns, events, benchmark="MARKET", min_estimation_obs=100)
+    local = study.fit()
+    dist = study.fit(client=client, partitions=3)
+    panel = dist.panel
+    lazy = ("ar", "ar_var", "valid", "dev", "cinv", "dates", "ret", "expected")
+
+    def fetched() -> list[str]:
+        return [n for n in lazy if isinstance(panel.__dict__[f"_lazy_{n}"], np.ndarray)]
+
+    # every test whose inputs are per-event (CAR moments, the pass's pieces)
+    per_event = [t for t in EVERY_TEST if t not in ("cz_rank", "lamb")]
+    pd.testing.assert_frame_equal(local.cars(), dist.cars(), **TOL)
+    for by in (None, "group"):
+        a = local.caar(-1, 1, tests=per_event, by=by)
+        b = dist.caar(-1, 1, tests=per_event, by=by)
+        pd.testing.assert_frame_equal(a, b, **TOL)
+    assert fetched() == []
+    # a test that needs the event-day SARs fetches AR, Var(AR) and the valid
+    # days once, with the numbers of the local fit
+    a = local.caar(-1, 1, tests=["cz_rank"])
+    b = dist.caar(-1, 1, tests=["cz_rank"])
+    pd.testing.assert_frame_equal(a, b, **TOL)
+    assert set(fetched()) == {"ar", "ar_var", "valid"}
+    np.testing.assert_allclose(panel.ar, local.panel.ar, **TOL)
