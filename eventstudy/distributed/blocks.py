@@ -13,7 +13,7 @@ formula is written twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -163,6 +163,9 @@ class BlockSummary:
     cell_variance : bool
         Whether ``ar_var`` is the model's own per-cell variance (see
         :class:`~eventstudy.estimation.panel.AbnormalPanel`).
+    moments : list of (car, var, ndays)
+        The CAR moments of the windows the driver asked for with the summary
+        (``cars()``'s default windows), so that those need no second task.
     """
 
     rows: Int64Array
@@ -174,11 +177,16 @@ class BlockSummary:
     resid_mean: Float64Array | None
     k: int
     has_intercept_error: bool
+    moments: list[CarMoments]
     cell_variance: bool = False
 
 
 @on_worker
-def block_summary(source: BlockSource, event_ids: pd.Index) -> BlockSummary:
+def block_summary(
+    source: BlockSource,
+    event_ids: pd.Index,
+    windows: Sequence[tuple[int, int]] = (),
+) -> BlockSummary:
     """Return a block's per-event results (see :class:`BlockSummary`).
 
     Parameters
@@ -186,6 +194,8 @@ def block_summary(source: BlockSource, event_ids: pd.Index) -> BlockSummary:
     source : EngineOutput or (data, BlockJob)
     event_ids : pandas.Index
         The block's event ids, in the order of ``job.events``.
+    windows : sequence of (int, int)
+        Windows whose CAR moments come with the summary.
     """
     out = _output(source)
     pn = out.panel
@@ -200,6 +210,7 @@ def block_summary(source: BlockSource, event_ids: pd.Index) -> BlockSummary:
         k=pn.k,
         has_intercept_error=pn.has_intercept_error,
         cell_variance=pn.cell_variance,
+        moments=block_car_moments(out, list(windows)) if windows else [],
     )
 
 

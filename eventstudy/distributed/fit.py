@@ -15,11 +15,17 @@ panel whose estimation-window statistics are computed on the workers:
 * ``estimation_blocks`` (the pairwise Kolari-Pynnönen ``r̄`` of groups of at
   most ``kp_max_pairwise`` events, and options the pass above does not
   cover) streams the blocks' estimation residuals one block at a time;
-* ``dates``, ``ret``, ``expected`` and ``market`` (``abnormal_returns``, the
-  Lamb test) are fetched from the workers on first access.
+* ``car_moments_runner`` (``car()``, ``cars()`` and every CAAR test): each
+  block's own panel computes the CAR moments of the windows asked for, and
+  the driver places the three numbers per event and window;
+* the event-window arrays (``ar``, ``ar_var``, ``valid``, ``dev``,
+  ``cinv``, ``dates``, ``ret``, ``expected``, ``market``: ``abnormal_returns``,
+  the issuer unit, ``cz_rank``'s event-day SAR sd, the Lamb test) are fetched
+  from the workers on first access.
 
 The driver never holds the ``(N, Le)`` estimation-window residuals or
-standardized residuals of all events.
+standardized residuals of all events, and holds the ``(N, L)`` event-window
+arrays only when something reads them (docs/distributed.md lists what does).
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ from eventstudy.estimation.panel import (
     EstimationBlock,
     block_rows,
 )
+from eventstudy.estimation.results import DEFAULT_CAR_WINDOWS
 
 if TYPE_CHECKING:
     from eventstudy.estimation.event_study import EventStudy
@@ -157,6 +164,7 @@ class _Blocks:
         self.summaries = summaries
         self.rows = rows  # global panel rows of each block's panel rows
         self.n = n
+        self.known: dict[tuple[int, int], CarMoments] = {}
         self.block_of = np.empty(n, dtype=np.int64)
         self.local = np.empty(n, dtype=np.int64)
         for b, r in enumerate(rows):
@@ -185,18 +193,34 @@ class _Blocks:
 
         return fetch
 
-    def car_moments(self, windows: list[tuple[int, int]]) -> list[CarMoments]:
-        """Every block's CAR moments of ``windows``, in panel order."""
+    def place_moments(self, per_block: list[list[CarMoments]]) -> list[CarMoments]:
+        """Put every block's CAR moments of some windows in panel order."""
+        nw = max((len(m) for m in per_block), default=0)
         out = [
             (np.empty(self.n), np.empty(self.n), np.empty(self.n, dtype=np.int64))
-            for _ in windows
+            for _ in range(nw)
         ]
-        futs = {b: self._submit(block_car_moments, b, windows) for b in self.used()}
-        for b, fut in futs.items():
-            for o, got in zip(out, fut.result(), strict=True):
+        for b, got_b in enumerate(per_block):
+            if not self.rows[b].size:  # every event of the block skipped
+                continue
+            for o, got in zip(out, got_b, strict=True):
                 for arr, part in zip(o, got, strict=True):
                     arr[self.rows[b]] = part
         return out
+
+    def car_moments(self, windows: list[tuple[int, int]]) -> list[CarMoments]:
+        """Every block's CAR moments of ``windows``, in panel order.
+
+        The windows that came with the summaries need no task; the others
+        are computed by each block's own panel on its worker.
+        """
+        todo = [w for w in windows if w not in self.known]
+        if todo:
+            futs = [self._submit(block_car_moments, b, todo) for b in self.used()]
+            got = iter(f.result() for f in futs)
+            per_block = [next(got) if r.size else [] for r in self.rows]
+            self.known.update(zip(todo, self.place_moments(per_block), strict=True))
+        return [self.known[w] for w in windows]
 
     def residual_sums(self, weights: Float64Array) -> tuple[Float64Array, Float64Array]:
         w = np.asarray(weights, dtype=np.float64).reshape(self.n, -1)
@@ -359,12 +383,16 @@ def fit_distributed(
         ]
     else:  # the inputs; a block is fitted again by each task that needs it
         sources = [(d, j) for d, j in zip(data_futs, jobs, strict=True)]
+    lo, hi = study.event_window
+    windows = [w for w in DEFAULT_CAR_WINDOWS if lo <= w[0] and w[1] <= hi]
     summary_futs = [
-        client.submit(block_summary, s, pd.Index(j.events["event_id"]), pure=False)
+        client.submit(
+            block_summary, s, pd.Index(j.events["event_id"]), windows, pure=False
+        )
         for s, j in zip(sources, jobs, strict=True)
     ]
     summaries: list[BlockSummary] = client.gather(summary_futs)
-    return _assemble(study, client, sources, summaries, positions)
+    return _assemble(study, client, sources, summaries, positions, windows)
 
 
 def _assemble(
@@ -373,6 +401,7 @@ def _assemble(
     sources: list[Any],
     summaries: list[BlockSummary],
     positions: list[Int64Array],
+    windows: list[tuple[int, int]],
 ) -> EngineOutput:
     """Put the blocks' results in the events' order (the local engine's)."""
     events = study.events
@@ -404,6 +433,9 @@ def _assemble(
         else None
     )
     blocks = _Blocks(client, sources, summaries, rows, n)
+    if windows and summaries:  # cars()' default windows came with the summaries
+        placed = blocks.place_moments([s.moments for s in summaries])
+        blocks.known.update(zip(windows, placed, strict=True))
     groups = (
         events["group"].iloc[order].set_axis(ev_ids)
         if "group" in events
