@@ -413,9 +413,12 @@ def paper(rows: list[dict[str, Any]]) -> str:
         "",
         f"* **Blocks and fits**: max(2 per worker, {_EVENTS_PER_BLOCK:,} events per block) = "
         f"{blocks:,} blocks of {n // blocks:,} events. (a)'s fit cost {fit_ws * 1e6:.1f} "
-        f"worker-us per event (its dask fit time x 2 workers / events, transfer to the driver "
-        f"included), so the fits take about {fit_wall:.0f} s of wall time, plus reading each "
-        f"block's Parquet files. Blocks are independent: this part scales with the workers.",
+        f"worker-us per event (its dask fit time x 2 workers / events), so the fits take "
+        f"about {fit_wall:.0f} s of wall time, plus reading each block's Parquet files. Blocks "
+        f"are independent: this part scales with the workers. (a)'s fit time also holds the "
+        f"transfer of the blocks' per-event results to the driver (about 0.3 KB per event, "
+        f"{0.3e3 * n / 1e9:.0f} GB at {PAPER_EVENTS // 10**6}M events), which does not scale "
+        f"with the workers: it runs at the driver's network rate.",
         f"* **Reduction**: each residual-sum reduction adds {blocks:,} arrays of 240 x 4 in "
         f"{depth} rounds, {n_tasks:,} tasks; at the {per_task * 1e3:.1f} ms per task of (c) "
         f"that is at most {n_tasks * per_task:.1f} s (the tasks of a round run in parallel; the "
@@ -423,7 +426,8 @@ def paper(rows: list[dict[str, Any]]) -> str:
         f"* **The driver**: (a)'s driver ran `cars()` and the battery on 6 windows in "
         f"{tests_per_event * 1e6:.1f} us per event (the CAR moments and residual sums computed "
         f"on the workers included) and peaked at {rss_per_event * 2**30 / 1e3:.1f} KB per event "
-        f"(the returns panel, the events and the results; no event x day array): "
+        f"(the returns panel, the events, the results and the {len(WINDOWS)}N-row `cars()` "
+        f"table; no event x day array): "
         f"{tests_per_event * n / 60:.0f} min and {rss_per_event * n:.0f} GiB at "
         f"{PAPER_EVENTS // 10**6}M events. The driver's share does not shrink with more "
         f"workers: it is the limit, through the per-event results it holds "
