@@ -18,6 +18,10 @@ MacKinlay (1997, §4) and Campbell, Lo and MacKinlay (1997, ch. 4):
 * :class:`TradeToTradeModel`: the market model on trade-to-trade returns,
   weighted by each return's span (Maynes and Rumsey 1993; k = 2).
 
+* :class:`GarchModel`: the market model with GARCH(1,1) errors (Bollerslev
+  1986), fitted by maximum likelihood for all events at once; event-window
+  ARs standardized by the conditional variances (Savickas 2003).
+
 The protocol is :class:`NormalReturnModel` (:mod:`.base`).
 """
 
@@ -27,6 +31,7 @@ from eventstudy.estimation.models.base import NormalReturnModel, factor_columns
 from eventstudy.estimation.models.constant_mean import ConstantMeanModel
 from eventstudy.estimation.models.dimson import DimsonModel
 from eventstudy.estimation.models.factor import FactorModel
+from eventstudy.estimation.models.garch import GarchModel
 from eventstudy.estimation.models.market import MarketModel
 from eventstudy.estimation.models.market_adjusted import MarketAdjustedModel
 from eventstudy.estimation.models.registry import resolve_model
@@ -37,6 +42,7 @@ __all__ = [
     "ConstantMeanModel",
     "DimsonModel",
     "FactorModel",
+    "GarchModel",
     "MarketAdjustedModel",
     "MarketModel",
     "NormalReturnModel",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from eventstudy.estimation.models.base import NormalReturnModel
 from eventstudy.estimation.models.constant_mean import ConstantMeanModel
 from eventstudy.estimation.models.dimson import DimsonModel
+from eventstudy.estimation.models.garch import GarchModel
 from eventstudy.estimation.models.market import MarketModel
 from eventstudy.estimation.models.market_adjusted import MarketAdjustedModel
 from eventstudy.estimation.models.scholes_williams import ScholesWilliamsModel
@@ -23,6 +24,7 @@ _ALIASES: dict[str, type[NormalReturnModel]] = {
     "scholes_williams": ScholesWilliamsModel,
     "dimson": DimsonModel,
     "trade_to_trade": TradeToTradeModel,
+    "garch": GarchModel,
 }
 
 
@@ -37,7 +39,9 @@ def resolve_model(model: str | NormalReturnModel) -> NormalReturnModel:
         ``"scholes_williams"``, ``"dimson"`` (one lead and lag; use
         :class:`DimsonModel` for more), ``"trade_to_trade"`` (the market
         model weighted by each return's span; usually set through
-        ``EventStudy(thin_trading="trade_to_trade")``), or a model object such as
+        ``EventStudy(thin_trading="trade_to_trade")``), ``"garch"``
+        (GARCH(1,1) with normal innovations; ``"garch_t"``: Student t), or a
+        model object such as
         :class:`FactorModel`.
 
     Returns
@@ -57,13 +61,16 @@ def resolve_model(model: str | NormalReturnModel) -> NormalReturnModel:
         key = model.strip().lower().replace("-", "_").replace(" ", "_")
         if key in _ALIASES:
             return _ALIASES[key]()
+        if key == "garch_t":
+            return GarchModel(dist="t")
         if key in ("factor", "ff3", "ff5", "carhart"):
             raise ValueError(
                 f"model {model!r} needs factor data: pass "
                 "FactorModel.fama_french_3(factors) (or FactorModel(...)) instead"
             )
         raise ValueError(
-            f"unknown model {model!r}; valid: {sorted(set(_ALIASES))} or a FactorModel"
+            f"unknown model {model!r}; valid: {sorted({*_ALIASES, 'garch_t'})} "
+            "or a FactorModel"
         )
     raise TypeError(
         f"model must be a string or NormalReturnModel, got {type(model).__name__}"
