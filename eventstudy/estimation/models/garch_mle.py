@@ -503,3 +503,74 @@ def fit_garch(
         converged=conv[back],
         iterations=iters[back],
     )
+
+
+def garch_loglik(
+    y: Float64Array,
+    x: Float64Array,
+    used: BoolArray,
+    mean: Float64Array,
+    omega: Float64Array,
+    a: Float64Array,
+    b: Float64Array,
+    nu: Float64Array | None = None,
+) -> Float64Array:
+    """Log-likelihood of every row at given parameters (original units).
+
+    The same likelihood :func:`fit_garch` maximizes (the recursion from the
+    backcast of the OLS residuals); for checks against other software.
+
+    Parameters
+    ----------
+    y, x, used : array
+        As for :func:`fit_garch`.
+    mean : Float64Array
+        ``(n, 1 + p)`` intercept and slopes.
+    omega, a, b : Float64Array
+        ``(n,)`` variance parameters (``0 < a + b < 1``, ``0 < a/(a + b) < 1``
+        or ``a = 0``).
+    nu : Float64Array, optional
+        Student-t degrees of freedom (normal innovations when None).
+
+    Returns
+    -------
+    Float64Array
+        ``(n,)``.
+    """
+    n, width = y.shape
+    m = used.sum(axis=1).astype(np.float64)
+    x1 = np.concatenate([used[:, :, None].astype(np.float64), x], axis=2)
+    xtx = np.einsum("nwi,nwj->nij", x1, x1)
+    ols = np.linalg.solve(xtx, np.einsum("nwi,nw->ni", x1, y)[:, :, None])[:, :, 0]
+    resid = np.where(used, y - np.einsum("nwi,ni->nw", x1, ols), 0.0)
+    t_dist = nu is not None
+    pers = a + b
+    theta = np.vstack(
+        [
+            mean.T,
+            np.log(omega)[None],
+            np.arcsin(np.sqrt(pers / PERSIST_MAX))[None],
+            np.arcsin(np.sqrt(np.where(pers > 0, a / np.where(pers > 0, pers, 1), 0)))[
+                None
+            ],
+        ]
+        + (
+            [np.arcsin(np.sqrt((nu - NU_MIN) / (NU_MAX - NU_MIN)))[None]]
+            if nu is not None
+            else []
+        )
+    )
+    s = _Series(
+        y=np.ascontiguousarray(y.T),
+        x1=np.ascontiguousarray(x1.transpose(1, 2, 0)),
+        alive=np.zeros(width, dtype=np.int64),
+        bc=backcast(resid, used),
+        nobs=m,
+        t_dist=t_dist,
+    )
+    order = np.argsort(width - m, kind="stable")
+    s = s.take(np.asarray(order, dtype=np.int64)) if n else s
+    ll = _loglik(theta[:, order], s, grad=False)[0]
+    out = np.empty(n)
+    out[order] = ll
+    return out
