@@ -73,7 +73,7 @@ def simulated(request: pytest.FixtureRequest):
 
 
 def test_loglik_at_least_arch_and_parameters_agree(simulated) -> None:
-    dist, y, m, used, est, fits = simulated
+    dist, _, _, used, est, fits = simulated
     assert est.converged.all()
     interior = 0
     for i, res in enumerate(fits):
