@@ -34,7 +34,7 @@ from eventstudy.data.sessions import drop_non_sessions
 from eventstudy.data.volume import load_volume
 from eventstudy.estimation.event_study import EventStudy
 from eventstudy.estimation.family import StudyDesign
-from eventstudy.estimation.models import DimsonModel, NormalReturnModel
+from eventstudy.estimation.models import DimsonModel, GarchModel, NormalReturnModel
 from eventstudy.estimation.results import (
     DEFAULT_CAR_WINDOWS,
     EventStudyResults,
@@ -428,10 +428,13 @@ def study_model(
     -------
     str or NormalReturnModel
         The model name, or a model object when the file sets its options
-        (``model: dimson`` with ``lags: k``, a factor model).
+        (``model: dimson`` with ``lags: k``, ``model: garch`` with ``dist``,
+        a factor model).
     """
     if spec.model == "dimson":
         return DimsonModel(lags=spec.lags)
+    if spec.model == "garch":
+        return GarchModel(dist="t" if spec.dist == "t" else "normal")
     if spec.factors is not None:
         if factors is None:
             raise ValueError(f"model {spec.model} needs its factors loaded")

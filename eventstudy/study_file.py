@@ -73,6 +73,7 @@ MODELS: tuple[str, ...] = (
     "market",
     "scholes_williams",
     "dimson",
+    "garch",
     *FACTOR_MODELS,
 )
 #: Test names a study file may list: the battery of docs/formulas.md (``tests:
@@ -89,6 +90,7 @@ _KEYS = (
     "lags",
     "thin_trading",
     "thin_threshold",
+    "dist",
     "factors",
     "estimation_window",
     "event_window",
@@ -208,6 +210,9 @@ class StudySpec:
     thin_threshold : float or None
         Dollar volume (close x volume) below which a session is a
         non-trading day (needs a ``volume`` column in the price files).
+    dist : {"normal", "t"}
+        Innovations of the GARCH(1,1) model (``model: garch`` with
+        ``dist: t``; default normal).
     factors : FactorsSpec or None
         Where a factor model's factors come from (``factors:``;
         :mod:`eventstudy.study_factors`).
@@ -250,6 +255,7 @@ class StudySpec:
     lags: int = 1
     thin_trading: str = "off"
     thin_threshold: float | None = None
+    dist: str = "normal"
     factors: FactorsSpec | None = None
     estimation_window: tuple[int, int] = (-250, -11)
     event_window: tuple[int, int] = (-10, 10)
@@ -398,6 +404,9 @@ def load_study(path: str | Path) -> StudySpec:
     elif "lags" in doc and model != "dimson":
         issues.add(doc.line_of("lags"), "lags", "applies to model: dimson only")
     thin_trading, thin_threshold = _thin_trading(doc, str(model), issues)
+    dist = _choice(doc, "dist", ("normal", "t"), "normal", issues)
+    if "dist" in doc and model != "garch":
+        issues.add(doc.line_of("dist"), "dist", "applies to model: garch only")
     factors = parse_factors(doc, str(model), base, issues.add, yaml_repr)
     est = _window(doc, "estimation_window", (-250, -11), issues)
     evw = _window(doc, "event_window", (-10, 10), issues)
@@ -462,6 +471,7 @@ def load_study(path: str | Path) -> StudySpec:
         lags=lags,
         thin_trading=thin_trading,
         thin_threshold=thin_threshold,
+        dist=str(dist),
         factors=factors,
         estimation_window=est,
         event_window=evw,

@@ -74,7 +74,7 @@ def test_study_errors_name_file_line_and_field(tmp_path: Path) -> None:
     assert lines == [  # in line order
         f"{path}:4: listings.BABA.exchange: unknown exchange 'NYSEX' (an exchange_calendars MIC code such as XNYS, XNAS, XHKG)",
         f"{path}:5: prices.path: source csv needs path: a folder of TICKER.csv files",
-        f"{path}:6: model: 'egarch' is not one of constant_mean, market_adjusted, market, scholes_williams, dimson, fama_french_3, fama_french_5, carhart, factors",
+        f"{path}:6: model: 'egarch' is not one of constant_mean, market_adjusted, market, scholes_williams, dimson, garch, fama_french_3, fama_french_5, carhart, factors",
         f"{path}:7: estimation_window: [-250, -5] must end before the event window [-10, 10] starts",
         f"{path}:8: car_windows[0]: [0, 30] is outside the event window [-10, 10]",
         f"{path}:9: tests[1]: unknown test 't_test' (known: csect_t, crude_dependence, patell, kp_patell, bmp, kp_bmp, skewness_t, sign, generalized_sign, corrado_rank, cz_rank, cz_sign, grank, wilcoxon, bootstrap, j1, brown_warner_1980, lamb)",

@@ -79,6 +79,50 @@ def test_study_file_runs_nonsynchronous_models(
     pd.testing.assert_series_equal(est["beta"], want, check_names=False, rtol=1e-9)
 
 
+@pytest.mark.shared
+def test_study_file_runs_garch(tmp_path: Path, prices_dir: Path) -> None:
+    """``model: garch`` with ``dist: t`` through the CLI, report and compare()."""
+    study = _study(tmp_path, "model: garch\ndist: t\n")
+    out = tmp_path / "out"
+    args = ["run", str(study), "--prices", str(prices_dir), "--out", str(out)]
+    assert main(args) == 0  # with figures: report.html
+    est = pd.read_csv(out / "estimation.csv")
+    assert set(est["model"]) == {"garch_t"}
+    cols = ["alpha", "beta", "omega", "garch_alpha", "garch_beta", "nu", "loglik"]
+    assert est[cols].notna().all().all()
+    assert (est["omega"] > 0).all()
+    assert (est["garch_alpha"] >= 0).all()
+    assert (est["garch_beta"] >= 0).all()
+    assert (est["garch_alpha"] + est["garch_beta"] < 1).all()
+    assert ((est["nu"] >= 2.05) & (est["nu"] <= 500)).all()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "garch_alpha" in html  # the estimation table
+    assert "GARCH(1,1)" in html  # the methods section names the model
+    # es.compare(): the GARCH run beside the market model on the same events
+    garch = run_study(study, prices_dir=prices_dir).results
+    market = run_study(_study(tmp_path, "model: market\n"), prices_dir=prices_dir)
+    table = es.compare({"market": market.results, "garch": garch}, window=(-1, 1))
+    text = table.to_markdown()
+    assert "garch" in text
+    car_g = garch.car(-1, 1)
+    assert car_g["car"].notna().any()
+    # GARCH's CAR se is the sum of the conditional variances over the window
+    pn = garch.panel
+    c = pn.columns(-1, 1)
+    want = np.sqrt(np.nansum(np.where(pn.valid, pn.ar_var, 0.0)[:, c], axis=1))
+    np.testing.assert_allclose(car_g["se"].to_numpy(), want, rtol=1e-12)
+
+
+def test_dist_only_with_garch(tmp_path: Path) -> None:
+    with pytest.raises(StudyFileError, match=r"dist.*applies to model: garch only"):
+        load_study(_study(tmp_path, "model: market\ndist: t\n"))
+    with pytest.raises(StudyFileError, match=r"dist.*is not one of normal, t"):
+        load_study(_study(tmp_path, "model: garch\ndist: laplace\n"))
+    spec = load_study(_study(tmp_path, "model: garch\ndist: t\n"))
+    assert (spec.model, spec.dist) == ("garch", "t")
+    assert load_study(_study(tmp_path, "model: garch\n")).dist == "normal"
+
+
 def test_lags_only_with_dimson(tmp_path: Path) -> None:
     with pytest.raises(StudyFileError, match=r"lags.*applies to model: dimson only"):
         load_study(_study(tmp_path, "model: market\nlags: 2\n"))

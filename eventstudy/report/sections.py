@@ -328,7 +328,8 @@ def diagnostics_section(
     body.append("<h3 id='estimation'>Estimation</h3>")
     body.append(
         "<p>Normal-return model per (event, listing): parameters with their OLS "
-        "standard errors, R², residual sd and estimation observations.</p>"
+        "standard errors (GARCH: the maximum-likelihood estimates and the "
+        "log-likelihood), R², residual sd and estimation observations.</p>"
     )
     shown, more = head_rows(estimation, "estimation.csv")
     body.append(f"<div class='scroll'>{frame_to_html(shown, digits=4)}</div>{more}")
@@ -338,12 +339,19 @@ def diagnostics_section(
 def methods_section(tests: Sequence[str], model: str, ci_level: float) -> Section:
     """Each test's full name, reference, null and distribution; the model's formula."""
     name, formula, ref = MODEL_INFO.get(model, (model, "see docs/formulas.md", ""))
+    variances = (
+        "Var(AR) is the GARCH conditional variance ĥ_t, the recursion run past "
+        "the estimation window (its forecast from the last estimation day); "
+        "Var(CAR) = Σ ĥ_t over the window; single-event t-tests use t(M − k)."
+        if model.startswith("garch")
+        else "Var(AR) includes the estimation-error term; Var(CAR) = γ'Vγ with "
+        "the cross-day covariance; single-event t-tests use t(M − k) "
+        "(MacKinlay 1997; Campbell, Lo and MacKinlay 1997, ch. 4)."
+    )
     body = [
         "<h3>Normal-return model</h3>",
         f"<p><b>{e(name)}</b>: <code>{e(formula)}</code> ({e(ref)}). "
-        "Var(AR) includes the estimation-error term; Var(CAR) = γ'Vγ with the "
-        "cross-day covariance; single-event t-tests use t(M − k) "
-        "(MacKinlay 1997; Campbell, Lo and MacKinlay 1997, ch. 4).</p>",
+        f"{variances}</p>",  # constant text
         f"<p>Confidence intervals ({100 * ci_level:g}%): CAR ∓ t(M − k) quantile × "
         "se per event; CAAR ∓ t(N − 1) quantile × sd(CAR)/√N (cross-sectional t). "
         "Formulas of every statistic: docs/formulas.md.</p>",

@@ -227,6 +227,19 @@ MODEL_INFO: dict[str, tuple[str, str, str]] = {
         "Var(AR_it) = σ̂²(d + x'(X'X)⁻¹x)",
         "Maynes & Rumsey (1993)",
     ),
+    "garch": (
+        "Market model with GARCH(1,1) errors (maximum likelihood)",
+        "R_it = α_i + β_i R_mt + ε_it, h_it = ω_i + a_i ε²_i,t−1 + b_i h_i,t−1; "
+        "AR_it = R_it − α̂_i − β̂_i R_mt, Var(AR_it) = ĥ_it",
+        "Bollerslev (1986); Savickas (2003)",
+    ),
+    "garch_t": (
+        "Market model with GARCH(1,1) errors, Student t (maximum likelihood)",
+        "R_it = α_i + β_i R_mt + ε_it, h_it = ω_i + a_i ε²_i,t−1 + b_i h_i,t−1, "
+        "ε_it/√h_it ~ standardized t(ν_i); AR_it = R_it − α̂_i − β̂_i R_mt, "
+        "Var(AR_it) = ĥ_it",
+        "Bollerslev (1986, 1987); Savickas (2003)",
+    ),
 }
 
 
