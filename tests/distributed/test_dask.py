@@ -150,6 +150,7 @@ MODELS = [
     "factor",
     "scholes_williams",
     "dimson",
+    "garch",
 ]
 
 
