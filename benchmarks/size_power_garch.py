@@ -7,12 +7,13 @@ sqrt(0.05 * 0.95 / R)).
 
 Design: each event is its own listing with 400 business days and its own
 market path, N(0, 1%); true returns ``R_t = β R_m,t + ε_t`` with β = 1 and
-GARCH(1,1) disturbances ``h_t = ω + a ε²_{t-1} + b h_{t-1}`` (a = 0.10,
-b = 0.87, unconditional sd 2%, normal innovations); day 0 at session 300,
+GARCH(1,1) disturbances ``h_t = ω + a ε²_{t-1} + b h_{t-1}`` (a = 0.08,
+b = 0.90, unconditional sd 2%, normal innovations); day 0 at session 300,
 estimation window [-250, -11]. The **volatility burst**: every event's
-disturbance on day -12 (the second-to-last estimation day) is a 6-sd shock
-(``z = ±6``, random sign), so the conditional variance around the event is
-several times its average (news arrives in a volatile spell). The null has
+disturbance on day -12 (the second-to-last estimation day) is a 5-sd shock
+(``z = ±5``, random sign); the GARCH recursion carries it into the event
+window, where the conditional variance is about three times its average
+(news arrives in a volatile spell). The null has
 no abnormal return; power adds +2% on day 0.
 
 The market model (OLS σ̂: ``Var(AR_0) = σ̂²(1 + 1/M + ...)``) and the GARCH
@@ -38,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 import eventstudy as es  # noqa: E402
 
 N, DAYS, DAY0 = 30, 400, 300
-A, B, SD = 0.10, 0.87, 0.02
-SHOCK_DAY, SHOCK_Z = DAY0 - 12, 6.0
+A, B, SD = 0.08, 0.90, 0.02
+SHOCK_DAY, SHOCK_Z = DAY0 - 12, 5.0
 TESTS = ["csect_t", "patell", "bmp", "kp_bmp"]
 MODELS: dict[str, object] = {"market (OLS σ)": "market", "garch": "garch"}
 

@@ -217,54 +217,64 @@ def _loglik(
     n = theta.shape[1]
     mu, omega, a, b, nu = _natural(theta, q, s.t_dist)
     nn = q + 3 + int(s.t_dist)  # natural parameters: μ, ω, a, b, (ν)
-    ll = np.zeros(n)
+    acc = np.zeros(n)  # normal: Σ (log h + ε²/h); t: Σ log-density
     e2p, hp = s.bc.copy(), s.bc.copy()
     e_last = np.zeros(n)
+    # 2 x the gradient in the natural parameters (halved at the end)
     g = np.zeros((nn, n)) if grad else None
     outer = np.zeros((n, nn, nn)) if scores else None
-    dh = np.zeros((q + 3, n))  # ∂h_{t-1}/∂(μ, ω, a, b)
+    dh = np.zeros((q + 3, n))  # ∂h_{t-1}/∂(μ, ω, a, b); two buffers swapped
+    dnew_buf = np.zeros((q + 3, n))
     de2 = np.zeros((q, n))  # ∂ε²_{t-1}/∂μ
     if s.t_dist:
         c = nu - 2.0
         const = gammaln((nu + 1.0) / 2.0) - gammaln(nu / 2.0) - 0.5 * np.log(np.pi * c)
-        dconst = 0.5 * digamma((nu + 1.0) / 2.0) - 0.5 * digamma(nu / 2.0) - 0.5 / c
+        dconst = digamma((nu + 1.0) / 2.0) - digamma(nu / 2.0) - 1.0 / c
     for t in range(s.y.shape[0]):
         k = int(s.alive[t])
         if k == 0:
             continue
         x1 = s.x1[t, :, :k]
         e = s.y[t, :k] - np.einsum("qn,qn->n", mu[:, :k], x1)
-        h = omega[:k] + a[:k] * e2p[:k] + b[:k] * hp[:k]
+        h = a[:k] * e2p[:k]
+        h += omega[:k]
+        h += b[:k] * hp[:k]
+        ih = 1.0 / h
         e2 = e * e
+        u = e2 * ih  # ε²/h
         if s.t_dist:
-            z = e2 / (h * c[:k])
+            z = u / c[:k]
             lz = np.log1p(z)
             half = 0.5 * (nu[:k] + 1.0)
-            ll[:k] += const[:k] - 0.5 * np.log(h) - half * lz
-            dl_dh = (-0.5 + half * z / (1.0 + z)) / h
-            dl_de = -half * 2.0 * e / (h * c[:k] * (1.0 + z))
+            acc[:k] += const[:k] - 0.5 * np.log(h) - half * lz
+            r = (2.0 * half) / (1.0 + z)  # (ν + 1)/(1 + z)
+            w = (r * z - 1.0) * ih  # 2 ∂ℓ_t/∂h
+            v2 = 2.0 * r * e * ih / c[:k]  # -2 ∂ℓ_t/∂ε
         else:
-            ll[:k] -= 0.5 * (_LOG2PI + np.log(h) + e2 / h)
-            dl_dh = -0.5 * (h - e2) / (h * h)
-            dl_de = -e / h
+            acc[:k] += np.log(h) + u
+            w = (u - 1.0) * ih
+            v2 = 2.0 * e * ih
         if g is not None:
-            dnew = b[:k] * dh[:, :k]
+            dnew = np.multiply(b[:k], dh[:, :k], out=dnew_buf[:, :k])
             dnew[:q] += a[:k] * de2[:, :k]
             dnew[q] += 1.0
             dnew[q + 1] += e2p[:k]
             dnew[q + 2] += hp[:k]
-            st = dl_dh * dnew
-            st[:q] -= dl_de * x1
+            st = w * dnew
+            st[:q] += v2 * x1  # ∂ε/∂μ = -[1, x_t]
             g[: q + 3, :k] += st
             if s.t_dist:
-                dnu = dconst[:k] - 0.5 * lz + half * z / (c[:k] * (1.0 + z))
+                dnu = dconst[:k] - lz + r * z / c[:k]  # 2 ∂ℓ_t/∂ν
                 g[q + 3, :k] += dnu
             if outer is not None:
                 sv = np.vstack([st, dnu[None, :]]) if s.t_dist else st
-                outer[:k] += np.einsum("in,jn->nij", sv, sv)
-            dh[:, :k] = dnew
-            de2[:, :k] = -2.0 * e * x1
+                outer[:k] += 0.25 * np.einsum("in,jn->nij", sv, sv)
+            dh, dnew_buf = dnew_buf, dh
+            np.multiply(x1, -2.0 * e, out=de2[:, :k])
         e2p[:k], hp[:k], e_last[:k] = e2, h, e
+    ll = acc if s.t_dist else -0.5 * (s.nobs * _LOG2PI + acc)
+    if g is not None:
+        g *= 0.5
     state = np.vstack([hp, e_last])
     if g is None:
         return ll, None, None, state

@@ -1,0 +1,151 @@
+"""Speed of the batched GARCH(1,1) fit against a per-event ``arch`` loop (issue 18).
+
+Run from the project root: ``python benchmarks/bench_garch.py [N ...] [--loop K]``
+(default N = 1,000 and 10,000 events, K = 50 events fitted by the loop).
+
+Design: N listings, each with its own market path N(0, 1%) and GARCH(1,1)
+disturbances (a ~ U(0.03, 0.15), b ~ U(0.6, 0.95 - a), unconditional sd 2%,
+normal innovations), 400 business days, one event per listing on day 300,
+estimation window [-250, -11], event window [-10, +10].
+
+* **batched**: ``EventStudy(returns, events, model="garch").fit()``: the whole
+  engine (alignment, the batched likelihood of every event, the event-window
+  variances); events/s = N / that time.
+* **arch loop**: for K of the events (the first K), the way without this
+  package: slice the estimation window, ``arch_model(100 R, x=100 R_m,
+  mean="LS", vol="GARCH").fit()``, ``forecast(horizon=21)``. Its events/s is
+  measured on those K events and extrapolated to N (a per-event loop's cost is
+  linear in N); ratio = batched events/s / loop events/s.
+* **agreement**: on those K events, the log-likelihood reached by the batched
+  fit minus ``arch``'s (converted from percent: ``+ M log 100``); the minimum
+  must be above -1e-3.
+
+Timings on a shared machine are upper bounds.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import eventstudy as es  # noqa: E402
+
+DAYS, DAY0, EST, WIN = 400, 300, (-250, -11), (-10, 10)
+
+
+def simulate(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Wide returns (listings ``S*`` and markets ``M*``) and one event per listing."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(0.03, 0.15, n)
+    b = rng.uniform(0.6, 0.95 - a)
+    omega = 0.02**2 * (1.0 - a - b)
+    mkt = rng.normal(0.0, 0.01, (DAYS, n))
+    beta = rng.uniform(0.5, 1.5, n)
+    ret = np.empty((DAYS, n))
+    h, e = np.full(n, 0.02**2), np.zeros(n)
+    for t in range(DAYS):  # over days, all listings at once
+        h = omega + a * e**2 + b * h
+        e = np.sqrt(h) * rng.standard_normal(n)
+        ret[t] = beta * mkt[t] + e
+    dates = pd.bdate_range("2010-01-04", periods=DAYS)
+    cols = [f"S{i:05d}" for i in range(n)]
+    mcols = [f"M{i:05d}" for i in range(n)]
+    frame = pd.concat(
+        [
+            pd.DataFrame(ret, index=dates, columns=cols),
+            pd.DataFrame(mkt, index=dates, columns=mcols),
+        ],
+        axis=1,
+    )
+    events = pd.DataFrame(
+        {"event_id": cols, "ticker": cols, "benchmark": mcols, "date": dates[DAY0]}
+    )
+    return frame, events
+
+
+def arch_loop(
+    returns: pd.DataFrame, events: pd.DataFrame, k: int
+) -> tuple[float, np.ndarray]:
+    """Seconds for ``k`` per-event ``arch`` fits and forecasts; their log-likelihoods."""
+    from arch import arch_model
+
+    ll = np.empty(k)
+    t0 = time.perf_counter()
+    for i, ev in enumerate(events.head(k).itertuples()):
+        d0 = returns.index.get_loc(ev.date)
+        sl = slice(d0 + EST[0], d0 + EST[1] + 1)
+        y = returns[ev.ticker].iloc[sl].to_numpy()
+        x = returns[ev.benchmark].iloc[sl].to_numpy()
+        model = arch_model(100 * y, x=100 * x[:, None], mean="LS", vol="GARCH")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = model.fit(disp="off")
+        horizon = WIN[1] - EST[1]
+        res.forecast(horizon=horizon, x=np.zeros((1, 1, horizon)), reindex=False)
+        ll[i] = res.loglikelihood + len(y) * np.log(100.0)
+    return time.perf_counter() - t0, ll
+
+
+def run(n: int, k: int) -> dict[str, object]:
+    returns, events = simulate(n)
+    kw = {"estimation_window": EST, "event_window": WIN}
+    t0 = time.perf_counter()
+    res = es.EventStudy(returns, events, model="garch", **kw).fit()
+    batched = time.perf_counter() - t0
+    k = min(k, n)
+    loop_s, ll_arch = arch_loop(returns, events, k)
+    ll_ours = res.parameters["loglik"].reindex(events["event_id"].head(k)).to_numpy()
+    eps_batched = n / batched
+    eps_loop = k / loop_s
+    return {
+        "N": n,
+        "batched (s)": batched,
+        "batched events/s": eps_batched,
+        "loop events": k,
+        "loop events/s": eps_loop,
+        "loop at N (s, extrapolated)": n / eps_loop,
+        "ratio": eps_batched / eps_loop,
+        "min loglik diff": float(np.min(ll_ours - ll_arch)),
+    }
+
+
+def markdown(rows: list[dict[str, object]]) -> str:
+    """A pipe table."""
+    head = list(rows[0])
+    out = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+    for r in rows:
+        cells = []
+        for key in head:
+            v = r[key]
+            if key == "N" or key == "loop events":
+                cells.append(f"{v:,}")
+            elif key == "ratio":
+                cells.append(f"{v:.0f}x")
+            elif key == "min loglik diff":
+                cells.append(f"{v:.1e}")
+            else:
+                cells.append(f"{v:,.1f}")
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> str:
+    k = 50
+    if "--loop" in argv:
+        i = argv.index("--loop")
+        k = int(argv[i + 1])
+        argv = argv[:i] + argv[i + 2 :]
+    sizes = [int(a) for a in argv] or [1000, 10000]
+    return markdown([run(n, k) for n in sizes])
+
+
+if __name__ == "__main__":
+    print(main(sys.argv[1:]))
