@@ -41,7 +41,7 @@ def notebooks(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Speed at scale (issues 7, 21) -> benchmarks/README.md.
+    """Speed at scale (issues 7, 18, 21) -> benchmarks/README.md.
 
     The engine at 10k, 100k and 1M events, then the whole ``eventstudy run``
     at 5k and 50k events (``benchmarks/bench_e2e.py``).
@@ -55,6 +55,8 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_bhar.py", "100000")
     session.run("python", "benchmarks/bench_explain.py")
     session.run("python", "benchmarks/bench_dask.py", "--write")
+    # the batched GARCH(1,1) fit against a per-event arch loop (issue 18)
+    session.run("python", "benchmarks/bench_garch.py", "1000", "10000")
 
 
 @nox.session(default=False)

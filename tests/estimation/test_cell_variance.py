@@ -124,3 +124,25 @@ def test_patell_standardizes_by_the_cell_variances(fitted) -> None:
     row = out.loc[out["test"] == "patell"].iloc[0]
     assert row["statistic"] == pytest.approx(z, rel=1e-10)
     assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-8)
+
+
+def test_the_issuer_unit_averages_relative_cell_variances() -> None:
+    """Issuer rows: ``Var(AR_gt) = σ̂²_g · mean_r(Var(AR_rt)/σ̂²_r)``, CAR sums them."""
+    from tests.estimation.test_issuer_unit import dual_listed
+
+    returns, events = dual_listed(n_firms=4, n_events=2)
+    res = es.EventStudy(
+        returns, events, benchmark="MKT", model=CellModel(), min_estimation_obs=60
+    ).fit()
+    pn, ip = res.panel, res.unit_panel("issuer")
+    imap = res.issuers("average")
+    assert ip.cell_variance
+    assert len(ip.event_ids) == 8  # two listings per issuer row
+    rel = pn.ar_var / pn.sigma2[:, None]
+    for g in range(len(imap.ids)):
+        members = imap.member[imap.row == g]
+        want = ip.sigma2[g] * np.nanmean(rel[members], axis=0)
+        np.testing.assert_allclose(ip.ar_var[g], want, rtol=1e-12)
+    _, var, _ = ip.car_moments(-1, 1)
+    c = ip.columns(-1, 1)
+    np.testing.assert_allclose(var, np.nansum(ip.ar_var[:, c], axis=1), rtol=1e-12)
