@@ -50,7 +50,7 @@ PERSIST_MAX = 1.0 - 1e-9
 _GRID_A = (0.01, 0.05, 0.1, 0.2)
 _GRID_PI = (0.5, 0.7, 0.9, 0.98)
 #: An iteration that raises the log-likelihood by less than this ends the fit.
-_LL_TOL = 1e-8
+_LL_TOL = 1e-7
 #: Largest step of the transformed parameters in one iteration.
 _MAX_STEP = 3.0
 
