@@ -3,10 +3,11 @@
 Run from the project root: ``python benchmarks/bench_garch.py [N ...] [--loop K]``
 (default N = 1,000 and 10,000 events, K = 50 events fitted by the loop).
 
-Design: N listings, each with its own market path N(0, 1%) and GARCH(1,1)
-disturbances (a ~ U(0.03, 0.15), b ~ U(0.6, 0.95 - a), unconditional sd 2%,
-normal innovations), 400 business days, one event per listing on day 300,
-estimation window [-250, -11], event window [-10, +10].
+Design (like ``bench_scale.py``): 500 listings x 2,600 business days, one
+market ``MKT`` N(0, 1%), betas U(0.5, 1.5), GARCH(1,1) disturbances
+(a ~ U(0.03, 0.15), b ~ U(0.6, 0.95 - a), unconditional sd 2%, normal
+innovations); N events on random (listing, date) pairs such that the
+estimation window [-250, -11] and the event window [-10, +10] fit.
 
 * **batched**: ``EventStudy(returns, events, model="garch").fit()``: the whole
   engine (alignment, the batched likelihood of every event, the event-window
@@ -40,35 +41,36 @@ sys.path.insert(0, str(ROOT))
 
 import eventstudy as es  # noqa: E402
 
-DAYS, DAY0, EST, WIN = 400, 300, (-250, -11), (-10, 10)
+LISTINGS, DAYS, EST, WIN = 500, 2600, (-250, -11), (-10, 10)
 
 
 def simulate(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Wide returns (listings ``S*`` and markets ``M*``) and one event per listing."""
+    """Wide returns (``LISTINGS`` listings and ``MKT``) and ``n`` random events."""
     rng = np.random.default_rng(seed)
-    a = rng.uniform(0.03, 0.15, n)
+    k = LISTINGS
+    a = rng.uniform(0.03, 0.15, k)
     b = rng.uniform(0.6, 0.95 - a)
     omega = 0.02**2 * (1.0 - a - b)
-    mkt = rng.normal(0.0, 0.01, (DAYS, n))
-    beta = rng.uniform(0.5, 1.5, n)
-    ret = np.empty((DAYS, n))
-    h, e = np.full(n, 0.02**2), np.zeros(n)
+    mkt = rng.normal(0.0, 0.01, DAYS)
+    beta = rng.uniform(0.5, 1.5, k)
+    ret = np.empty((DAYS, k))
+    h, e = np.full(k, 0.02**2), np.zeros(k)
     for t in range(DAYS):  # over days, all listings at once
         h = omega + a * e**2 + b * h
-        e = np.sqrt(h) * rng.standard_normal(n)
+        e = np.sqrt(h) * rng.standard_normal(k)
         ret[t] = beta * mkt[t] + e
     dates = pd.bdate_range("2010-01-04", periods=DAYS)
-    cols = [f"S{i:05d}" for i in range(n)]
-    mcols = [f"M{i:05d}" for i in range(n)]
-    frame = pd.concat(
-        [
-            pd.DataFrame(ret, index=dates, columns=cols),
-            pd.DataFrame(mkt, index=dates, columns=mcols),
-        ],
-        axis=1,
-    )
+    cols = [f"S{i:04d}" for i in range(k)]
+    frame = pd.DataFrame(ret, index=dates, columns=cols)
+    frame["MKT"] = mkt
+    day0 = rng.integers(-EST[0], DAYS - WIN[1], n)
     events = pd.DataFrame(
-        {"event_id": cols, "ticker": cols, "benchmark": mcols, "date": dates[DAY0]}
+        {
+            "event_id": [f"e{i:06d}" for i in range(n)],
+            "ticker": np.array(cols)[rng.integers(0, k, n)],
+            "benchmark": "MKT",
+            "date": dates[day0],
+        }
     )
     return frame, events
 
@@ -81,7 +83,7 @@ def arch_loop(
 
     ll = np.empty(k)
     t0, c0 = time.perf_counter(), time.process_time()
-    for i, ev in enumerate(events.head(k).itertuples()):
+    for i, ev in enumerate(events.head(k).itertuples()):  # the loop measured
         d0 = returns.index.get_loc(ev.date)
         sl = slice(d0 + EST[0], d0 + EST[1] + 1)
         y = returns[ev.ticker].iloc[sl].to_numpy()

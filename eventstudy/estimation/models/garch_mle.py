@@ -49,8 +49,9 @@ PERSIST_MAX = 1.0 - 1e-9
 #: ``arch``'s grid of starting values: ARCH coefficient and persistence.
 _GRID_A = (0.01, 0.05, 0.1, 0.2)
 _GRID_PI = (0.5, 0.7, 0.9, 0.98)
-#: An iteration that raises the log-likelihood by less than this ends the fit.
-_LL_TOL = 1e-7
+#: An iteration that raises the log-likelihood by less than this ends the fit
+#: (after _SLOW iterations: less than _LL_TOL_SLOW).
+_LL_TOL, _LL_TOL_SLOW, _SLOW = 1e-7, 1e-5, 30
 #: Largest step of the transformed parameters in one iteration.
 _MAX_STEP = 3.0
 
@@ -405,8 +406,11 @@ def _bfgs(
             ha[upd] = _bfgs_update(ha[upd], sv[:, upd], yv[:, upd], sy[upd])
         done = ~accepted  # no decrease found: at the optimum to working precision
         done |= np.abs(new_g).max(axis=0) < gtol
-        # the log-likelihood gained less than _LL_TOL in an iteration
-        done |= accepted & ((fa - new_f) * m[active] <= _LL_TOL)
+        # the log-likelihood gained less than _LL_TOL in an iteration (a
+        # looser _LL_TOL_SLOW after _SLOW iterations: the linear crawl along
+        # a flat ridge, a = 0 with ω and b trading off, gains little more)
+        tol = np.where(iters[active] < _SLOW, _LL_TOL, _LL_TOL_SLOW)
+        done |= accepted & ((fa - new_f) * m[active] <= tol)
         theta[:, active], f[active], g[:, active] = new_th, new_f, new_g
         hinv[active] = ha
         iters[active] += 1
