@@ -20,7 +20,9 @@ at a time step are a prefix of the arrays (no masks). The optimizer is BFGS
 (Nocedal and Wright 2006, §6.1) on every event at once, started from the best
 point of ``arch``'s grid of starting values with the inverse outer product of
 the scores (BHHH) as the first inverse Hessian, with an Armijo backtracking
-line search per event. The constraints ``ω > 0``, ``a, b >= 0``,
+line search per event; a fit that ends on the bound ``a = 0`` or ``b = 0`` is
+started again from the other regime (the likelihood can have a persistent
+and an ARCH(1)-like mode) and the better optimum kept. The constraints ``ω > 0``, ``a, b >= 0``,
 ``a + b < 1`` (and ``2.05 <= ν <= 500`` for t, ``arch``'s bounds) hold by
 construction: ``ω = e^{u_ω}``, ``a + b = π = (1 - 10⁻⁹) sin²u_π``,
 ``a = π sin²u_r``, ``ν = 2.05 + 497.95 sin²u_ν``; the squared sines reach
@@ -32,6 +34,7 @@ serve every listing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,8 +50,13 @@ NU_MIN, NU_MAX = 2.05, 500.0
 #: Largest persistence ``a + b`` (the unconditional variance exists).
 PERSIST_MAX = 1.0 - 1e-9
 #: ``arch``'s grid of starting values: ARCH coefficient and persistence.
-_GRID_A = (0.01, 0.05, 0.1, 0.2)
-_GRID_PI = (0.5, 0.7, 0.9, 0.98)
+_GRID = tuple((a, p) for a in (0.01, 0.05, 0.1, 0.2) for p in (0.5, 0.7, 0.9, 0.98))
+#: Second starts for a fit that ended on a bound: ARCH(1)-like (b near 0)
+#: after ``a = 0``, persistent GARCH after ``b = 0``.
+_GRID_ARCH = tuple((a, a / 0.98) for a in (0.05, 0.1, 0.2, 0.4))
+_GRID_GARCH = ((0.05, 0.9), (0.05, 0.98), (0.1, 0.95))
+#: ``a`` or ``b`` below this is on the bound (a second start is tried).
+_ON_BOUND = 1e-4
 #: An iteration that raises the log-likelihood by less than this ends the fit
 #: (after _SLOW iterations: less than _LL_TOL_SLOW).
 _LL_TOL, _LL_TOL_SLOW, _SLOW = 1e-7, 1e-5, 30
@@ -308,11 +316,14 @@ def _jacobian(theta: Float64Array, q: int, t_dist: bool) -> Float64Array:
     return jac
 
 
-def _start(s: _Series, ols: Float64Array) -> Float64Array:
-    """``arch``'s grid of starting values: the best point of every event.
+def _start(
+    s: _Series, ols: Float64Array, grid: Sequence[tuple[float, float]] = _GRID
+) -> Float64Array:
+    """Return the best point of a grid of starting values for every event.
 
     The mean starts at OLS; ``ω = (1 - π)·mean(ε̂²)`` (variance targeting)
-    for each ARCH coefficient and persistence of the grid; ``ν = 8``.
+    for each ARCH coefficient ``a`` and persistence ``π`` of the grid
+    (default ``arch``'s); ``ν = 8``.
     """
     q = s.x1.shape[1]
     n = s.y.shape[1]
@@ -320,20 +331,51 @@ def _start(s: _Series, ols: Float64Array) -> Float64Array:
     target = (resid**2).sum(axis=0) / s.nobs  # padding is 0
     best = np.full(n, -np.inf)
     theta = np.zeros((q + 3 + int(s.t_dist), n))
-    for a0 in _GRID_A:
-        for p0 in _GRID_PI:
-            cand = np.empty_like(theta)
-            cand[:q] = ols
-            cand[q] = np.log((1.0 - p0) * target)
-            cand[q + 1] = np.arcsin(np.sqrt(p0 / PERSIST_MAX))
-            cand[q + 2] = np.arcsin(np.sqrt(a0 / p0))
-            if s.t_dist:
-                cand[q + 3] = np.arcsin(np.sqrt((8.0 - NU_MIN) / (NU_MAX - NU_MIN)))
-            ll = _loglik(cand, s, grad=False)[0]
-            better = ll > best
-            theta[:, better] = cand[:, better]
-            best = np.where(better, ll, best)
+    for a0, p0 in grid:
+        cand = np.empty_like(theta)
+        cand[:q] = ols
+        cand[q] = np.log((1.0 - p0) * target)
+        cand[q + 1] = np.arcsin(np.sqrt(p0 / PERSIST_MAX))
+        cand[q + 2] = np.arcsin(np.sqrt(a0 / p0))
+        if s.t_dist:
+            cand[q + 3] = np.arcsin(np.sqrt((8.0 - NU_MIN) / (NU_MAX - NU_MIN)))
+        ll = _loglik(cand, s, grad=False)[0]
+        better = ll > best
+        theta[:, better] = cand[:, better]
+        best = np.where(better, ll, best)
     return theta
+
+
+def _restart(
+    theta: Float64Array,
+    ll: Float64Array,
+    conv: BoolArray,
+    iters: Int64Array,
+    s: _Series,
+    ols: Float64Array,
+    max_iter: int,
+    gtol: float,
+) -> None:
+    """Fit the events that ended on a bound again from the other regime, in place.
+
+    The GARCH likelihood can have two modes, a persistent one and an
+    ARCH(1)-like one (``b = 0``); a fit that ends with ``a = 0`` (or
+    ``b = 0``) is started again near ``b = 0`` (or at persistent values) and
+    the better of the two optima is kept.
+    """
+    q = s.x1.shape[1]
+    _, _, a, b, _ = _natural(theta, q, s.t_dist)
+    for edge, grid in ((a < _ON_BOUND, _GRID_ARCH), (b < _ON_BOUND, _GRID_GARCH)):
+        rows = np.flatnonzero(edge)
+        if rows.size == 0:
+            continue
+        sub = s.take(rows)
+        th, cv, it = _bfgs(_start(sub, ols[:, rows], grid), sub, max_iter, gtol)
+        ll2 = _loglik(th, sub, grad=False)[0]
+        better = ll2 > ll[rows]
+        r = rows[better]
+        theta[:, r], ll[r], conv[r] = th[:, better], ll2[better], cv[better]
+        iters[rows] += it
 
 
 def _initial_inverse_hessian(outer: Float64Array, nobs: Float64Array) -> Float64Array:
@@ -492,6 +534,8 @@ def fit_garch(
     ols_s = (ols / sd[:, None])[order].T
     theta = _start(s, ols_s)
     theta, conv, iters = _bfgs(theta, s, max_iter, gtol)
+    ll = _loglik(theta, s, grad=False)[0]
+    _restart(theta, ll, conv, iters, s, ols_s, max_iter, gtol)
     ll, _, _, state = _loglik(theta, s, grad=False)
     mu, omega, a, b, nu = _natural(theta, p + 1, t_dist)
     back = np.empty(n, dtype=np.int64)
