@@ -55,8 +55,9 @@ _GRID = tuple((a, p) for a in (0.01, 0.05, 0.1, 0.2) for p in (0.5, 0.7, 0.9, 0.
 #: after ``a = 0``, persistent GARCH after ``b = 0``.
 _GRID_ARCH = tuple((a, a / 0.98) for a in (0.05, 0.1, 0.2, 0.4))
 _GRID_GARCH = ((0.05, 0.9), (0.05, 0.98), (0.1, 0.95))
-#: ``a`` or ``b`` below this is on the bound (a second start is tried).
-_ON_BOUND = 1e-4
+#: ``a`` or ``b`` below this is on the bound (a second start is tried), for
+#: at most _PROBE iterations unless it is then ahead of the first optimum.
+_ON_BOUND, _PROBE = 1e-4, 20
 #: An iteration that raises the log-likelihood by less than this ends the fit
 #: (after _SLOW iterations: less than _LL_TOL_SLOW).
 _LL_TOL, _LL_TOL_SLOW, _SLOW = 1e-7, 1e-5, 30
@@ -370,12 +371,20 @@ def _restart(
         if rows.size == 0:
             continue
         sub = s.take(rows)
-        th, cv, it = _bfgs(_start(sub, ols[:, rows], grid), sub, max_iter, gtol)
+        # a short probe from the other regime; only the events it already
+        # takes above their first optimum are run to convergence
+        th, cv, it = _bfgs(_start(sub, ols[:, rows], grid), sub, _PROBE, gtol)
         ll2 = _loglik(th, sub, grad=False)[0]
+        iters[rows] += it
+        ahead = np.flatnonzero(ll2 > ll[rows])
+        if ahead.size:
+            th2, cv2, it2 = _bfgs(th[:, ahead], sub.take(ahead), max_iter, gtol)
+            th[:, ahead], cv[ahead] = th2, cv2
+            ll2[ahead] = _loglik(th2, sub.take(ahead), grad=False)[0]
+            iters[rows[ahead]] += it2
         better = ll2 > ll[rows]
         r = rows[better]
         theta[:, r], ll[r], conv[r] = th[:, better], ll2[better], cv[better]
-        iters[rows] += it
 
 
 def _initial_inverse_hessian(outer: Float64Array, nobs: Float64Array) -> Float64Array:
