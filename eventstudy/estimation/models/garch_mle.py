@@ -220,8 +220,9 @@ def _loglik(
     Returns
     -------
     ll, gradient, outer, state
-        ``state`` is ``(4, n)``: ``h_T``, ``ε_T`` and the residual of every
-        day is not kept (see :func:`_residuals`).
+        ``ll`` ``(n,)``; ``gradient`` ``(P, n)`` in the transformed
+        parameters; ``outer`` ``(n, P, P)``; ``state`` ``(2, n)``: ``h_T`` and
+        ``ε_T`` on each event's last sample day.
     """
     q = s.x1.shape[1]
     n = theta.shape[1]
