@@ -35,6 +35,7 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 TOL = {"rtol": 1e-12, "atol": 1e-12}
+GARCH_TOL = {"rtol": 1e-5, "atol": 1e-9}
 EVERY_TEST = [*ALL_TESTS, *EXTRA_TESTS]
 
 
@@ -123,22 +124,28 @@ def _factor_model(returns: pd.DataFrame) -> es.FactorModel:
     return es.FactorModel(f, ["MKT", "SMB"], risk_free="RF")
 
 
-def _same(local: es.EventStudyResults, dist: es.EventStudyResults) -> None:
-    pd.testing.assert_frame_equal(local.parameters, dist.parameters, **TOL)
+def _same(
+    local: es.EventStudyResults,
+    dist: es.EventStudyResults,
+    tol: dict[str, float] | None = None,
+) -> None:
+    tol = tol or TOL
+    pd.testing.assert_frame_equal(local.parameters, dist.parameters, **tol)
     pd.testing.assert_frame_equal(local.skipped, dist.skipped)
     pd.testing.assert_index_equal(local.panel.event_ids, dist.panel.event_ids)
-    pd.testing.assert_frame_equal(local.cars(), dist.cars(), **TOL)
+    pd.testing.assert_frame_equal(local.cars(), dist.cars(), **tol)
 
 
 def _same_caar(
     local: es.EventStudyResults,
     dist: es.EventStudyResults,
     window: tuple[int, int],
+    tol: dict[str, float] | None = None,
     **kw: Any,
 ) -> None:
     a = local.caar(*window, tests=EVERY_TEST, **kw)
     b = dist.caar(*window, tests=EVERY_TEST, **kw)
-    pd.testing.assert_frame_equal(a, b, **TOL)
+    pd.testing.assert_frame_equal(a, b, **(tol or TOL))
     # the comparison is not vacuous: most tests give a number
     assert np.isfinite(b["statistic"].to_numpy(dtype=float)).sum() >= 10
 
@@ -166,11 +173,16 @@ def test_every_model_equals_the_local_fit(
     local = study.fit()
     dist = study.fit(client=client, partitions=3)
     assert len(local.skipped) >= 2  # too early, after the data
-    _same(local, dist)
-    pd.testing.assert_frame_equal(local.abnormal_returns, dist.abnormal_returns, **TOL)
+    # GARCH is an iterative maximum likelihood: the workers' long arrays
+    # (centred per segment) can differ from the driver's in the last bit,
+    # which can move an event's stopping point within the optimizer's
+    # tolerance (1e-7 in the log-likelihood): equal to 1e-5, not 1e-12
+    tol = GARCH_TOL if model == "garch" else TOL
+    _same(local, dist, tol)
+    pd.testing.assert_frame_equal(local.abnormal_returns, dist.abnormal_returns, **tol)
     for by in (None, "group"):
-        _same_caar(local, dist, (-1, 1), by=by)
-    _same_caar(local, dist, (0, 0), by="group")
+        _same_caar(local, dist, (-1, 1), tol, by=by)
+    _same_caar(local, dist, (0, 0), tol, by="group")
 
 
 def test_options_and_paths_equal_the_local_fit(
