@@ -133,3 +133,21 @@ def test_bootstrap_skips_resamples_of_one_value() -> None:
     x = np.array([1.0, 1.0, 1.0, 1.0, 2.0])  # many resamples are all 1.0
     _, p = bootstrap_skewness_t(x, 500, np.random.default_rng(1))
     assert p == _naive_bootstrap(x, 500, np.random.default_rng(1))
+
+
+def test_bootstraps_on_threads_equal_one_after_the_other(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from eventstudy.estimation.inference import battery
+
+    res = _study()
+    panel = res.panel
+    labels = res.events.set_index("event_id")["group"].reindex(panel.event_ids)
+    args = (panel, WINDOWS, [None, labels], ["bootstrap", "csect_t"])
+    monkeypatch.setattr(battery, "BOOT_THREADS", 3)
+    threaded = caar_battery(*args, n_boot=199)
+    monkeypatch.setattr(battery, "BOOT_THREADS", 1)
+    serial = caar_battery(*args, n_boot=199)
+    for a, b in zip(threaded, serial, strict=True):
+        for x, y in zip(a, b, strict=True):
+            _frames_equal(x, y)
