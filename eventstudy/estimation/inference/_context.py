@@ -452,6 +452,9 @@ def _accumulate_rank(
 PassGen = Generator[None, EstimationBlock | None, T]
 
 
+PassJob = tuple[Sequence[Any], Callable[[Any], PassGen[Any]], str]
+
+
 def run_shared_pass(
     contexts: Sequence[Any], make: Callable[[Any], PassGen[Any]], attr: str
 ) -> None:
@@ -460,56 +463,115 @@ def run_shared_pass(
     ``make(ctx)`` returns a generator that receives blocks through ``send``
     and returns its result when sent None; the result is cached on the
     context as ``attr`` (the :func:`functools.cached_property` slot).
-    All contexts must share one panel. The blocks are generated once, so
-    the engine's per-block work is not repeated per group.
+    All contexts must share one panel and their rows must not overlap. The
+    blocks are generated once, so the engine's per-block work is not
+    repeated per group.
     """
-    if not contexts:
+    run_shared_passes([(contexts, make, attr)])
+
+
+def run_shared_passes(jobs: Sequence[PassJob]) -> None:
+    """Several :func:`run_shared_pass` calls in one sweep over the blocks.
+
+    Each job is ``(contexts, make, attr)`` as in :func:`run_shared_pass`
+    (the contexts of one job have disjoint rows; those of different jobs
+    may overlap, such as all events and the events by group). Every
+    accumulator sees the blocks it would see alone, in the same order, so
+    the results are those of separate passes; the residuals of each block
+    are computed once instead of once per job.
+    """
+    jobs = [(list(cs), make, attr) for cs, make, attr in jobs if len(cs)]
+    if not jobs:
         return
-    panel = contexts[0].panel
-    cache = _pass_cache(panel)
-    keys = [_pass_key(ctx, make, attr) for ctx in contexts]
+    panel = jobs[0][0][0].panel
+    feeds = []
+    for contexts, make, attr in jobs:
+        todo = _cached(contexts, make, attr)
+        if not todo:
+            continue
+        if panel.pass_runner is not None:  # where the residuals are
+            remote = panel.pass_runner([ctx for ctx, _ in todo], make)
+            if remote is not None:
+                _store(panel, todo, attr, remote)
+                continue
+        feeds.append(_Feed(panel, todo, make, attr))
+    if not feeds:
+        return
+    chunks = {f.todo[0][0].options.chunk for f in feeds}
+    if len(chunks) > 1:  # blocks of other sizes: one sweep per size
+        for size in sorted(chunks):
+            _sweep(
+                panel, [f for f in feeds if f.todo[0][0].options.chunk == size], size
+            )
+        return
+    _sweep(panel, feeds, chunks.pop())
+
+
+def _cached(contexts: Sequence[Any], make: Callable[..., Any], attr: str) -> list[Any]:
+    """Set the cached results; return the (context, key) pairs still to run."""
+    cache = _pass_cache(contexts[0].panel)
     todo = []
-    for ctx, key in zip(contexts, keys, strict=True):
+    for ctx in contexts:
+        key = _pass_key(ctx, make, attr)
         if key is not None and key in cache:
             ctx.__dict__[attr] = cache[key]
         else:
             todo.append((ctx, key))
-    if not todo:
-        return
-    contexts = [ctx for ctx, _ in todo]
-    remote = panel.pass_runner(contexts, make) if panel.pass_runner else None
-    if remote is not None:  # run where the residuals are (a distributed panel)
-        for (ctx, key), value in zip(todo, remote, strict=True):
-            ctx.__dict__[attr] = value
-            if key is not None:
-                cache[key] = value
-        return
-    code = np.full(panel.n_events, -1, dtype=np.int64)
-    for g, ctx in enumerate(contexts):
-        code[ctx.rows] = g
-    gens = [make(ctx) for ctx in contexts]
-    for gen in gens:
-        next(gen)
-    first = True
-    for block in panel.estimation_blocks(contexts[0].options.chunk):
-        c = code[block.rows]
-        targets = np.unique(c[c >= 0])
-        if first and targets.size:
-            # every accumulator learns the estimation relative days
-            targets = np.arange(len(gens))
-            first = False
-        for g in targets:
-            gens[int(g)].send(block)
-    for ctx, gen in zip(contexts, gens, strict=True):
-        try:
-            gen.send(None)
-        except StopIteration as stop:
-            ctx.__dict__[attr] = stop.value
-        else:  # pragma: no cover - accumulators always return on None
-            raise RuntimeError("estimation pass did not finish")
-    for ctx, key in todo:
+    return todo
+
+
+def _store(panel: Any, todo: list[Any], attr: str, values: Iterable[Any]) -> None:
+    cache = _pass_cache(panel)
+    for (ctx, key), value in zip(todo, values, strict=True):
+        ctx.__dict__[attr] = value
         if key is not None:
-            cache[key] = ctx.__dict__[attr]
+            cache[key] = value
+
+
+class _Feed:
+    """The accumulators of one job of :func:`run_shared_passes`."""
+
+    def __init__(
+        self, panel: Any, todo: list[Any], make: Callable[..., Any], attr: str
+    ) -> None:
+        self.todo = todo
+        self.attr = attr
+        self.code = np.full(panel.n_events, -1, dtype=np.int64)
+        for g, (ctx, _) in enumerate(todo):
+            self.code[ctx.rows] = g
+        self.gens = [make(ctx) for ctx, _ in todo]
+        for gen in self.gens:
+            next(gen)
+        self.first = True
+
+    def send(self, block: EstimationBlock) -> None:
+        c = self.code[block.rows]
+        targets = np.unique(c[c >= 0])
+        if self.first and targets.size:
+            # every accumulator learns the estimation relative days
+            targets = np.arange(len(self.gens))
+            self.first = False
+        for g in targets:
+            self.gens[int(g)].send(block)
+
+    def finish(self, panel: Any) -> None:
+        values = []
+        for gen in self.gens:
+            try:
+                gen.send(None)
+            except StopIteration as stop:
+                values.append(stop.value)
+            else:  # pragma: no cover - accumulators always return on None
+                raise RuntimeError("estimation pass did not finish")
+        _store(panel, self.todo, self.attr, values)
+
+
+def _sweep(panel: Any, feeds: list[_Feed], chunk: int) -> None:
+    for block in panel.estimation_blocks(chunk):
+        for feed in feeds:
+            feed.send(block)
+    for feed in feeds:
+        feed.finish(panel)
 
 
 def _pass_cache(panel: AbnormalPanel) -> dict[Hashable, Any]:
@@ -613,10 +675,18 @@ def run_estimation_passes(contexts: Sequence[GroupContext]) -> None:
     GRANK's part, whose target is each window's SCAR, runs once per window
     (:func:`_grank_pass`). The numbers are those of one combined pass.
     """
-    run_shared_pass(contexts, _base_pass, "est_base")
-    run_shared_pass(
-        [c for c in contexts if "grank" in c.needs], _grank_pass, "est_grank"
-    )
+    run_shared_passes(estimation_pass_jobs(contexts))
+    finish_estimation_passes(contexts)
+
+
+def estimation_pass_jobs(contexts: Sequence[GroupContext]) -> list[PassJob]:
+    """Return the jobs of :func:`run_estimation_passes` (see :func:`run_shared_passes`)."""
+    grank = [c for c in contexts if "grank" in c.needs]
+    return [(contexts, _base_pass, "est_base"), (grank, _grank_pass, "est_grank")]
+
+
+def finish_estimation_passes(contexts: Sequence[GroupContext]) -> None:
+    """Set ``ctx.est`` from the passes of :func:`estimation_pass_jobs`."""
     for ctx in contexts:
         stats = cast(EstimationStats, ctx.__dict__["est_base"])
         if "grank" in ctx.needs:

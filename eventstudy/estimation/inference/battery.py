@@ -16,8 +16,10 @@ from eventstudy._typing import Int64Array
 from eventstudy.estimation.inference._context import (
     GroupContext,
     Options,
-    run_estimation_passes,
-    run_shared_pass,
+    PassJob,
+    estimation_pass_jobs,
+    finish_estimation_passes,
+    run_shared_passes,
 )
 from eventstudy.estimation.inference._stats import TestResult, invalid
 from eventstudy.estimation.inference.bootstrap import bootstrap
@@ -152,20 +154,51 @@ _EST_TESTS = frozenset(
 
 def _prepare(contexts: list[GroupContext], names: Sequence[str]) -> None:
     """Run the estimation-window passes once for all groups."""
-    if not contexts:
+    _prepare_groupings([contexts], names)
+
+
+def _prepare_groupings(
+    groupings: Sequence[list[GroupContext]], names: Sequence[str]
+) -> None:
+    """:func:`_prepare` of several groupings of one panel, in one sweep.
+
+    The groups of a grouping are disjoint; groupings overlap (all events,
+    then the events by group), so each grouping's passes are their own jobs
+    of :func:`run_shared_passes`, which computes each block of residuals
+    once for all of them.
+    """
+    groupings = [cs for cs in groupings if cs]
+    if not groupings:
         return
-    opts = contexts[0].options
+    first = groupings[0][0]
+    opts = first.options
     # crude_dependence needs only Σ_i ε̂_it, which engine panels give directly
     est_tests = set(_EST_TESTS)
-    if contexts[0].panel.residual_sums is not None:
+    if first.panel.residual_sums is not None:
         est_tests.discard("crude_dependence")
-    if est_tests.intersection(names) or (
-        opts.compat and {"patell", "bmp", "kp_patell", "kp_bmp"}.intersection(names)
-    ):
-        run_estimation_passes(contexts)
-    if {"kp_patell", "kp_bmp"}.intersection(names):
-        slow = [c for c in contexts if not fast_kp_applies(c)]
-        run_shared_pass(slow, mean_cross_correlation, "kp")
+    est = bool(
+        est_tests.intersection(names)
+        or (
+            opts.compat and {"patell", "bmp", "kp_patell", "kp_bmp"}.intersection(names)
+        )
+    )
+    kp = bool({"kp_patell", "kp_bmp"}.intersection(names))
+    jobs: list[PassJob] = []
+    for cs in groupings:
+        if est:
+            jobs += estimation_pass_jobs(cs)
+        if kp:
+            jobs.append(
+                (
+                    [c for c in cs if not fast_kp_applies(c)],
+                    mean_cross_correlation,
+                    "kp",
+                )
+            )
+    run_shared_passes(jobs)
+    if est:
+        for cs in groupings:
+            finish_estimation_passes(cs)
 
 
 def _groups(panel: AbnormalPanel, by: Any) -> list[tuple[Any, Int64Array]]:
@@ -378,8 +411,7 @@ def caar_battery(
         [GroupContext(panel, idx, windows, opts, needs, moments) for _, idx in gr]
         for gr in groups
     ]
-    for cs in ctxs:  # the groups of one grouping are disjoint: one pass each
-        _prepare(cs, names)
+    _prepare_groupings(ctxs, names)
     ready = _bootstraps([c for cs in ctxs for c in cs], len(windows), names)
     out = []
     for w in range(len(windows)):
