@@ -1012,6 +1012,7 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         alpha: float = 0.05,
         *,
         windows: Sequence[tuple[int, int] | str] | None = None,
+        max_events: int | None = None,
     ) -> Summary:
         """Summarize the study in the layout of statsmodels' summaries.
 
@@ -1031,6 +1032,10 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
             windows, in this order, with stars (the study file's
             ``car_windows``); default: the default windows inside the event
             window.
+        max_events : int, optional
+            Without ``window``: show the CARs of the first ``max_events``
+            events only, and say how many more there are (the command line
+            shows 250; :meth:`cars` and ``car.csv`` have them all).
 
         Returns
         -------
@@ -1056,14 +1061,17 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
             "Min. estimation obs.": str(s.min_estimation_obs),
             "Estimated / skipped": f"{self.panel.n_events} / {len(self.skipped)}",
         }
-        text = self._summary_text(window, alpha, windows)  # validates the windows
-        return Summary(text, settings, self._summary_tables(window, alpha, windows))
+        # validates the windows
+        text = self._summary_text(window, alpha, windows, max_events)
+        tables = self._summary_tables(window, alpha, windows, max_events)
+        return Summary(text, settings, tables)
 
     def _summary_tables(
         self,
         window: tuple[int, int] | str | None,
         alpha: float,
         windows: Sequence[tuple[int, int] | str] | None,
+        max_events: int | None = None,
     ) -> list[Table]:
         from eventstudy.report.tables import Table
 
@@ -1073,7 +1081,9 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
                 wins = tuple(self._windows_inside(car_windows(windows)))
             else:
                 wins = tuple(w for w in DEFAULT_CAR_WINDOWS if self._inside(w))
-            if wins:
+            if wins and max_events is not None and self.panel.n_events > max_events:
+                tables.append(self._first_car_table(wins, max_events))
+            elif wins:
                 tables.append(self.car_table(wins))
         elif self.panel.n_events and window is not None:
             ((a, b),) = self._windows_inside(car_windows([window]))
@@ -1114,11 +1124,24 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
             )
         return tables
 
+    def _first_car_table(self, wins: Sequence[tuple[int, int]], k: int) -> Table:
+        """:meth:`car_table` of the first ``k`` events."""
+        from eventstudy.report.tables import car_table
+
+        first = set(self.panel.event_ids[:k].tolist())
+        cars = self.cars(wins)
+        cars = cars[cars["event_id"].isin(first)]
+        cars = cars.join(self._events.set_index("event_id")["ticker"], on="event_id")
+        labels = {e: v for e, v in self.event_labels().items() if e in first}
+        dates = {e: v for e, v in self.day0_labels().items() if e in first}
+        return car_table(cars, labels=labels, dates=dates)
+
     def _summary_text(
         self,
         window: tuple[int, int] | str | None,
         alpha: float,
         windows: Sequence[tuple[int, int] | str] | None,
+        max_events: int | None = None,
     ) -> str:
         s = self.settings
         width = 78
@@ -1151,7 +1174,7 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
                 "summary(window=(a, b)) shows one."
             )
         elif self.panel.n_events and window is None:
-            lines += self._summary_windows(wins, width)
+            lines += self._summary_windows(wins, width, max_events)
         elif self.panel.n_events and window is not None:
             ((a, b),) = self._windows_inside(car_windows([window]))
             lines += self._summary_one_window(a, b, alpha, width)
@@ -1164,24 +1187,35 @@ class EventStudyResults(MeasuresMixin, ExplainMixin):
         lines.append("=" * width)
         return "\n".join(lines)
 
-    def _summary_windows(self, wins: list[tuple[int, int]], width: int) -> list[str]:
+    def _summary_windows(
+        self, wins: list[tuple[int, int]], width: int, max_events: int | None = None
+    ) -> list[str]:
         """Return the CAR of every event in each window, in percent, with stars."""
-        tab = pd.DataFrame(index=self.panel.event_ids)
+        n = self.panel.n_events
+        k = n if max_events is None else min(n, max(int(max_events), 0))
+        tab = pd.DataFrame(index=self.panel.event_ids[:k])
         partial = False
         for a, b in wins:
             c = self.car(a, b)
+            partial |= bool((c["ndays"] < b - a + 1).any())
+            c = c.iloc[:k]
             stars = np.select(
                 [c["p_value"] < 0.01, c["p_value"] < 0.05, c["p_value"] < 0.10],
                 ["***", "**", "*"],
                 "",
             )
             short = (c["ndays"] < b - a + 1).to_numpy()
-            partial |= bool(short.any())
             tab[format_window(a, b)] = [
                 f"{100 * v:.2f}{st}{'†' if sh else ''}" if np.isfinite(v) else "nan"
                 for v, st, sh in zip(c["car"], stars, short, strict=True)
             ]
         lines = [tab.to_string(), "-" * width]
+        if k < n:
+            lines.insert(
+                1,
+                f"... and {n - k:,} more events (the first {k:,} shown; cars() and "
+                "car.csv have them all)",
+            )
         lines.append(
             "CAR in percent by event and window; * p<0.10, ** p<0.05, *** p<0.01 "
             "(t(M-k))"

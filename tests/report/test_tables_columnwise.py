@@ -160,3 +160,35 @@ def test_car_table_equals_the_event_loop() -> None:
         ref = _car_table_loop(cars, lab)
         assert got.rows == ref.rows
         assert got.rules == ref.rules
+
+
+def test_summary_lists_the_first_events_and_says_how_many_more() -> None:
+    import eventstudy as es
+    from tests.estimation.test_engine import synthetic_market
+
+    market = synthetic_market()
+    rng = np.random.default_rng(1)
+    n = 40
+    events = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "ticker": rng.choice(["AAA", "BBB"], n),
+            "date": market.index[rng.integers(300, 650, n)],
+            "benchmark": "MKT",
+        }
+    )
+    res = es.EventStudy(market, events).fit()
+    full, cut = res.summary(), res.summary(max_events=5)
+    assert str(res.summary(max_events=n)) == str(full)
+    lines = str(cut).splitlines()
+    shown = [
+        ln.split()[0] for ln in lines if ln.split()[:1] in ([f"e{i}"] for i in range(n))
+    ]
+    assert shown == [f"e{i}" for i in range(5)]
+    assert "... and 35 more events (the first 5 shown" in str(cut)
+    # the settings above and the notes below the table are the full summary's
+    full_lines = str(full).splitlines()
+    assert lines[:6] == full_lines[:6]
+    assert lines[-4:] == full_lines[-4:]
+    assert len(cut.tables[0].rows) == 2 * 5
+    assert cut.tables[0].rows == full.tables[0].rows[:10]
