@@ -298,6 +298,10 @@ def write_outputs(
 
         sheets = {**tables, **(extra_csv or {}), "events": res.events}
         written["excel"] = write_workbook(out / "results.xlsx", sheets)
+        del sheets
+    # written: the long table (21 rows per event, a GiB at 500k events) need
+    # not stay in memory beside the report tables built next
+    del tables["abnormal_returns"]
     shown = report_tables(
         tables["car"],
         headline_unit(tables["caar"]),
