@@ -175,6 +175,9 @@ def parse_factors(
         if not isinstance(path, str) or not path:
             add(rl("path"), "factors.path", "must be a file name")
             return None
+        if not (base / path).is_file():  # reported with the line, not mid-run
+            add(rl("path"), "factors.path", f"no such file: {base / path}")
+            return None
         return (
             FactorsSpec("file", (), base / path, str(units), columns, rf)
             if ok

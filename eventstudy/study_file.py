@@ -556,7 +556,10 @@ def _thin_trading(
     doc: LineDict, model: str, issues: _Issues
 ) -> tuple[str, float | None]:
     """``thin_trading`` and ``thin_threshold`` (trade-to-trade returns)."""
-    mode = _choice(doc, "thin_trading", ("off", "trade_to_trade"), "off", issues)
+    if doc.get("thin_trading") is False:  # YAML 1.1 reads the documented `off` as false
+        mode = "off"
+    else:
+        mode = _choice(doc, "thin_trading", ("off", "trade_to_trade"), "off", issues)
     if mode == "trade_to_trade" and model != "market":
         issues.add(
             doc.line_of("thin_trading"),

@@ -319,3 +319,16 @@ def test_fetch_stores_the_french_factors_of_a_study(
         server.server_close()
     got = load_factors("F-F_Research_Data_Factors_daily", cache_dir=cache, offline=True)
     assert got.frame.loc["2024-01-03", "Mkt-RF"] == -0.0125
+
+
+def test_missing_factor_file_is_named_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = _study(tmp_path, "model: fama_french_3\nfactors: {path: nope.csv}\n")
+    with pytest.raises(StudyFileError, match=r"study.yaml:10: factors.path: no such"):
+        load_study(study)
+    code = main(["study", "validate", str(study)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"no such file: {tmp_path / 'nope.csv'}" in err
+    assert "Traceback" not in err

@@ -143,3 +143,26 @@ def test_study_file_thin_errors_name_the_field(
     assert code == 1
     assert "thin_" in err
     assert "Traceback" not in err
+
+
+def test_thin_trading_off_as_documented(tmp_path: Path) -> None:
+    # YAML 1.1 reads a bare `off` as false: the documented value must load
+    spec = load_study(_study(tmp_path, "model: market\nthin_trading: off\n"))
+    assert spec.thin_trading == "off"
+    with pytest.raises(StudyFileError, match=r"thin_trading: true is not one of"):
+        load_study(_study(tmp_path, "model: market\nthin_trading: true\n"))
+
+
+def test_thin_trading_with_dask_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = _study(tmp_path, "model: market\nthin_trading: trade_to_trade\n")
+    out = tmp_path / "out"
+    code = main(["run", str(study), "--out", str(out), "--dask", "local:1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "study.yaml: thin_trading: trade_to_trade fits in memory only" in err
+    assert "--dask" in err
+    assert "connecting" not in err  # refused before a cluster is started
+    assert "Traceback" not in err
+    assert not out.exists()

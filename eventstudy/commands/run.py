@@ -107,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
         require_openpyxl()
     if args.dask is None:
         return _run(args, spec, out, None)
+    if spec.thin_trading != "off":  # before connecting and loading prices
+        raise StudyFileError(
+            f"{spec.path}: thin_trading: {spec.thin_trading} fits in memory only: "
+            "run without --dask (or without thin_trading)"
+        )
     from eventstudy.distributed import connect
 
     sys.stderr.write(f"[eventstudy] connecting to the Dask cluster {args.dask}\n")
