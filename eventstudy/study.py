@@ -356,6 +356,16 @@ def write_outputs(
     return written
 
 
+def _model_options(spec: StudySpec) -> dict[str, object]:
+    """Return the model's options that ``settings.model`` does not name."""
+    options: dict[str, object] = {}
+    if spec.model == "dimson":
+        options["lags"] = spec.lags
+    if spec.thin_threshold is not None:
+        options["thin_threshold"] = spec.thin_threshold
+    return options
+
+
 def _json_default(obj: object) -> object:
     if isinstance(obj, (np.integer,)):
         return int(obj)
@@ -516,11 +526,12 @@ def run_study(
     if spec.factors is not None:
         _progress(f"loading factors ({spec.factors.source})", progress)
         factors = load_study_factors(spec.factors, cache_dir=cache_dir, offline=offline)
+    thin = spec.thin_trading == "trade_to_trade"
     _progress(
-        f"fitting {len(inputs.events)} (event, listing) pairs, model={spec.model}",
+        f"fitting {len(inputs.events)} (event, listing) pairs, "
+        f"model={'trade_to_trade' if thin else spec.model}",
         progress,
     )
-    thin = spec.thin_trading == "trade_to_trade"
     results = EventStudy(
         returns,
         inputs.events,
@@ -787,6 +798,8 @@ def write_study(
     }
     if run.factors is not None:
         manifest["factor_sha256"] = dict(run.factors.sources)
+    options = _model_options(spec)
+    manifest["study"].update(options)
     ev = run.inputs.events
     marks = pd.DataFrame(
         {
@@ -825,6 +838,10 @@ def write_study(
             "listings": ", ".join(f"{t} vs {b}" for t, b in spec.benchmarks.items()),
             "tests": ", ".join(spec.tests),
             "grouped by": spec.group_by or "-",
+            "events dated from prices left out (exclude_inferred_dates)": (
+                spec.design.exclude_inferred_dates
+            ),
+            **options,
             **sec_settings,
         },
         prices=None if _given_returns(run.prices) else run.prices.prices,

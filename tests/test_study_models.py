@@ -68,6 +68,9 @@ def test_study_file_runs_nonsynchronous_models(
     assert main(args) == 0
     est = pd.read_csv(out / "estimation.csv")
     assert set(est["model"]) == {extra.split()[1]}
+    # the manifest says how many lags the Dimson fit used
+    study_info = json.loads((out / "manifest.json").read_text())["study"]
+    assert study_info.get("lags") == (2 if "lags" in extra else None)
     assert est[columns].notna().all().all()
     # the slope is the sum of the parts (Dimson) or their corrected sum (SW)
     if "rho_m" in columns:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def test_study_file_runs_trade_to_trade_like_the_api(
     assert code == 0
     est = pd.read_csv(out / "estimation.csv")
     assert set(est["model"]) == {"trade_to_trade"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["study"]["thin_threshold"] == THRESHOLD
     ar = pd.read_csv(out / "abnormal_returns.csv")
     assert "span" in ar.columns
     baba = ar[ar["ticker"] == "BABA"]
