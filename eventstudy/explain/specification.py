@@ -113,6 +113,15 @@ def specification_curve(
         raise ValueError(
             f"specification_curve: unknown key(s) {bad}; use {list(_KEYS)}"
         )
+    if "model" in grid and getattr(study, "thin_trading", "off") != "off":
+        # its returns are trade-to-trade: another model would be fitted on
+        # them without the span weights, under a daily model's name
+        raise ValueError(
+            "model: cannot be varied in a study with thin_trading: "
+            "trade_to_trade (the other models would be fitted on its "
+            "trade-to-trade returns); leave model out of the grid, the fits "
+            "then keep the trade-to-trade model"
+        )
     fit_keys = [
         k for k in ("model", "benchmark", "estimation_window", "day0") if k in grid
     ]

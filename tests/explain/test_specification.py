@@ -175,3 +175,15 @@ def test_robustness_choice_the_study_cannot_run(tmp_path, shared_dir, capsys) ->
     err = capsys.readouterr().err
     assert f"{grid}: unknown model 'foo'" in err
     assert "Traceback" not in err
+
+
+def test_thin_trading_study_keeps_its_model_and_refuses_model_choices() -> None:
+    r, ev = _data()
+    r.iloc[300:330, 0] = 0.0  # F0 stale for 30 sessions: spans longer than 1
+    study = es.EventStudy(r, ev, benchmark="MKT", thin_trading="trade_to_trade")
+    # "market" would be an unweighted fit on the trade-to-trade returns
+    with pytest.raises(ValueError, match=r"model: cannot be varied .*trade_to_trade"):
+        specification_curve(study, {"model": ["market"]})
+    curve = specification_curve(study, {"car_window": [(-1, 1)]})
+    c = study.fit().caar(-1, 1, tests=["csect_t"]).iloc[0]
+    assert curve["caar"].item() == pytest.approx(c["caar"], rel=1e-12)
