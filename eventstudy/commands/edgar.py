@@ -194,6 +194,7 @@ def _write(frame: pd.DataFrame, path: Path | None) -> None:
 def _check(args: argparse.Namespace) -> int:
     from eventstudy.catalog.filings_check import check_catalog_filings
 
+    _refuse_study_file(args.catalog)
     table = check_catalog_filings(
         args.catalog,
         forms=args.forms,
@@ -224,3 +225,26 @@ def _check(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _refuse_study_file(path: Path) -> None:
+    """Raise when ``path`` is a study file, naming the catalog it studies."""
+    from eventstudy.catalog.yaml_lines import YamlSyntaxError, load_yaml
+
+    try:
+        doc = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, YamlSyntaxError, UnicodeDecodeError):
+        return  # the catalog reader reports it
+    if not (isinstance(doc, dict) and "listings" in doc and "prices" in doc):
+        return
+    if isinstance(doc.get("events"), list):
+        return  # a catalog with a stray prices key: the reader reports it
+    catalog = doc.get("catalog")
+    hint = (
+        f"'eventstudy events check-filings {path.parent / catalog}'"
+        if isinstance(catalog, str)
+        else "its catalog"
+    )
+    raise CatalogError(
+        f"{path}: this is a study file, not an events catalog: check {hint}"
+    )

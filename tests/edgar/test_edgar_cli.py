@@ -416,3 +416,16 @@ def test_check_filings_prints_blanks_and_says_when_nothing_is_us(
     assert main(["events", "check-filings", str(path), "--offline"]) == 0
     err = capsys.readouterr().err
     assert "no event on a listing of a US exchange" in err
+
+
+def test_check_filings_given_a_study_file_names_its_catalog(tmp_path, capsys):
+    # a study file is what a new user has at hand: one line naming its
+    # catalog, not a validation error per study key
+    study = ROOT / "events" / "studies" / "alibaba_ai_2025.yaml"
+    code = main(["events", "check-filings", str(study), "--offline"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1
+    assert "this is a study file, not an events catalog" in err
+    assert f"check-filings {study.parent / '../alibaba_2025.yaml'}" in err
+    assert "Traceback" not in err
