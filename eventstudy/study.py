@@ -754,6 +754,7 @@ def write_study(
     timestamp: bool = True,
     figures: bool = True,
     excel: bool = False,
+    dask: str | None = None,
 ) -> dict[str, Path]:
     """Write the output folder of a study run (README, "Command line").
 
@@ -770,6 +771,10 @@ def write_study(
         results (binary files are not compared).
     excel : bool
         Also write ``results.xlsx`` (a sheet per output table).
+    dask : str, optional
+        The Dask cluster the run was fitted on (``local:N`` or a scheduler
+        address): recorded in the manifest and the report's settings (its
+        numbers equal the in-memory fit's to about 1e-12, not bit for bit).
 
     Returns
     -------
@@ -785,7 +790,7 @@ def write_study(
     else:  # an events table (Parquet is binary: hash the bytes)
         source_key = "events"
         source_sha = hashlib.sha256(source.read_bytes()).hexdigest()
-    manifest = {
+    manifest: dict[str, Any] = {
         "study": {
             "name": spec.name,
             "file": Path(spec.path).name,
@@ -800,6 +805,9 @@ def write_study(
         manifest["factor_sha256"] = dict(run.factors.sources)
     options = _model_options(spec)
     manifest["study"].update(options)
+    if dask is not None:
+        manifest["dask"] = dask
+        options["fitted on the Dask cluster"] = dask
     ev = run.inputs.events
     marks = pd.DataFrame(
         {

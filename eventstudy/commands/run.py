@@ -136,6 +136,7 @@ def _run(args: argparse.Namespace, spec: StudySpec, out: Path, client: Any) -> i
         timestamp=not args.no_timestamp,
         figures=not args.no_figures,
         excel=args.excel,
+        dask=args.dask,
     )
     print(
         result.results.summary(

@@ -7,6 +7,7 @@ estimation tests check against independent computations.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -300,6 +301,9 @@ def test_cli_runs_the_study_on_the_cluster(
     assert main(args) == 0
     for name in ("estimation.csv", "abnormal_returns.csv", "car.csv", "caar.csv"):
         _compare_csv(out / name, RESULTS / name)
+    # equal to ~1e-12, not bit for bit: the manifest says where it was fitted
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["dask"] == client.scheduler.address
 
 
 def test_bad_dask_spec_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
