@@ -414,7 +414,7 @@ def paper(rows: list[dict[str, Any]]) -> str:
         f"* **Blocks and fits**: max(2 per worker, {_EVENTS_PER_BLOCK:,} events per block) = "
         f"{blocks:,} blocks of {n // blocks:,} events. (a)'s fit cost {fit_ws * 1e6:.1f} "
         f"worker-us per event (its dask fit time x 2 workers / events), so the fits take "
-        f"about {fit_wall:.0f} s of wall time, plus reading each block's Parquet files. Blocks "
+        f"about {fit_wall:.2g} s of wall time, plus reading each block's Parquet files. Blocks "
         f"are independent: this part scales with the workers. (a)'s fit time also holds the "
         f"transfer of the blocks' per-event results to the driver (about 0.3 KB per event, "
         f"{0.3e3 * n / 1e9:.0f} GB at {PAPER_EVENTS // 10**6}M events), which does not scale "
@@ -443,7 +443,7 @@ def env_text() -> dict[str, Any]:
     return {
         "part": "env",
         "text": (
-            f"Machine: {os.cpu_count()} CPUs shared with other jobs, Python "
+            f"Machine: {os.cpu_count()} CPUs (the load average during each run of (a) and (b) is in its row), Python "
             f"{platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
             f"dask {dask.__version__}, distributed {distributed.__version__}."
         ),
