@@ -40,7 +40,11 @@ from eventstudy.estimation.results import (
     EventStudyResults,
     format_window,
 )
-from eventstudy.exceptions import NonSessionWarning, StudyFileError
+from eventstudy.exceptions import (
+    EventStudyWarning,
+    NonSessionWarning,
+    StudyFileError,
+)
 from eventstudy.report.build import ReportContext, report_tables, write_report
 from eventstudy.study_factors import factor_model, load_study_factors
 from eventstudy.study_file import (
@@ -631,7 +635,7 @@ def _study_volume(
             prices_dir=pdir,
             cache_dir=cache_dir,
         )
-    return load_volume(
+    volume = load_volume(
         tickers,
         start,
         end,
@@ -642,6 +646,19 @@ def _study_volume(
         required=spec.thin_threshold is not None,
         purpose="thin_threshold",
     )
+    blind = [str(t) for t in volume.columns if volume[t].isna().all()]
+    if (
+        blind
+    ):  # the run is valid, but it counts fewer non-trades than the user may think
+        warnings.warn(
+            f"{spec.path}: thin_trading: no volume for {', '.join(blind)}: their "
+            "non-trading days are only the sessions with a zero return (a stale "
+            "close); zero-volume days with a changed price count as trades (give "
+            "the price files a volume column)",
+            EventStudyWarning,
+            stacklevel=2,
+        )
+    return volume
 
 
 def _sessions_only(prices: pd.DataFrame, spec: StudySpec) -> pd.DataFrame:

@@ -115,9 +115,13 @@ def test_threshold_without_a_volume_column_names_the_file(
     assert "listings.BABA:" in err
     assert "BABA.csv: no 'volume' column (thin_threshold needs" in err
     # without a threshold the stale-price rule needs no volume: the study runs
+    # ... and says so, naming the listing without volume
     study = _study(tmp_path, "model: market\nthin_trading: trade_to_trade\n")
     code, _out = _run(tmp_path, prices, study)
+    err = capsys.readouterr().err
     assert code == 0
+    assert "thin_trading: no volume for BABA:" in err
+    assert "9988.HK" not in err.split("no volume for", 1)[1].split(":", 1)[0]
 
 
 @pytest.mark.parametrize(
