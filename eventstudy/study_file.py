@@ -13,9 +13,10 @@ is :mod:`eventstudy.study`'s job.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -385,7 +386,7 @@ def load_study(path: str | Path) -> StudySpec:
             issues.add(
                 doc.key_lines[key],
                 str(key),
-                f"unknown field (allowed: {', '.join(_KEYS)})",
+                f"unknown field (allowed: {', '.join(_KEYS)}){_did_you_mean(key, _KEYS)}",
             )
     for key in _REQUIRED:
         if doc.get(key) is None:
@@ -605,10 +606,37 @@ def _choice(
         issues.add(
             doc.line_of(key),
             key,
-            f"{yaml_repr(value)} is not one of {', '.join(allowed)}",
+            f"{yaml_repr(value)} is not one of {', '.join(allowed)}"
+            f"{_did_you_mean(value, allowed)}",
         )
         return default
     return str(value)
+
+
+def _did_you_mean(name: object, options: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for a near miss of one option, else ``""``.
+
+    Parameters
+    ----------
+    name : object
+        What the file says (only strings get a suggestion).
+    options : sequence of str
+        The accepted names.
+
+    Returns
+    -------
+    str
+        The hint, to append to a message.
+
+    Examples
+    --------
+    >>> _did_you_mean("thin_tradng", ("thin_trading", "model"))
+    "; did you mean 'thin_trading'?"
+    """
+    if not isinstance(name, str):
+        return ""
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _int_pair(value: Any) -> tuple[int, int] | None:

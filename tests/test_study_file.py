@@ -74,12 +74,30 @@ def test_study_errors_name_file_line_and_field(tmp_path: Path) -> None:
     assert lines == [  # in line order
         f"{path}:4: listings.BABA.exchange: unknown exchange 'NYSEX' (an exchange_calendars MIC code such as XNYS, XNAS, XHKG)",
         f"{path}:5: prices.path: source csv needs path: a folder of TICKER.csv files",
-        f"{path}:6: model: 'egarch' is not one of constant_mean, market_adjusted, market, scholes_williams, dimson, garch, fama_french_3, fama_french_5, carhart, factors",
+        f"{path}:6: model: 'egarch' is not one of constant_mean, market_adjusted, market, scholes_williams, dimson, garch, fama_french_3, fama_french_5, carhart, factors; did you mean 'garch'?",
         f"{path}:7: estimation_window: [-250, -5] must end before the event window [-10, 10] starts",
         f"{path}:8: car_windows[0]: [0, 30] is outside the event window [-10, 10]",
         f"{path}:9: tests[1]: unknown test 't_test' (known: csect_t, crude_dependence, patell, kp_patell, bmp, kp_bmp, skewness_t, sign, generalized_sign, corrado_rank, cz_rank, cz_sign, grank, wilcoxon, bootstrap, j1, brown_warner_1980, lamb)",
         f"{path}:10: colour: unknown field (allowed: {', '.join(STUDY_KEYS)})",
     ]
+
+
+def test_near_misses_get_a_suggestion(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "name: s\ncatalog: cat.yaml\nlistings:\n  BABA: {exchange: XNYS, benchmark: SPY}\n"
+        "prices: {source: yahoo, start: 2024-01-01, end: 2025-12-31}\nmodel: dimsn\n"
+        "thin_tradng: trade_to_trade\ncar_window: [[0, 1]]\n",
+    )
+    with pytest.raises(StudyFileError) as exc:
+        load_study(path)
+    text = str(exc.value)
+    assert f"{path}:6: model: 'dimsn' is not one of" in text
+    assert text.count("did you mean") == 3
+    assert "did you mean 'dimson'?" in text
+    assert f"{path}:7: thin_tradng: unknown field" in text
+    assert "did you mean 'thin_trading'?" in text
+    assert "did you mean 'car_windows'?" in text
 
 
 def test_missing_catalog_file(tmp_path: Path) -> None:
