@@ -626,15 +626,9 @@ def _study_volume(
             "per-listing CSV files or Yahoo, not from a long file (run with "
             "--prices DIR, or prices: {source: csv} or yahoo)"
         )
-    if not thin:
-        return load_volume(
-            tickers,
-            start,
-            end,
-            source="csv" if source == "csv" else "yahoo",
-            prices_dir=pdir,
-            cache_dir=cache_dir,
-        )
+    # the volume measures need every listing's volume; trade-to-trade needs
+    # it (as dollar volume) only with a threshold, else it falls back to stale prices
+    dollar = thin and spec.thin_threshold is not None
     volume = load_volume(
         tickers,
         start,
@@ -642,14 +636,12 @@ def _study_volume(
         source="csv" if source == "csv" else "yahoo",
         prices_dir=pdir,
         cache_dir=cache_dir,
-        dollar=spec.thin_threshold is not None,
-        required=spec.thin_threshold is not None,
-        purpose="thin_threshold",
+        dollar=dollar,
+        required=dollar or not thin,
+        purpose="thin_threshold" if thin else "a volume study",
     )
     blind = [str(t) for t in volume.columns if volume[t].isna().all()]
-    if (
-        blind
-    ):  # the run is valid, but it counts fewer non-trades than the user may think
+    if thin and blind:  # valid, but fewer non-trades than the user may expect
         warnings.warn(
             f"{spec.path}: thin_trading: no volume for {', '.join(blind)}: their "
             "non-trading days are only the sessions with a zero return (a stale "
