@@ -33,7 +33,7 @@ from eventstudy.data.returns import prices_to_returns
 from eventstudy.data.sessions import drop_non_sessions
 from eventstudy.data.volume import load_volume
 from eventstudy.estimation.event_study import EventStudy
-from eventstudy.estimation.family import StudyDesign
+from eventstudy.estimation.family import FAMILY_COLUMNS, StudyDesign
 from eventstudy.estimation.models import DimsonModel, GarchModel, NormalReturnModel
 from eventstudy.estimation.results import (
     DEFAULT_CAR_WINDOWS,
@@ -98,18 +98,8 @@ CAR_COLUMNS = [
     "ci_low",
     "ci_high",
 ]
-CAAR_COLUMNS = [
-    "unit",
-    "group",
-    "window",
-    "test",
-    "n",
-    "caar",
-    "statistic",
-    "p_value",
-    "ci_low",
-    "ci_high",
-]
+#: the leading columns of ``caar.csv``: the family table's up to the CI
+CAAR_COLUMNS = FAMILY_COLUMNS[: FAMILY_COLUMNS.index("ci_high") + 1]
 SKIPPED_COLUMNS = ["event_id", "event", "ticker", "reason"]
 
 

@@ -37,6 +37,12 @@ def _study(tmp_path: Path, extra: str) -> Path:
     return path
 
 
+def _run(study: Path, prices: Path, out: Path) -> int:
+    """``eventstudy run STUDY --prices DIR --out OUT --no-figures``: its exit code."""
+    args = ["run", str(study), "--prices", str(prices), "--out", str(out)]
+    return main([*args, "--no-figures"])
+
+
 @pytest.mark.shared
 @pytest.mark.parametrize(
     ("extra", "columns"),
@@ -56,16 +62,7 @@ def test_study_file_runs_nonsynchronous_models(
 ) -> None:
     study = _study(tmp_path, extra)
     out = tmp_path / "out"
-    args = [
-        "run",
-        str(study),
-        "--prices",
-        str(prices_dir),
-        "--out",
-        str(out),
-        "--no-figures",
-    ]
-    assert main(args) == 0
+    assert _run(study, prices_dir, out) == 0
     est = pd.read_csv(out / "estimation.csv")
     assert set(est["model"]) == {extra.split()[1]}
     # the manifest says how many lags the Dimson fit used
@@ -164,16 +161,7 @@ def test_study_file_fama_french_3_from_a_percent_file(
         tmp_path, "model: fama_french_3\nfactors: {path: ff3.csv, units: percent}\n"
     )
     out = tmp_path / "out"
-    args = [
-        "run",
-        str(study),
-        "--prices",
-        str(prices_dir),
-        "--out",
-        str(out),
-        "--no-figures",
-    ]
-    assert main(args) == 0
+    assert _run(study, prices_dir, out) == 0
     est = pd.read_csv(out / "estimation.csv")
     assert set(est["model"]) == {"ff3"}
     assert est[["Mkt-RF", "SMB", "HML", "Mkt-RF_se"]].notna().all().all()

@@ -108,29 +108,24 @@ def test_curve_is_at_the_issuer_unit_when_issuers_have_two_listings() -> None:
     assert plain["n"].iloc[0] == 24
 
 
+STUDY = (
+    Path(__file__).resolve().parents[2] / "events" / "studies" / "alibaba_ai_2025.yaml"
+)
+
+
+def _robustness(grid: Path, shared_dir: Path, out: Path) -> int:
+    """``eventstudy robustness`` of the shipped study on the shared prices."""
+    prices = shared_dir / "data" / "prices"
+    args = ["robustness", str(STUDY), "--grid", str(grid), "--prices", str(prices)]
+    return main([*args, "--out", str(out)])
+
+
 @pytest.mark.shared
 def test_robustness_command(tmp_path, shared_dir) -> None:
     grid = tmp_path / "grid.yaml"
     grid.write_text("model: [market, constant_mean]\ncar_window: [[0, 0], [0, 1]]\n")
     out = tmp_path / "out"
-    study = (
-        Path(__file__).resolve().parents[2]
-        / "events"
-        / "studies"
-        / "alibaba_ai_2025.yaml"
-    )
-    code = main(
-        [
-            "robustness",
-            str(study),
-            "--grid",
-            str(grid),
-            "--prices",
-            str(shared_dir / "data" / "prices"),
-            "--out",
-            str(out),
-        ]
-    )
+    code = _robustness(grid, shared_dir, out)
     assert code == 0
     curve = pd.read_csv(out / "specification_curve.csv")
     assert len(curve) == 4
@@ -153,24 +148,7 @@ def test_robustness_grid_errors(tmp_path, capsys) -> None:
 def test_robustness_choice_the_study_cannot_run(tmp_path, shared_dir, capsys) -> None:
     grid = tmp_path / "grid.yaml"
     grid.write_text("model: [market, foo]\n")
-    study = (
-        Path(__file__).resolve().parents[2]
-        / "events"
-        / "studies"
-        / "alibaba_ai_2025.yaml"
-    )
-    code = main(
-        [
-            "robustness",
-            str(study),
-            "--grid",
-            str(grid),
-            "--prices",
-            str(shared_dir / "data" / "prices"),
-            "--out",
-            str(tmp_path / "o"),
-        ]
-    )
+    code = _robustness(grid, shared_dir, tmp_path / "o")
     assert code == 1
     err = capsys.readouterr().err
     assert f"{grid}: unknown model 'foo'" in err
