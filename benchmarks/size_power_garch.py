@@ -36,6 +36,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from size_power_models import one_event_per_listing  # noqa: E402
+
 import eventstudy as es  # noqa: E402
 
 N, DAYS, DAY0 = 30, 400, 300
@@ -65,19 +67,7 @@ def simulate(
         eps[t] = e_prev
     ret = mkt + eps
     ret[DAY0] += effect
-    cols = [f"S{i:05d}" for i in range(k)]
-    frame = pd.DataFrame(ret, index=dates, columns=cols)
-    markets = pd.DataFrame(mkt, index=dates, columns=[f"M{i:05d}" for i in range(k)])
-    events = pd.DataFrame(
-        {
-            "event_id": [f"e{i}" for i in range(k)],
-            "ticker": cols,
-            "benchmark": list(markets.columns),
-            "date": dates[DAY0],
-            "group": np.repeat(np.arange(r), n).astype(str),
-        }
-    )
-    return pd.concat([frame, markets], axis=1), events
+    return one_event_per_listing(ret, mkt, dates, dates[DAY0], n)
 
 
 def rates(r: int, effect: float, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:

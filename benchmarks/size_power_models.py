@@ -73,16 +73,29 @@ def simulate(
         obs = np.diff(price, axis=0, prepend=0.0)
     else:
         obs = true
-    cols = [f"S{i:05d}" for i in range(n)]
+    return one_event_per_listing(obs, mkt, dates, dates[DAY0], N)
+
+
+def one_event_per_listing(
+    obs: np.ndarray, mkt: np.ndarray, dates: pd.DatetimeIndex, day0: object, n: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Returns and events of simulated studies: listing ``i`` has one event.
+
+    ``obs`` and ``mkt`` are ``(days, listings)``; listing ``i`` is ``S{i}`` with
+    its own market ``M{i}``, and consecutive blocks of ``n`` events are one
+    simulated study each (the ``group``).
+    """
+    k = obs.shape[1]
+    cols = [f"S{i:05d}" for i in range(k)]
     frame = pd.DataFrame(obs, index=dates, columns=cols)
-    markets = pd.DataFrame(mkt, index=dates, columns=[f"M{i:05d}" for i in range(n)])
+    markets = pd.DataFrame(mkt, index=dates, columns=[f"M{i:05d}" for i in range(k)])
     events = pd.DataFrame(
         {
-            "event_id": [f"e{i}" for i in range(n)],
+            "event_id": [f"e{i}" for i in range(k)],
             "ticker": cols,
             "benchmark": list(markets.columns),
-            "date": dates[DAY0],
-            "group": np.repeat(np.arange(r), N).astype(str),
+            "date": day0,
+            "group": np.repeat(np.arange(k // n), n).astype(str),
         }
     )
     return pd.concat([frame, markets], axis=1), events
