@@ -99,12 +99,23 @@ def test_car_at_the_issuer_unit(fitted: es.EventStudyResults) -> None:
     # se from the issuer panel's own moments, t = car / se, p from t(df)
     _, var, _ = fitted.unit_panel("issuer").car_moments(-1, 1)
     np.testing.assert_allclose(issuer["se"], np.sqrt(var), rtol=1e-14)
+    np.testing.assert_allclose(issuer["t"], issuer["car"] / issuer["se"], rtol=1e-14)
+    # df: the issuer's averaged estimation residuals counted by hand, minus 2
+    pn = fitted.panel
+    resid = np.concatenate([b.resid for b in pn.estimation_blocks(7)])
+    evp = ev.reindex(pn.event_ids)
+    m = pd.DataFrame(resid).groupby((evp["event"] + ":" + evp["issuer"]).to_numpy())
+    np.testing.assert_array_equal(
+        issuer["df"], (m.mean().notna().sum(axis=1) - 2).reindex(issuer.index)
+    )
+    np.testing.assert_array_equal(issuer["ndays"], 3)
     ref = 2 * stats.t.sf(np.abs(issuer["car"] / issuer["se"]), issuer["df"])
     np.testing.assert_allclose(issuer["p_value"], ref, rtol=1e-10)
     # the CIs at 90% are car -/+ t quantile * se
     ci = fitted.car(-1, 1, ci_level=0.9, unit="issuer")
     half = stats.t.ppf(0.95, ci["df"]) * ci["se"]
     np.testing.assert_allclose(ci["ci_high"], ci["car"] + half, rtol=1e-12)
+    np.testing.assert_allclose(ci["ci_low"], ci["car"] - half, rtol=1e-12)
     # the cross-sectional t of these rows is the issuer-unit CAAR test
     row = fitted.caar(-1, 1, tests=["csect_t"], unit="issuer").iloc[0]
     tt = stats.ttest_1samp(issuer["car"].to_numpy(), 0.0)
