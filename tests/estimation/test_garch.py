@@ -161,6 +161,13 @@ def test_real_prices_against_arch(real_study) -> None:
             assert prm["beta"] == pytest.approx(p[1], abs=5e-3), eid
             assert prm["garch_alpha"] == pytest.approx(p[3], abs=5e-3), eid
             assert prm["garch_beta"] == pytest.approx(p[4], abs=1e-2), eid
+        # sigma, r_squared and df of the GARCH mean equation, by hand
+        e = y - prm["alpha"] - prm["beta"] * mk
+        n = len(y)
+        assert prm["df"] == n - 2, eid
+        assert prm["sigma"] ** 2 == pytest.approx((e**2).sum() / (n - 2), rel=1e-10)
+        r2 = 1 - (e**2).sum() / ((y - y.mean()) ** 2).sum()
+        assert prm["r_squared"] == pytest.approx(r2, rel=1e-10), eid
         # the event window: the recursion past the sample = arch's forecast
         # from the same parameters (arch's own backcast and filter)
         ours = [100 * prm["alpha"], prm["beta"], 1e4 * prm["omega"]]
