@@ -256,3 +256,29 @@ def test_garch_sigma_follows_a_volatility_burst() -> None:
         sd[model] = float(np.nanstd(pn.ar / np.sqrt(pn.ar_var)))
     assert sd["market"] > 1.3
     assert 0.85 < sd["garch"] < 1.2  # ĥ is estimated: a little above 1
+
+
+def test_t_parameters_reproduce_archs_likelihood(real_study) -> None:
+    """``garch_t`` parameters (with ``nu``) through the API: arch's likelihood at them."""
+    returns, _ = real_study
+    events = pd.DataFrame(
+        {"event_id": ["n"], "ticker": ["NVDA"], "date": ["2024-05-22"]}
+    )
+    kw = {"estimation_window": EST, "event_window": WIN, "min_estimation_obs": 200}
+    model = es.GarchModel(dist="t")
+    res = es.EventStudy(returns, events, benchmark="SPY", model=model, **kw).fit()
+    prm = res.parameters.iloc[0]
+    span = returns.loc[prm["est_start"] : prm["est_end"], ["NVDA", "SPY"]].dropna()
+    y, mk = span["NVDA"].to_numpy(), span["SPY"].to_numpy()
+    ours = [100 * prm["alpha"], prm["beta"], 1e4 * prm["omega"]]
+    ours += [prm["garch_alpha"], prm["garch_beta"], prm["nu"]]
+    am = arch.arch_model(
+        100 * y, x=100 * mk[:, None], mean="LS", vol="GARCH", p=1, q=1, dist="t"
+    )
+    fixed = am.fix(ours)
+    assert fixed.loglikelihood + len(y) * LOG100 == pytest.approx(
+        prm["loglik"], abs=1e-6
+    )
+    # and it is (at least) arch's own maximum
+    fit = _arch_fit(y, mk, "t")
+    assert prm["loglik"] >= fit.loglikelihood + len(y) * LOG100 - 1e-3
