@@ -136,6 +136,7 @@ def test_matches_weighted_least_squares_by_hand(fitted, eid: str) -> None:
     p = res.parameters.loc[eid]
     assert p["model"] == "trade_to_trade"
     assert p["nobs"] == ref["nobs"]
+    assert p["df"] == fit.df_resid
     assert abs(p["alpha"] - fit.params["const"]) < TOL
     assert abs(p["beta"] - fit.params["RM"]) < TOL
     assert abs(p["sigma"] ** 2 - fit.scale) < TOL
