@@ -31,13 +31,15 @@ Bands
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
@@ -79,6 +81,26 @@ _BAND_ALPHA = 0.2
 
 
 # --------------------------------------------------------------------- helpers
+_P = ParamSpec("_P")
+
+
+def _literal_text(func: Callable[_P, Figure]) -> Callable[_P, Figure]:
+    """Draw every text the plot creates literally (no mathtext).
+
+    Event ids, group labels, titles and notes are user text: with two ``$``
+    matplotlib parsed them as math, so ``"$1B-$5B"`` lost its dollars and
+    ``"$x^$"`` made ``savefig`` raise. Texts read ``text.parse_math`` when
+    they are created, so the setting holds for the figure's whole life.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> Figure:
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _new_figure(figsize: tuple[float, float]) -> Figure:
     fig = Figure(figsize=figsize, layout="constrained")
     FigureCanvasAgg(fig)
@@ -204,6 +226,7 @@ def _style_event_time_axes(axes: list[Axes], *, grid: str) -> None:
         a.grid(True, axis=grid, alpha=0.25, linewidth=0.6)  # type: ignore[arg-type]
 
 
+@_literal_text
 def plot_car_path(
     results: EventStudyResults,
     event_ids: Iterable[Hashable] | Hashable | None = None,
@@ -412,6 +435,7 @@ def _caar_band(
     return mean, np.asarray(half, dtype=np.float64), n
 
 
+@_literal_text
 def plot_aar_caar(
     results: EventStudyResults,
     *,
@@ -646,6 +670,7 @@ def _label_levels(widths: list[tuple[float, float]], gap: float) -> list[int]:
     return levels
 
 
+@_literal_text
 def plot_price_events(
     prices: pd.Series | pd.DataFrame,
     events: pd.DataFrame,
@@ -1000,6 +1025,7 @@ def event_window_car(
 
 
 # ------------------------------------------------------------------ heatmap
+@_literal_text
 def plot_car_heatmap(
     car_long: pd.DataFrame, *, value: str = "car", ax: Axes | None = None
 ) -> Figure:

@@ -457,3 +457,32 @@ def test_car_path_note_says_what_is_drawn(res: EventStudyResults) -> None:
     ids = list(res.panel.event_ids[:3])
     fig = plot_car_path(res, ids, note="the 3 of 16 with the largest |CAR|")
     assert "the 3 of 16 with the largest |CAR|" in fig.get_suptitle()
+
+
+# ---------------------------------------------------------- user text as text
+def test_user_text_with_dollars_is_drawn_literally(
+    sim: SimulatedMarket, tmp_path: Path
+) -> None:
+    """A '$' in a group label or event id is text, not mathtext: '$x^$' made
+    savefig raise a ParseException and '$1B-$5B' lost its dollar signs."""
+    events = sim.events.copy()
+    events["group"] = events["group"].map({"news": "$x^$", "placebo": "$1B-$5B"})
+    events["event_id"] = events["event_id"].str.replace("SIM01-1", "$a_b^$")
+    res = EventStudy(prices_to_returns(sim.prices), events, benchmark="MARKET").fit()
+    figs = [
+        plot_aar_caar(res, by="group"),
+        plot_aar_caar(res, by="group", ax=Figure().add_subplot()),
+        plot_car_path(res, "$a_b^$"),
+        plot_car_path(res, ["$a_b^$", "SIM02-1"]),
+        plot_car_heatmap(res.cars()),
+    ]
+    for i, fig in enumerate(figs):
+        save_figure(fig, tmp_path / f"{i}.png")  # raised before the fix
+    titles = sorted(ax.get_title() for ax in _visible_axes(figs[0]))
+    assert [t.split(" (N=")[0] for t in titles] == [
+        "group = $1B-$5B",
+        "group = $x^$",
+    ]
+    assert not any(ax.title.get_parse_math() for ax in _visible_axes(figs[0]))
+    texts = [t.get_text() for t in figs[4].axes[0].get_yticklabels()]
+    assert "$a_b^$" in texts
