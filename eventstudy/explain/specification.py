@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._literal_text import literal_text
 from eventstudy.measures._grid import listing_grid
 
 if TYPE_CHECKING:
@@ -192,6 +193,7 @@ def _fit(study: Any, choice: Mapping[str, Any]) -> Any:
     return spec.fit()
 
 
+@literal_text
 def plot_specification_curve(curve: pd.DataFrame, ax: Any = None) -> Figure:
     """Draw the curve: sorted estimates with CIs above the choices' panel.
 

@@ -31,15 +31,13 @@ Bands
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 import os
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, ParamSpec
+from typing import Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
@@ -54,6 +52,7 @@ from matplotlib.transforms import ScaledTranslation
 from scipy import stats
 
 from eventstudy._atomic import atomic_write_bytes
+from eventstudy._literal_text import literal_text as _literal_text
 from eventstudy._typing import Float64Array
 from eventstudy.estimation.panel import AbnormalPanel
 from eventstudy.estimation.results import EventStudyResults, format_window
@@ -81,24 +80,6 @@ _BAND_ALPHA = 0.2
 
 
 # --------------------------------------------------------------------- helpers
-_P = ParamSpec("_P")
-
-
-def _literal_text(func: Callable[_P, Figure]) -> Callable[_P, Figure]:
-    """Draw every text the plot creates literally (no mathtext).
-
-    Event ids, group labels, titles and notes are user text: with two ``$``
-    matplotlib parsed them as math, so ``"$1B-$5B"`` lost its dollars and
-    ``"$x^$"`` made ``savefig`` raise. Texts read ``text.parse_math`` when
-    they are created, so the setting holds for the figure's whole life.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> Figure:
-        with matplotlib.rc_context({"text.parse_math": False}):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def _new_figure(figsize: tuple[float, float]) -> Figure:

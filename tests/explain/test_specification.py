@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,14 @@ def test_each_specification_equals_a_direct_fit() -> None:
     assert row["n"].item() == 12
     fig = plot_specification_curve(curve)
     assert "32 specifications" in fig.axes[0].get_title()
+    # a choice label with '$' is drawn as text (mathtext made savefig raise)
+    odd = curve.assign(
+        benchmark=curve["benchmark"].astype(str).str.replace("ALT", "$x^$")
+    )
+    fig = plot_specification_curve(odd)
+    fig.savefig(io.BytesIO(), format="png")
+    labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert "benchmark: $x^$" in labels
 
 
 def test_curve_is_at_the_issuer_unit_when_issuers_have_two_listings() -> None:
